@@ -1,0 +1,67 @@
+# The commands the README names. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEV := DJANGO_DEBUG=true
+
+.PHONY: help venv run migrate demo test lint format check clean serve backup restore
+
+help:
+	@echo "make run    - install, migrate, load the SWP demo data and serve http://localhost:$(PORT) (SQLite), with the task worker"
+	@echo "make test   - the whole test suite (browser tests too when /usr/bin/chromium is present)"
+	@echo "make lint   - ruff check and format check"
+	@echo "make check  - lint, migrations up to date, tests"
+	@echo "make clean  - remove the virtualenv, the SQLite database and collected static files"
+	@echo "make serve  - the production stack here: collectstatic, migrate, gunicorn + whitenoise, task worker (needs DATABASE_URL)"
+	@echo "make backup - back up the database of DATABASE_URL (default the SQLite file) into backups/"
+	@echo "make restore FILE=backups/... [YES=1] - put the database back as that backup had it"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "swp needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(DEV) $(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(DEV) $(BIN)/python manage.py load_demo
+
+# The task worker (imports of large spreadsheets run there) starts beside the server and stops with it.
+run: demo
+	$(DEV) $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV) $(BIN)/python manage.py runserver $(PORT)
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: lint
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) test
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+
+# The production stack on this machine (scripts/serve.sh says what it sets); DATABASE_URL is required.
+serve: venv
+	scripts/serve.sh
+
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh $(if $(YES),--yes) "$(FILE)"

@@ -1,0 +1,1 @@
+"""The swp project: settings, root URLs and the WSGI entry point."""
