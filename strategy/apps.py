@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class StrategyConfig(AppConfig):
+    default = True
+    name = "strategy"
+    verbose_name = "Partnership and strategy"
+
+
+class SwpAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "strategy.sites.SwpAdminSite"

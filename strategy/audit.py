@@ -1,0 +1,220 @@
+"""The audit trail: who changed what, when, from where, and from what to what.
+
+Built on django-simple-history. Each audited model declares `history = AuditedHistory(...)`,
+which gives it a history table holding a full copy of the row after every change (created "+",
+changed "~", deleted "-") with the user, the time, the change reason and the address the request
+came from (`ip_address`, read as django-axes reads it, so behind load balancers it honours
+AXES_IPWARE_PROXY_COUNT). `Model.history.as_of(moment)` gives the rows as they stood then.
+
+Saves through the ORM, the back office and the pages are recorded by simple-history's signals
+(its HistoryRequestMiddleware tells them the request). Bulk writes send no signals, so the
+importers use `bulk_create_audited` / `bulk_update_audited` here, which write the history rows in
+bulk too. Nothing in the app edits or deletes history: the audit pages are read-only, and the
+history models are not in the back office.
+
+Each AuditedHistory also says how to scope its rows to a user (`partnership` and `marking`
+lookup paths, as strategy.permissions.scope takes them), so the audit log shows an officer only
+their partnership's changes, within their clearance, without this base app importing the apps
+built on it.
+"""
+
+import datetime
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+# model label ("actions.action") -> Audited: what the audit log knows about each audited model.
+AUDITED = {}
+
+
+class AuditedChange(models.Model):
+    """Fields every history row has beyond simple-history's own."""
+
+    ip_address = models.GenericIPAddressField(
+        "from address", null=True, blank=True, help_text="Where the request that made the change came from."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Audited:
+    def __init__(self, model, *, partnership, marking, title, kind):
+        self.model = model
+        self.partnership = partnership  # lookup path from the history row to its partnership
+        self.marking = marking  # lookup paths to the markings that hide it
+        self.title = title  # fields that name the item in the log
+        self.kind = kind  # what the log calls it
+
+    @property
+    def label(self):
+        return self.model._meta.label_lower
+
+    @property
+    def history(self):
+        return self.model.history.model
+
+    def describe(self, row):
+        parts = [str(getattr(row, name, "") or "") for name in self.title]
+        text = " ".join(part for part in parts if part).strip()
+        return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+class AuditedHistory(HistoricalRecords):
+    """HistoricalRecords with the address column and the scoping the audit log needs."""
+
+    def __init__(self, *, partnership, marking=(), title=("pk",), kind=None, author=None, **kwargs):
+        kwargs.setdefault("bases", [AuditedChange])
+        if author:
+            kwargs.setdefault("get_user", _user_or_author(author))
+        super().__init__(**kwargs)
+        self.audit = {"partnership": partnership, "marking": tuple(marking), "title": tuple(title), "kind": kind}
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            register(sender, **self.audit)
+
+
+def _user_or_author(field):
+    """Who made a change: the signed-in user of the request, else (a task, a command, the shell)
+    the person the row itself names, e.g. an update's `created_by`."""
+
+    def get_user(instance=None, request=None, **kwargs):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return getattr(instance, field, None) if instance is not None else None
+
+    return get_user
+
+
+def register(model, *, partnership, marking=(), title=("pk",), kind=None):
+    """Make `model`'s history (already set up by simple-history) part of the audit log."""
+    AUDITED[model._meta.label_lower] = Audited(
+        model,
+        partnership=partnership,
+        marking=tuple(marking),
+        title=tuple(title),
+        kind=kind or model._meta.verbose_name.capitalize(),
+    )
+
+
+def current_request():
+    return getattr(HistoricalRecords.context, "request", None)
+
+
+def request_address(request=None):
+    """The client's address for the request being served, or None outside a request."""
+    request = request or current_request()
+    if request is None:
+        return None
+    from strategy.two_factor import client_ip  # the address django-axes counts, proxies honoured
+
+    address = client_ip(request)
+    return address or None
+
+
+def _stamp_address(sender, history_instance, **kwargs):
+    if isinstance(history_instance, AuditedChange) and history_instance.ip_address is None:
+        history_instance.ip_address = request_address()
+
+
+pre_create_historical_record.connect(_stamp_address, dispatch_uid="swp_audit_address")
+
+
+def _bulk_attrs():
+    return {"ip_address": request_address()}
+
+
+def bulk_create_audited(objs, model, *, by=None, reason="", batch_size=None):
+    """`model.objects.bulk_create(objs)` with a "+" history row for each, in bulk."""
+    if not hasattr(model, "history"):
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    return bulk_create_with_history(
+        objs,
+        model,
+        batch_size=batch_size,
+        default_user=_user(by),
+        default_change_reason=reason[:100],
+        custom_historical_attrs=_bulk_attrs(),
+    )
+
+
+def bulk_update_audited(objs, model, fields, *, by=None, reason="", batch_size=None):
+    """`model.objects.bulk_update(objs, fields)` with a "~" history row for each, in bulk."""
+    if not hasattr(model, "history"):
+        return model.objects.bulk_update(objs, fields, batch_size=batch_size)
+    return bulk_update_with_history(
+        objs,
+        model,
+        fields,
+        batch_size=batch_size,
+        default_user=_user(by),
+        default_change_reason=reason[:100],
+        custom_historical_attrs=_bulk_attrs(),
+    )
+
+
+def record_changed(objs, model, *, by=None, reason=""):
+    """Write "~" history rows for rows just changed by a QuerySet.update() (which sends no signal)."""
+    objs = list(objs)
+    if objs and hasattr(model, "history"):
+        model.history.bulk_history_create(
+            objs,
+            update=True,
+            default_user=_user(by),
+            default_change_reason=reason[:100],
+            custom_historical_attrs=_bulk_attrs(),
+        )
+
+
+def _user(by):
+    if by is not None and getattr(by, "is_authenticated", False):
+        return by
+    request = current_request()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+# Reading the log ----------------------------------------------------------------------------------
+
+
+CHANGE_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
+BOOKKEEPING = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "ip_address"}
+
+
+def display(field, value):
+    """A value as the log shows it: choices by their label, dates as dates, blanks as blanks."""
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def changes(row, previous):
+    """[(field name, from, to)] between a history row and the one before it for the same item."""
+    fields = [f for f in row._meta.concrete_fields if f.name not in BOOKKEEPING]
+    result = []
+    for field in fields:
+        new = display(field, getattr(row, field.attname))
+        if row.history_type == "-":
+            continue
+        old = display(field, getattr(previous, field.attname)) if previous is not None else ""
+        if previous is None and not new:
+            continue
+        if old != new:
+            name = field.verbose_name if not field.is_relation else f"{field.verbose_name} (id)"
+            result.append((str(name), old, new))
+    return result

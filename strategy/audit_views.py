@@ -1,0 +1,223 @@
+"""The audit log pages: officers browse, filter and download who changed what; nobody edits it.
+
+One list over every audited model's history table (strategy/audit.py), newest first: the
+filtered history of each model the user may see, as one UNION query, paginated. For the page's
+rows, each model's history rows are fetched with the id of the row before them (a subquery), and
+those previous rows in one more query, to show what changed from what to what. The number of
+queries depends on how many kinds of item are on the page, never on how many rows.
+"""
+
+import csv
+import io
+
+import django_filters
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from strategy import audit, permissions
+from strategy.models import Marking
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+COLUMNS = ("history_id", "history_date", "history_type", "history_user_id", "ip_address", "object_id", "label")
+
+
+def _kind_choices():
+    return sorted(((label, entry.kind) for label, entry in audit.AUDITED.items()), key=lambda choice: choice[1])
+
+
+class AddressFilter(django_filters.CharFilter):
+    field_class = forms.GenericIPAddressField  # a typed address, checked before it reaches the database
+
+
+class AuditFilter(django_filters.FilterSet):
+    """The log's filters; applied to each audited model's history in turn (they share these fields)."""
+
+    kind = django_filters.MultipleChoiceFilter(
+        label="What changed", method="filter_nothing", choices=_kind_choices, widget=forms.CheckboxSelectMultiple
+    )
+    change = django_filters.ChoiceFilter(
+        label="Change",
+        field_name="history_type",
+        choices=list(audit.CHANGE_TYPES.items()),
+        empty_label="Any change",
+    )
+    who = django_filters.CharFilter(
+        label="Changed by (login)", field_name="history_user__username", lookup_expr="iexact"
+    )
+    since = django_filters.DateFilter(
+        label="From", field_name="history_date", lookup_expr="date__gte", help_text="For example, 1/4/2026"
+    )
+    until = django_filters.DateFilter(
+        label="To", field_name="history_date", lookup_expr="date__lte", help_text="For example, 30/6/2026"
+    )
+    address = AddressFilter(label="From address", field_name="ip_address")
+    item = django_filters.NumberFilter(label="Item id", field_name="id", min_value=1)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # chooses which histories are read (see _histories), not rows within one
+
+
+def _scoped(entry, user):
+    """The history rows of one audited model that `user` may see."""
+    queryset = entry.history.objects.all()
+    if not callable(entry.partnership):
+        return permissions.scope(queryset, user, partnership=entry.partnership, marking=entry.marking)
+    if not user.is_authenticated:
+        return queryset.none()
+    if not user.is_superuser:
+        found = permissions.partnership_id(user)
+        if found is None:
+            return queryset.none()
+        queryset = entry.partnership(queryset, found)
+    allowed = permissions.allowed_markings(user)
+    for path in entry.marking if len(allowed) < len(Marking.values) else ():
+        queryset = queryset.filter(**{f"{path}__in": allowed})
+    return queryset
+
+
+def _placeholder():
+    """A queryset for the filter form when no history is being filtered."""
+    return next(iter(audit.AUDITED.values())).history.objects.none()
+
+
+def _histories(request):
+    """The bound filter and the filtered, scoped union of every history the user may see."""
+    filterset = AuditFilter(request.GET or None, queryset=_placeholder())
+    kinds = set()
+    if filterset.is_bound and filterset.is_valid():
+        kinds = set(filterset.form.cleaned_data.get("kind") or [])
+    parts = []
+    for label, entry in sorted(audit.AUDITED.items()):
+        if kinds and label not in kinds:
+            continue
+        rows = _scoped(entry, request.user)
+        if filterset.is_bound:
+            rows = AuditFilter(request.GET, queryset=rows).qs if filterset.is_valid() else rows.none()
+        parts.append(
+            rows.order_by()
+            .annotate(object_id=F("id"), label=Value(label, output_field=CharField()))
+            .values_list(*COLUMNS)
+        )
+    if not parts:
+        return filterset, None
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return filterset, union.order_by("-history_date", "-history_id")
+
+
+class Entry:
+    """One line of the log: a history row, the row before it, and what changed between them."""
+
+    def __init__(self, audited, row, previous):
+        self.audited, self.row, self.previous = audited, row, previous
+        self.when = row.history_date
+        self.who = row.history_user.get_username() if row.history_user_id and row.history_user else ""
+        self.address = row.ip_address or ""
+        self.change = audit.CHANGE_TYPES.get(row.history_type, row.history_type)
+        self.kind = audited.kind
+        self.item_id = row.id
+        self.item = audited.describe(row)
+        self.reason = row.history_change_reason or ""
+        self.changes = audit.changes(row, previous)
+
+
+def _entries(values):
+    """Entries for rows of the union (tuples of COLUMNS): two queries per kind of item among them."""
+    wanted = {}
+    for row in values:
+        wanted.setdefault(row[-1], []).append(row[0])
+    found = {}
+    for label, ids in wanted.items():
+        entry = audit.AUDITED[label]
+        model = entry.history
+        before = model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
+        rows = list(
+            model.objects.filter(history_id__in=ids)
+            .select_related("history_user")
+            .annotate(previous_id=Subquery(before.values("history_id")[:1]))
+        )
+        previous = model.objects.in_bulk([row.previous_id for row in rows if row.previous_id])
+        for row in rows:
+            found[(label, row.history_id)] = Entry(entry, row, previous.get(row.previous_id))
+    return [found[(row[-1], row[0])] for row in values if (row[-1], row[0]) in found]
+
+
+def _check(request):
+    if not permissions.can_view_audit(request.user):
+        raise PermissionDenied("Only officers can read the audit log.")
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    _check(request)
+    filterset, histories = _histories(request)
+    page = Paginator(histories if histories is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "strategy/audit_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "entries": _entries(list(page.object_list)),
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def _cell(value):
+    """A cell for a spreadsheet: text that a spreadsheet would run as a formula is made inert."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+EXPORT_HEADER = ["When", "Who", "From address", "Change", "What", "Item id", "Item", "Field", "From", "To", "Reason"]
+
+
+def _export_lines(histories):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADER)
+    start = 0
+    while True:
+        chunk = list(histories[start : start + EXPORT_CHUNK]) if histories is not None else []
+        for entry in _entries(chunk):
+            common = [
+                timezone.localtime(entry.when).strftime("%d/%m/%Y %H:%M:%S"),
+                entry.who,
+                entry.address,
+                entry.change,
+                entry.kind,
+                entry.item_id,
+                entry.item,
+            ]
+            for field, old, new in entry.changes or [("", "", "")]:
+                writer.writerow([_cell(value) for value in [*common, field, old, new, entry.reason]])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(chunk) < EXPORT_CHUNK:
+            return
+        start += EXPORT_CHUNK
+
+
+@login_required
+@require_GET
+def audit_log_download(request):
+    """The filtered log as CSV, one line per changed field; marked with the reader's clearance."""
+    _check(request)
+    _, histories = _histories(request)
+    marking = Marking.highest(permissions.allowed_markings(request.user))
+    name = f"audit-log-{timezone.localdate():%Y-%m-%d}-{Marking(marking).label.lower()}.csv"
+    response = StreamingHttpResponse(_export_lines(histories), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

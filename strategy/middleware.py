@@ -1,0 +1,48 @@
+"""Two-factor sign-in enforced on every request (after django_otp's OTPMiddleware).
+
+With settings.TWO_FACTOR_REQUIRED on, a signed-in officer or administrator whose session has not
+passed the second factor reaches nothing but the sign-in, sign-out and two-factor pages, the
+public footer pages, static files and the health check: every other page, the back office and
+every download send them to set up an authenticator app (no confirmed device yet) or to enter a
+code (`strategy/two_factor.py`), and back to where they were going afterwards.
+"""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from strategy import permissions
+
+# URL names a session may reach before its second factor is checked.
+EXEMPT_URL_NAMES = (
+    "login",
+    "logout",
+    "strategy:two_factor_setup",
+    "strategy:two_factor_verify",
+    "strategy:accessibility",
+    "strategy:privacy",
+)
+EXEMPT_PREFIXES = ("/healthz",)
+
+
+def exempt(path):
+    """Whether `path` is open before the second factor: those pages exactly, static files, /healthz."""
+    return path in {reverse(name) for name in EXEMPT_URL_NAMES} or path.startswith(
+        (*EXEMPT_PREFIXES, settings.STATIC_URL)
+    )
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.TWO_FACTOR_REQUIRED and not exempt(request.path_info):
+            user = request.user
+            if permissions.needs_two_factor(user) and not user.is_verified():
+                from strategy.two_factor import has_confirmed_device
+
+                name = "strategy:two_factor_verify" if has_confirmed_device(user) else "strategy:two_factor_setup"
+                return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

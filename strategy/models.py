@@ -1,0 +1,286 @@
+"""The partnership and its strategy: partners, people, roles, principles and strategic objectives.
+
+This app is the base: it imports nothing from `actions` or `performance`.
+"""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from strategy.audit import AuditedHistory
+
+
+def name_key(name):
+    """The form of a name used to match people and teams: case and spacing ignored."""
+    return re.sub(r"\s+", " ", (name or "")).strip().casefold()
+
+
+class Marking(models.TextChoices):
+    """Government Security Classifications handling markings, lowest first."""
+
+    OFFICIAL = "official", "OFFICIAL"
+    OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
+
+    @classmethod
+    def from_text(cls, text):
+        """A marking from its value or its label as written ("OFFICIAL-SENSITIVE"); blank is OFFICIAL."""
+        cleaned = (text or "").strip().upper().replace(" ", "-").replace("_", "-")
+        for value, label in cls.choices:
+            if cleaned in {label, value.upper().replace("_", "-")}:
+                return cls(value)
+        if not cleaned:
+            return cls.OFFICIAL
+        raise ValueError(f"{text} is not a handling marking (use OFFICIAL or OFFICIAL-SENSITIVE)")
+
+    @classmethod
+    def up_to(cls, clearance):
+        """The markings a user cleared to `clearance` may see."""
+        values = list(cls.values)
+        return values[: values.index(clearance) + 1] if clearance in values else []
+
+    @classmethod
+    def highest(cls, markings):
+        values = list(cls.values)
+        present = [values.index(m) for m in markings if m in values]
+        return values[max(present)] if present else cls.OFFICIAL
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=200, unique=True, help_text="e.g. Safer Westminster Partnership")
+    short_name = models.CharField(max_length=30, blank=True, help_text="e.g. SWP")
+    slug = models.SlugField(unique=True)
+    area = models.CharField(max_length=200, blank=True, help_text="The area the partnership serves.")
+
+    history = AuditedHistory(partnership="id", title=("name",), kind="Partnership")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    """A partner organisation: a responsible authority or another agency that owns actions."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=30, blank=True)
+    responsible_authority = models.BooleanField(
+        default=False, help_text="A statutory responsible authority under the Crime and Disorder Act 1998."
+    )
+
+    history = AuditedHistory(partnership="partnership", title=("name",), kind="Partner organisation")
+
+    class Meta:
+        ordering = ["-responsible_authority", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="organisation_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_partnership(self, partnership):
+        return self.filter(partnership=partnership)
+
+
+class Person(models.Model):
+    """Someone (or a team) who can lead actions or chair a group. Leads need not have a login."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        TEAM = "team", "Team or organisation"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200, help_text="A person's name, a job title or a team (e.g. IGU).")
+    name_key = models.CharField(max_length=200, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    job_title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, help_text="Work email, used for update reminders.")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The login account of this person, if they have one.",
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    history = AuditedHistory(partnership="partnership", title=("name",), kind="Person or team")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name_key"], name="person_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = re.sub(r"\s+", " ", self.name).strip()
+        self.name_key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A login's place in one partnership: its role and its clearance."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        CHAIR = "chair", "Delivery-group chair"
+        LEAD = "lead", "Lead"
+        EXECUTIVE = "executive", "Executive member"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    clearance = models.CharField(
+        max_length=20,
+        choices=Marking.choices,
+        default=Marking.OFFICIAL,
+        help_text="The highest handling marking this user may see.",
+    )
+
+    history = AuditedHistory(partnership="partnership", title=("user_id", "role"), kind="Role")
+
+    class Meta:
+        ordering = ["partnership", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.partnership})"
+
+
+class StrategyQuerySet(models.QuerySet):
+    def for_partnership(self, partnership):
+        return self.filter(partnership=partnership)
+
+    def visible_to(self, user):
+        from strategy import permissions
+
+        return permissions.scope(self, user, partnership="partnership", marking="marking")
+
+
+class Strategy(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="strategies")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(help_text="Used in web addresses and on the command line, e.g. swp-2020-2023.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    vision = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    requires_sign_off = models.BooleanField(
+        "updates need the chair's sign-off",
+        default=False,
+        help_text="When on, a lead's update is submitted to the delivery-group chair, and counts only once "
+        "the chair (or an officer) has approved it.",
+    )
+
+    objects = StrategyQuerySet.as_manager()
+
+    history = AuditedHistory(partnership="partnership", marking=("marking",), title=("title",), kind="Strategy")
+
+    class Meta:
+        ordering = ["partnership", "-start_date"]
+        verbose_name_plural = "strategies"
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "slug"], name="strategy_unique_slug"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="strategy_period_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def period(self):
+        return f"{self.start_date:%Y}-{self.end_date:%Y}"
+
+
+class Principle(models.Model):
+    """A cross-cutting principle that applies to every delivery group of a strategy."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="principles")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    history = AuditedHistory(
+        partnership="strategy__partnership", marking=("strategy__marking",), title=("title",), kind="Principle"
+    )
+
+    class Meta:
+        ordering = ["strategy", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "position"], name="principle_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class StrategicObjective(models.Model):
+    """A priority of the strategy, with what the partnership says "we will" do about it."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="strategic_objectives")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    we_will = models.TextField(blank=True, help_text='What "we will" do: one commitment per line.')
+    evidence = models.TextField(blank=True, help_text="The evidence behind the objective.")
+
+    history = AuditedHistory(
+        partnership="strategy__partnership",
+        marking=("strategy__marking",),
+        title=("number", "title"),
+        kind="Strategic objective",
+    )
+
+    class Meta:
+        ordering = ["strategy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "number"], name="strategic_objective_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def commitments(self):
+        return [line.strip() for line in self.we_will.splitlines() if line.strip()]
+
+
+# Logins and their changes are audited too (the role and clearance are on Membership). Password
+# hashes are never copied into the history, and signing in (last_login) is not a change.
+def _users_of_partnership(queryset, partnership_id):
+    return queryset.filter(id__in=Membership.objects.filter(partnership_id=partnership_id).values("user_id"))
+
+
+def _audit_users():
+    from django.contrib.auth.models import User
+    from simple_history import register
+
+    from strategy import audit
+
+    register(User, app="strategy", excluded_fields=["password", "last_login"], bases=[audit.AuditedChange])
+    audit.register(User, partnership=_users_of_partnership, title=("username",), kind="Login")
+
+
+_audit_users()

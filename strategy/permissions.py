@@ -1,0 +1,325 @@
+"""Who may see and change what: the one place that decides.
+
+Views, querysets and admin classes in every app ask these functions; none decides on its own.
+
+The rules:
+- A user belongs to one partnership (their Membership) and sees nothing of any other.
+- A user sees only items marked at or below their clearance; an item inside a higher-marked
+  strategy, group or objective is hidden with it.
+- Officer: manages everything in their partnership.
+- Delivery-group chair: updates every action of the groups they chair, and the actions they lead.
+- Lead: updates the actions they lead.
+- Executive member and viewer: read everything in the partnership, change nothing.
+- A superuser (the deployment's administrator) may do everything, in every partnership.
+"""
+
+from django.db.models import Q
+
+from strategy.models import Marking, Membership, Person
+
+Role = Membership.Role
+
+READ_ROLES = frozenset(Role.values)
+UPDATE_ROLES = frozenset({Role.OFFICER, Role.CHAIR, Role.LEAD})
+
+
+def membership(user):
+    """The user's Membership with its partnership (one query, then cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_swp_membership"):
+        user._swp_membership = Membership.objects.select_related("partnership").filter(user=user).first()
+    return user._swp_membership
+
+
+def role(user):
+    found = membership(user)
+    return found.role if found else None
+
+
+def partnership_id(user):
+    found = membership(user)
+    return found.partnership_id if found else None
+
+
+def person_id(user):
+    """The Person this login is, or None. Cached on the user for the request."""
+    if not hasattr(user, "_swp_person_id"):
+        found = Person.objects.filter(user=user).values_list("pk", flat=True).first() if user.is_authenticated else None
+        user._swp_person_id = found
+    return user._swp_person_id
+
+
+def allowed_markings(user):
+    if user.is_authenticated and user.is_superuser:
+        return list(Marking.values)
+    found = membership(user)
+    return Marking.up_to(found.clearance) if found else []
+
+
+def cleared_for(user, *markings):
+    allowed = allowed_markings(user)
+    return all(marking in allowed for marking in markings)
+
+
+def is_officer(user, partnership_pk=None):
+    if user.is_authenticated and user.is_superuser:
+        return True
+    found = membership(user)
+    return bool(
+        found and found.role == Role.OFFICER and (partnership_pk is None or found.partnership_id == partnership_pk)
+    )
+
+
+def is_member(user, partnership_pk):
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return partnership_id(user) == partnership_pk
+
+
+def needs_two_factor(user):
+    """Officers and administrators (superusers, staff) sign in with a second factor when
+    settings.TWO_FACTOR_REQUIRED is on: they can change a whole partnership's plans and people."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.is_staff or role(user) == Role.OFFICER)
+
+
+def scope(queryset, user, *, partnership, marking=()):
+    """Rows of `queryset` the user may see: their partnership only, within their clearance.
+
+    `partnership` is the lookup path to the partnership ("strategy__partnership");
+    `marking` one path or several to the markings that hide a row ("marking",
+    "objective__marking", ...).
+    """
+    if not user.is_authenticated:
+        return queryset.none()
+    paths = (marking,) if isinstance(marking, str) else tuple(marking)
+    if not user.is_superuser:
+        found = membership(user)
+        if found is None:
+            return queryset.none()
+        queryset = queryset.filter(**{partnership: found.partnership_id})
+    allowed = allowed_markings(user)
+    if len(allowed) < len(Marking.values):
+        for path in paths:
+            queryset = queryset.filter(**{f"{path}__in": allowed})
+    return queryset
+
+
+# Actions -------------------------------------------------------------------------------------
+# These take an Action (from the actions app) and read only its fields, so this module stays in
+# the base app without importing what is built on it.
+
+ACTION_MARKING_PATHS = (
+    "marking",
+    "objective__marking",
+    "objective__delivery_group__marking",
+    "strategy__marking",
+)
+
+
+def action_markings(action):
+    group = action.objective.delivery_group
+    return (action.marking, action.objective.marking, group.marking, action.strategy.marking)
+
+
+def can_view_action(user, action):
+    return is_member(user, action.strategy.partnership_id) and cleared_for(user, *action_markings(action))
+
+
+def updatable_actions_q(user):
+    """A filter for the actions this user may update (inside what they may see)."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    found = membership(user)
+    if found is None or found.role not in UPDATE_ROLES:
+        return Q(pk__in=[])
+    if found.role == Role.OFFICER:
+        return Q()
+    me = person_id(user)
+    if me is None:
+        return Q(pk__in=[])
+    if found.role == Role.CHAIR:
+        return Q(objective__delivery_group__chair_id=me) | Q(leads__id=me)
+    return Q(leads__id=me)
+
+
+def can_update_action(user, action):
+    if not can_view_action(user, action) or action.archived_at is not None:
+        return False
+    found = membership(user)
+    if user.is_superuser or (found and found.role == Role.OFFICER):
+        return True
+    if found is None or found.role not in UPDATE_ROLES:
+        return False
+    me = person_id(user)
+    if me is None:
+        return False
+    if found.role == Role.CHAIR and action.objective.delivery_group.chair_id == me:
+        return True
+    return action.leads.filter(pk=me).exists()
+
+
+def can_manage_strategy(user, strategy):
+    """Officers shape strategies: groups, objectives, actions, imports."""
+    return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
+
+
+# Indicators (issue 5) --------------------------------------------------------------------------
+# These take an Indicator (from the performance app) and read only its fields and its owners.
+# An indicator's owners are the Person rows named on it; an owner whose Person is linked to their
+# login, and whose role may change things (officer, chair or lead), may enter and correct its values.
+
+INDICATOR_MARKING_PATHS = ("marking", "strategy__marking")
+
+
+def indicator_markings(indicator):
+    return (indicator.marking, indicator.strategy.marking)
+
+
+def can_view_indicator(user, indicator):
+    return is_member(user, indicator.strategy.partnership_id) and cleared_for(user, *indicator_markings(indicator))
+
+
+def value_enterers_q(user):
+    """A filter for the indicators whose values this user may enter (inside what they may see)."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    found = membership(user)
+    if found is None or found.role not in UPDATE_ROLES:
+        return Q(pk__in=[])
+    if found.role == Role.OFFICER:
+        return Q()
+    me = person_id(user)
+    return Q(owners__id=me) if me is not None else Q(pk__in=[])
+
+
+def can_enter_values(user, indicator):
+    """Officers of the partnership and the indicator's owners enter and correct its values."""
+    if not can_view_indicator(user, indicator):
+        return False
+    found = membership(user)
+    if user.is_superuser or (found and found.role == Role.OFFICER):
+        return True
+    if found is None or found.role not in UPDATE_ROLES:
+        return False
+    me = person_id(user)
+    return me is not None and indicator.owners.filter(pk=me).exists()
+
+
+def can_manage_indicators(user, strategy):
+    """Officers define indicators (their targets, owners and links) in the back office."""
+    return can_manage_strategy(user, strategy)
+
+
+# Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
+
+
+def can_manage_rounds(user, strategy):
+    """Officers open and close a strategy's update rounds, see who has returned and send reminders."""
+    return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
+
+
+def can_approve_update(user, action):
+    """The action's delivery-group chair signs its updates off; officers may too."""
+    if user is None or not can_view_action(user, action) or not user.is_authenticated:
+        return False
+    if is_officer(user, action.strategy.partnership_id):
+        return True
+    found = membership(user)
+    me = person_id(user)
+    return bool(
+        found and found.role == Role.CHAIR and me is not None and action.objective.delivery_group.chair_id == me
+    )
+
+
+def update_needs_sign_off(user, action):
+    """With sign-off on, an update counts only once approved, unless its author may approve it."""
+    return bool(action.strategy.requires_sign_off) and not (
+        user is None or (user.is_authenticated and user.is_superuser) or can_approve_update(user, action)
+    )
+
+
+def sign_off_updates_q(user):
+    """A filter on updates for those this user may sign off (inside what they may see)."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    found = membership(user)
+    if found is None:
+        return Q(pk__in=[])
+    if found.role == Role.OFFICER:
+        return Q()
+    me = person_id(user)
+    if found.role != Role.CHAIR or me is None:
+        return Q(pk__in=[])
+    return Q(action__objective__delivery_group__chair_id=me)
+
+
+def can_sign_off_any(user):
+    """Whether the sign-off queue is for this user: chairs and officers."""
+    return bool(user.is_authenticated and (user.is_superuser or role(user) in (Role.OFFICER, Role.CHAIR)))
+
+
+def can_record_correction(user, action):
+    """Only officers correct a closed quarter's history (with a reason, kept in the history)."""
+    return can_view_action(user, action) and is_officer(user, action.strategy.partnership_id)
+
+
+# The quarterly review, meetings and packs (issue 6) ---------------------------------------------
+# These take a Strategy, a Meeting or a MeetingPack (from the performance app) and read only their
+# fields, so this module stays in the base app.
+
+REVIEW_CHALLENGE_ROLES = frozenset({Role.OFFICER, Role.CHAIR, Role.EXECUTIVE})
+
+
+def can_view_review(user, strategy):
+    """Every member of the partnership cleared for the strategy sees its review, meetings and packs."""
+    return is_member(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
+
+
+def can_record_challenge(user, strategy):
+    """Executive members, delivery-group chairs and officers record challenges and decisions."""
+    if not can_view_review(user, strategy):
+        return False
+    return bool(user.is_superuser or role(user) in REVIEW_CHALLENGE_ROLES)
+
+
+def can_manage_meetings(user, strategy):
+    """Officers add, change and remove a strategy's meetings."""
+    return can_manage_strategy(user, strategy)
+
+
+def can_generate_pack(user, strategy):
+    """Officers issue meeting packs."""
+    return can_manage_strategy(user, strategy)
+
+
+def meeting_markings(meeting):
+    group = meeting.delivery_group if meeting.delivery_group_id else None
+    return (meeting.strategy.marking, group.marking if group else Marking.OFFICIAL)
+
+
+def can_view_meeting(user, meeting):
+    return is_member(user, meeting.strategy.partnership_id) and cleared_for(user, *meeting_markings(meeting))
+
+
+def visible_meetings(queryset, user):
+    """Meetings of the user's partnership within their clearance (a group's meeting is marked as its group)."""
+    queryset = scope(queryset, user, partnership="strategy__partnership", marking="strategy__marking")
+    hidden = [marking for marking in Marking.values if marking not in allowed_markings(user)]
+    return queryset.exclude(delivery_group__marking__in=hidden) if hidden else queryset
+
+
+def can_view_pack(user, pack):
+    """An issued pack is marked as the most sensitive thing in it; only those cleared for that open it."""
+    return can_view_meeting(user, pack.meeting) and cleared_for(user, pack.marking)
+
+
+# The audit trail (issue 7) ---------------------------------------------------------------------
+
+
+def can_view_audit(user):
+    """Officers read and download their partnership's audit log (superusers: everyone's); nobody
+    changes it. What each row shows is scoped like everything else (partnership and clearance)."""
+    return bool(user.is_authenticated and (user.is_superuser or role(user) == Role.OFFICER))
