@@ -1,0 +1,213 @@
+"""Back office for delivery groups, objectives, actions and their update history.
+
+Chairs and leads may open the actions they may update and change their status, RAG and progress;
+every such change is recorded as an update, so history is never lost.
+"""
+
+from django import forms
+from django.contrib import admin
+
+from actions.imports.admin import ActionImportExportMixin, ActionPlanImportAdmin
+from actions.models import Action, ActionLead, ActionPlanImport, DeliveryGroup, Objective, Update
+from strategy import permissions
+from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
+
+ACTION_PATHS = permissions.ACTION_MARKING_PATHS
+SCOPES.update(
+    {
+        DeliveryGroup: ("strategy__partnership", ("marking", "strategy__marking")),
+        Objective: (
+            "delivery_group__strategy__partnership",
+            ("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
+        ),
+        Action: ("strategy__partnership", ACTION_PATHS),
+        ActionLead: ("action__strategy__partnership", tuple(f"action__{p}" for p in ACTION_PATHS)),
+        Update: ("action__strategy__partnership", tuple(f"action__{p}" for p in ACTION_PATHS)),
+    }
+)
+
+PROGRESS_FIELDS = ("status", "rag", "progress", "revised_due_date")
+
+
+class ObjectiveInline(ScopedInline, admin.TabularInline):
+    model = Objective
+    fields = ["number", "title", "strategic_objective", "marking"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(DeliveryGroup)
+class DeliveryGroupAdmin(ScopedAdmin):
+    list_display = ["name", "strategy", "kind", "chair", "marking"]
+    list_filter = [("strategy", RelatedOnly), "kind", "marking"]
+    search_fields = ["name", "aim"]
+    list_select_related = ["strategy", "chair"]
+    autocomplete_fields = ["chair", "members"]
+    inlines = [ObjectiveInline]
+
+
+class ActionInline(ScopedInline, admin.TabularInline):
+    model = Action
+    fields = ["position", "ref", "text", "deadline_text", "status"]
+    readonly_fields = ["status"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(ScopedAdmin):
+    list_display = ["__str__", "delivery_group", "strategic_objective", "marking"]
+    list_filter = [("delivery_group__strategy", RelatedOnly), ("delivery_group", RelatedOnly), "marking"]
+    search_fields = ["title"]
+    list_select_related = ["delivery_group", "strategic_objective"]
+    inlines = [ActionInline]
+
+
+class ActionLeadInline(ScopedInline, admin.TabularInline):
+    model = ActionLead
+    fields = ["person", "position"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+class UpdateInline(ScopedInline, admin.TabularInline):
+    model = Update
+    fields = ["recorded_at", "created_by", "source", "status", "rag", "progress", "commentary"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["-recorded_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ActionAdminForm(forms.ModelForm):
+    update_commentary = forms.CharField(
+        label="Commentary for this update",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the action's history when the status, RAG or progress changes. "
+        "Do not include personal details of victims or offenders.",
+    )
+
+
+@admin.register(Action)
+class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
+    form = ActionAdminForm
+    list_display = [
+        "ref",
+        "short_text",
+        "group",
+        "lead_names",
+        "deadline_text",
+        "due_date",
+        "status",
+        "rag",
+        "progress",
+        "marking",
+    ]
+    list_filter = [
+        ("strategy", RelatedOnly),
+        ("objective__delivery_group", RelatedOnly),
+        "status",
+        "rag",
+        "marking",
+        ("lead_organisation", RelatedOnly),
+    ]
+    search_fields = ["ref", "text", "kpi", "leads__name"]
+    inlines = [ActionLeadInline, UpdateInline]
+    readonly_fields = ["due_date"]
+    fieldsets = [
+        (None, {"fields": ["objective", "position", "ref", "text", "kpi", "deadline_text", "due_date", "marking"]}),
+        ("Agencies", {"fields": ["lead_organisation", "contributing_organisations"]}),
+        ("Progress", {"fields": [*PROGRESS_FIELDS, "update_commentary"]}),
+    ]
+    filter_horizontal = ["contributing_organisations"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("objective__delivery_group", "strategy")
+            .prefetch_related("lead_links__person")
+        )
+
+    @admin.display(description="Action")
+    def short_text(self, action):
+        return action.text if len(action.text) <= 80 else f"{action.text[:77]}..."
+
+    @admin.display(description="Group", ordering="objective__delivery_group__position")
+    def group(self, action):
+        return action.objective.delivery_group.name
+
+    @admin.display(description="Lead")
+    def lead_names(self, action):
+        return action.lead_names or "Not known"
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return permissions.role(request.user) in permissions.UPDATE_ROLES or request.user.is_superuser
+        return permissions.can_update_action(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if permissions.is_officer(request.user):
+            return self.readonly_fields
+        structural = [f for fields in (fs[1]["fields"] for fs in self.fieldsets) for f in fields]
+        return [f for f in structural if f not in (*PROGRESS_FIELDS, "update_commentary")]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else [ActionLeadInline]
+
+    def save_model(self, request, obj, form, change):
+        changed = [name for name in PROGRESS_FIELDS if name in form.changed_data]
+        if not changed:
+            super().save_model(request, obj, form, change)
+            return
+        wanted = {name: getattr(obj, name) for name in PROGRESS_FIELDS}
+        if change:
+            # The new state reaches the action through record_update, so it is in the history.
+            original = Action.objects.get(pk=obj.pk)
+            for name in PROGRESS_FIELDS:
+                setattr(obj, name, getattr(original, name))
+        else:
+            obj.status, obj.rag, obj.progress, obj.revised_due_date = Action.status.field.default, "", 0, None
+        super().save_model(request, obj, form, change)
+        obj.record_update(
+            by=request.user,
+            status=wanted["status"],
+            rag=wanted["rag"],
+            progress=wanted["progress"],
+            revised_due_date=wanted["revised_due_date"],
+            commentary=form.cleaned_data.get("update_commentary", ""),
+            source=Update.Source.ADMIN,
+        )
+
+
+@admin.register(Update)
+class UpdateAdmin(ScopedAdmin):
+    """The history is read-only here: an update is added through its action, never edited."""
+
+    list_display = ["action", "recorded_at", "created_by", "source", "status", "rag", "progress"]
+    list_filter = ["source", "status", "rag", ("action__strategy", RelatedOnly)]
+    search_fields = ["action__ref", "commentary"]
+    list_select_related = ["action", "created_by"]
+    date_hierarchy = "recorded_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The record of spreadsheet imports (actions/imports/admin.py).
+admin.site.register(ActionPlanImport, ActionPlanImportAdmin)

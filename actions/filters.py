@@ -1,0 +1,200 @@
+"""The action list's filters: every choice limited to what the signed-in user may see."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from actions.models import (
+    CLOSED_STATUSES,
+    RAG,
+    Action,
+    Change,
+    DeliveryGroup,
+    Objective,
+    Status,
+    ended_quarters,
+)
+from strategy.models import Organisation, Person
+from strategy.periods import Quarter
+
+SORTS = {
+    "ref": "Reference",
+    "due_date": "Due date",
+    "status": "Status",
+    "rag": "RAG",
+    "progress": "Progress",
+    "updated": "Last updated",
+}
+SORT_FIELDS = {"latest_update__recorded_at": "updated", **{key: key for key in SORTS if key != "updated"}}
+
+
+class ActionFilter(django_filters.FilterSet):
+    """Filters on one strategy's actions; the view passes the strategy and the user."""
+
+    q = django_filters.CharFilter(
+        label="Search", method="filter_text", help_text="Words in the action, its KPI or its latest commentary."
+    )
+    group = django_filters.ModelChoiceFilter(
+        label="Delivery group",
+        field_name="objective__delivery_group",
+        queryset=DeliveryGroup.objects.none(),
+        empty_label="All groups",
+    )
+    objective = django_filters.ModelChoiceFilter(
+        label="Objective", queryset=Objective.objects.none(), empty_label="All objectives"
+    )
+    lead = django_filters.ModelChoiceFilter(
+        label="Lead", field_name="leads", queryset=Person.objects.none(), empty_label="All leads"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    rag = django_filters.MultipleChoiceFilter(label="RAG", choices=RAG.choices, widget=forms.CheckboxSelectMultiple)
+    overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
+    due_after = django_filters.DateFilter(
+        label="Due on or after", field_name="due_date", lookup_expr="gte", help_text="For example, 01/04/2025"
+    )
+    due_before = django_filters.DateFilter(
+        label="Due on or before", field_name="due_date", lookup_expr="lte", help_text="For example, 31/03/2026"
+    )
+    not_updated_since = django_filters.DateFilter(
+        label="Not updated since", method="filter_not_updated_since", help_text="For example, 01/01/2026"
+    )
+    # The quarterly review's links (issue 6): status as at the end of a past quarter, and what changed in it.
+    as_at = django_filters.ChoiceFilter(
+        label="As at the end of",
+        method="filter_as_at",
+        empty_label="Now",
+        help_text="Show each action's status, RAG and progress as they stood at the end of a past quarter.",
+        error_messages={"invalid_choice": "Choose a quarter of this strategy that has ended, like 2020-Q2"},
+    )
+    change = django_filters.ChoiceFilter(
+        label="Change in the quarter",
+        choices=Change.choices,
+        method="filter_change",
+        empty_label="Any",
+        help_text="Compared with the end of the quarter before (the current quarter when no quarter is chosen).",
+    )
+    no_update = django_filters.BooleanFilter(
+        label="No update in the quarter", method="filter_no_update", widget=forms.CheckboxInput
+    )
+    due_next = django_filters.BooleanFilter(
+        label="Due in the next quarter", method="filter_due_next", widget=forms.CheckboxInput
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label="Partner agency",
+        queryset=Organisation.objects.none(),
+        method="filter_agency",
+        empty_label="All agencies",
+        help_text="Actions the agency leads or contributes to.",
+    )
+    agency_role = django_filters.ChoiceFilter(
+        label="The agency's part",
+        choices=[("lead", "Leads"), ("contributor", "Contributes")],
+        method="filter_agency_role",
+        empty_label="Leads or contributes",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=SORT_FIELDS,
+        field_labels={field: SORTS[param] for field, param in SORT_FIELDS.items()},
+        empty_label="Plan order",
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+
+    def __init__(self, data=None, *args, strategy, user, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Choices come only from actions the user may see, so no hidden group's name shows up here.
+        visible = Action.objects.for_strategy(strategy).visible_to(user)
+        self.filters["group"].queryset = DeliveryGroup.objects.filter(
+            pk__in=visible.values("objective__delivery_group")
+        )
+        self.filters["objective"].queryset = Objective.objects.filter(
+            pk__in=visible.values("objective")
+        ).select_related("delivery_group")
+        self.filters["lead"].queryset = Person.objects.filter(pk__in=visible.values("leads"))
+        self.filters["objective"].field.label_from_instance = lambda o: f"{o.delivery_group.name} {o.number}: {o.title}"
+        contributors = Action.contributing_organisations.through.objects.filter(action__in=visible)
+        self.filters["agency"].queryset = Organisation.objects.filter(
+            Q(pk__in=visible.values("lead_organisation")) | Q(pk__in=contributors.values("organisation"))
+        )
+        self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in ended_quarters(strategy)]
+        self.quarter = self.quarter_as_at(data, strategy)
+        if self.quarter is not None:
+            # Status, RAG and progress are read as they stood then (ActionQuerySet.with_state_as_at).
+            self.filters["status"].field_name = "as_at_status"
+            self.filters["rag"].field_name = "as_at_rag"
+            self.filters["sort"].param_map = {
+                **self.filters["sort"].param_map,
+                "status": "as_at_status",
+                "rag": "as_at_rag",
+                "progress": "as_at_progress",
+                "updated": "as_at_recorded_at",
+            }
+
+    @staticmethod
+    def quarter_as_at(data, strategy):
+        """The ended quarter of `strategy` named by the `as_at` parameter (2020-Q2), or None."""
+        try:
+            quarter = Quarter.from_slug((data or {}).get("as_at", ""))
+        except ValueError:
+            return None
+        return quarter if quarter in ended_quarters(strategy) else None
+
+    def filter_as_at(self, queryset, name, value):
+        return queryset  # the view reads the base queryset as at the quarter (ActionQuerySet.existing_at)
+
+    def filter_change(self, queryset, name, value):
+        return queryset.changed(value, self.quarter or Quarter.current()) if value else queryset
+
+    def filter_no_update(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.not_updated_in(self.quarter) if self.quarter else queryset.needing_update(Quarter.current())
+
+    def filter_due_next(self, queryset, name, value):
+        if not value:
+            return queryset
+        if self.quarter:
+            return queryset.due_in_quarter_after(self.quarter)
+        after = Quarter.current().next()
+        return queryset.exclude(status__in=CLOSED_STATUSES).filter(
+            Q(revised_due_date__range=(after.start, after.end))
+            | Q(revised_due_date__isnull=True, due_date__range=(after.start, after.end))
+        )
+
+    def filter_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        role = self.form.cleaned_data.get("agency_role")
+        contributes = Q(
+            pk__in=Action.contributing_organisations.through.objects.filter(organisation=value).values("action_id")
+        )
+        if role == "lead":
+            return queryset.filter(lead_organisation=value)
+        if role == "contributor":
+            return queryset.filter(contributes)
+        return queryset.filter(Q(lead_organisation=value) | contributes)
+
+    def filter_agency_role(self, queryset, name, value):
+        return queryset  # read by filter_agency
+
+    def filter_text(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        words = Q()
+        for word in value.split():
+            words &= Q(text__icontains=word) | Q(kpi__icontains=word) | Q(latest_update__commentary__icontains=word)
+        return queryset.filter(words)
+
+    def filter_overdue(self, queryset, name, value):
+        if value and self.quarter is not None:
+            return queryset.overdue_as_at(self.quarter)
+        return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_not_updated_since(self, queryset, name, value):
+        return queryset.filter(Q(latest_update__isnull=True) | Q(latest_update__recorded_at__date__lt=value))

@@ -1,0 +1,111 @@
+"""The lead's update form, with the rules councils apply to each status and RAG."""
+
+from django import forms
+from django.utils import timezone
+
+from actions.models import CLOSED_STATUSES, RAG, RATED_STATUSES, Status
+
+NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Status.choices, widget=forms.RadioSelect)
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=RAG.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="For actions In progress or Ongoing: Green is on track; Amber is at risk (issues identified "
+        "or up to a month behind, with mitigation in place); Red is off track and will not deliver without "
+        "intervention.",
+    )
+    progress = forms.IntegerField(
+        label="Progress (per cent complete)",
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+        help_text="A whole number from 0 to 100.",
+    )
+    commentary = forms.CharField(
+        label="Commentary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Needed for Amber or Red (what is the issue, and what is being done about it), Complete "
+        "(what was delivered), Deferred and Withdrawn (why). " + NO_CASE_DATA,
+    )
+    revised_due_date = forms.DateField(
+        label="Revised due date",
+        required=False,
+        help_text="Needed for Red and Deferred. For example, 31/03/2026",
+    )
+    decision_needed = forms.CharField(
+        label="Decision needed from the Executive Group",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For Red: what the Executive Group must decide, if anything. Leave blank if nothing.",
+    )
+    approved_by = forms.CharField(
+        label="Approved by",
+        required=False,
+        max_length=200,
+        help_text="Needed for Deferred and Withdrawn: who approved it (a person or a meeting).",
+    )
+    evidence_url = forms.URLField(
+        label="Link to evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="For example, a link to a report on the council's document store.",
+    )
+    recorded_on = forms.DateField(
+        label="Date the update describes (optional)",
+        required=False,
+        help_text="Leave blank for today. An update for a quarter that has ended may be dated on its last day, "
+        "for example 30/09/2025. A quarter whose update round is closed cannot be changed this way.",
+    )
+    seen_update = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_recorded_on(self):
+        day = self.cleaned_data.get("recorded_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date the update describes must be today or in the past")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        status, rag = data.get("status"), data.get("rag")
+        commentary = (data.get("commentary") or "").strip()
+        if status in RATED_STATUSES and not rag:
+            self.add_error("rag", "Choose a RAG rating for an action that is In progress or Ongoing")
+        if status not in RATED_STATUSES:
+            data["rag"] = ""
+            rag = ""
+        if rag in (RAG.AMBER, RAG.RED) and not commentary:
+            self.add_error(
+                "commentary",
+                f"Enter a commentary for {RAG(rag).label}: what is the issue, and what is being done about it",
+            )
+        if status == Status.COMPLETE and not commentary:
+            self.add_error("commentary", "Enter a commentary saying what was delivered")
+        if status in (Status.DEFERRED, Status.WITHDRAWN):
+            label = Status(status).label
+            if not commentary:
+                self.add_error("commentary", f"Enter a commentary saying why the action is {label.lower()}")
+            if not (data.get("approved_by") or "").strip():
+                self.add_error("approved_by", f"Enter who approved the action being {label.lower()}")
+        if (rag == RAG.RED or status == Status.DEFERRED) and not data.get("revised_due_date"):
+            reason = "a Red action" if rag == RAG.RED else "a deferred action"
+            self.add_error("revised_due_date", f"Enter a revised due date for {reason}, like 31/03/2026")
+        if status == Status.COMPLETE and data.get("progress") is not None:
+            data["progress"] = 100
+        if status in CLOSED_STATUSES:
+            data["revised_due_date"] = None
+        return data
+
+    def seen_update_id(self):
+        """The id of the latest update when the form was opened; None when it had none.
+
+        Anything unreadable counts as "none seen", so an altered form is checked, never waved through.
+        """
+        value = self.cleaned_data.get("seen_update") or ""
+        return int(value) if value.isdigit() else None

@@ -1,0 +1,191 @@
+"""Importing an action plan from a spreadsheet: check it (the preview), then apply it, all or nothing.
+
+`action_plan_check` reads the file and runs the import as a dry run: nothing is saved and the
+outcome says, per delivery group, what would be created, changed or left alone, and every problem
+with its sheet, row and column. `action_plan_apply` runs the same import for real inside one
+transaction; if any problem is found, or the plan is no longer the one the officer saw, nothing
+is saved. Both go through `actions.resources.ActionPlanResource` (django-import-export).
+
+The browser, the back office and `manage.py import_action_plan` all call these (through
+`actions.imports.records` where the import is recorded).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from actions.imports.problems import ImportRefused, Problem
+from actions.imports.reading import MAX_BYTES, MAX_ROWS, read_file
+from actions.imports.vocabulary import BlueMeans
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "BlueMeans",
+    "ImportRefused",
+    "Outcome",
+    "Problem",
+    "action_plan_apply",
+    "action_plan_check",
+]
+
+
+@dataclass
+class Outcome:
+    """What a check or an import found and did."""
+
+    problems: list = field(default_factory=list)  # Problems: any one means nothing is (or was) saved
+    notes: list = field(default_factory=list)  # Problems that did not stop the import
+    report: dict = field(default_factory=dict)  # per delivery group: created / changed / unchanged
+    digest: str = ""
+    blue_rows: list = field(default_factory=list)  # (sheet, row) of cells reading "Blue"
+    applied: dict | None = None  # what was saved, for an import that ran
+    stale: bool = False  # the plan differs from the preview the officer confirmed
+    rows: int = 0
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    @property
+    def changes_anything(self):
+        totals = self.report.get("totals", {})
+        return any(
+            totals.get(key)
+            for key in (
+                "groups_created",
+                "groups_changed",
+                "objectives_created",
+                "objectives_changed",
+                "actions_created",
+                "actions_changed",
+            )
+        )
+
+    def as_dict(self):
+        return {
+            **self.report,
+            "problems": [p.as_dict() for p in self.problems],
+            "notes": [p.as_dict() for p in self.notes],
+            "blue": {"rows": len(self.blue_rows), "places": [list(place) for place in self.blue_rows[:10]]},
+            "rows": self.rows,
+            "changes_anything": self.changes_anything,
+        }
+
+
+def _run(
+    *, strategy, content, file_name, by, blue_means, dry_run, archive_missing=False, expected_digest=None, progress=None
+):
+    from actions.resources import ActionPlanResource
+
+    report = progress or (lambda stage, done=0: None)
+    report("Reading the file")
+    try:
+        read = read_file(content, file_name, progress=lambda done: report(f"Reading the file: {done:,} rows so far"))
+    except ImportRefused as refused:
+        return Outcome(problems=refused.problems)
+    rows = len(read.dataset)
+    report(f"Checking {rows:,} rows against the plan", 0)
+    resource = ActionPlanResource(
+        strategy=strategy,
+        read_file=read,
+        by=by,
+        blue_means=blue_means,
+        expected_digest=expected_digest,
+        archive_missing=archive_missing,
+        progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
+    )
+    result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
+    outcome = Outcome(
+        problems=resource.problems(result),
+        notes=read.notes,
+        report=resource.plan.report() if resource.plan else {},
+        digest=resource.plan.digest() if resource.plan else "",
+        blue_rows=resource.blue_rows,
+        applied=resource.applied,
+        stale=resource.stale,
+        rows=rows,
+    )
+    if outcome.stale:
+        outcome.problems.append(
+            Problem(
+                "the plan has changed since the preview was made (someone edited the strategy, or the choices were "
+                "changed), so nothing was imported: look at the new preview and confirm again"
+            )
+        )
+    return outcome
+
+
+def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None):
+    """The preview: what importing `content` into `strategy` would do. Saves nothing."""
+    return _run(
+        strategy=strategy,
+        content=content,
+        file_name=file_name,
+        by=by,
+        blue_means=blue_means,
+        dry_run=True,
+        progress=progress,
+    )
+
+
+@transaction.atomic
+def action_plan_apply(
+    *,
+    strategy,
+    content,
+    file_name="",
+    by=None,
+    blue_means=BlueMeans.COMPLETE,
+    archive_missing=False,
+    expected_digest=None,
+    progress=None,
+):
+    """Import `content` into `strategy`: everything or, on any problem, nothing.
+
+    With `expected_digest` (the preview's), the import is refused if the plan is no longer the
+    one the preview showed.
+    """
+    outcome = _run(
+        strategy=strategy,
+        content=content,
+        file_name=file_name,
+        by=by,
+        blue_means=blue_means,
+        dry_run=False,
+        archive_missing=archive_missing,
+        expected_digest=expected_digest,
+        progress=progress,
+    )
+    if outcome.problems:
+        transaction.set_rollback(True)
+        outcome.applied = None
+    return outcome
+
+
+def _count(number, singular, plural=None):
+    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def summary_lines(report):
+    """One line per delivery group: what was (or would be) created, changed and left unchanged."""
+    lines = []
+    for group in report.get("groups", []):
+        counts = group["counts"]
+        parts = [
+            f"{_count(counts['actions_created'], 'action')} created",
+            f"{counts['actions_changed']:,} changed",
+            f"{counts['actions_unchanged']:,} unchanged",
+        ]
+        if counts["objectives_created"] or counts["objectives_changed"]:
+            parts.append(
+                f"{_count(counts['objectives_created'], 'objective')} created, {counts['objectives_changed']:,} changed"
+            )
+        name = group["name"] + (" (new group)" if group["created"] else "")
+        if group["changes"]:
+            name += " (" + ", ".join(change["field"] for change in group["changes"]) + " changed)"
+        lines.append(f"{name}: " + "; ".join(parts))
+    missing = report.get("totals", {}).get("missing", 0)
+    if missing:
+        lines.append(f"{_count(missing, 'action')} of the strategy not in the file")
+    return lines

@@ -1,0 +1,115 @@
+"""The back office's Import and Export buttons on the action list, and the import records.
+
+The buttons (django-import-export's admin integration) open the same pages as the rest of the
+site, so an import from the back office is checked, previewed, confirmed and recorded exactly as
+one from the import page: one code path.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from import_export.admin import ImportExportMixin
+
+from strategy import permissions
+from strategy.models import Strategy
+
+
+def _strategy_from_filters(request):
+    """The strategy the action list is filtered to, if it is filtered to one the user may see."""
+    pk = request.GET.get("strategy__id__exact")
+    if not pk or not pk.isdigit():
+        return None
+    return Strategy.objects.visible_to(request.user).filter(pk=pk).first()
+
+
+class ActionImportExportMixin(ImportExportMixin):
+    """Import and Export buttons on the action list that lead to the site's import and export."""
+
+    def has_import_permission(self, request):
+        # The upload page then offers only the strategies the officer is cleared for.
+        return permissions.is_officer(request.user)
+
+    def has_export_permission(self, request):
+        return request.user.is_superuser or permissions.membership(request.user) is not None
+
+    def import_action(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        query = {"from": "admin"}
+        if strategy := _strategy_from_filters(request):
+            query["strategy"] = strategy.slug
+        return redirect(f"{reverse('actions:import_upload')}?{urlencode(query)}")
+
+    def export_action(self, request):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if strategy := _strategy_from_filters(request):
+            return redirect("actions:plan_export", slug=strategy.slug, file_format="xlsx")
+        strategies = Strategy.objects.visible_to(request.user).order_by("-start_date", "title")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Export an action plan",
+            "strategies": strategies,
+        }
+        return TemplateResponse(request, "actions/includes/admin_export_choose.html", context)
+
+
+class ActionPlanImportAdmin(admin.ModelAdmin):
+    """Every import, read-only: the record of who brought which file into which strategy."""
+
+    list_display = ["file_name", "strategy", "state", "source", "created_by", "created_at", "file_size"]
+    list_filter = ["state", "source"]
+    search_fields = ["file_name", "file_sha256"]
+    list_select_related = ["strategy", "created_by"]
+    exclude = ["file_content", "preview", "result"]
+    readonly_fields = [
+        "strategy",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "source",
+        "state",
+        "file_name",
+        "file_size",
+        "file_sha256",
+        "blue_means",
+        "archive_missing",
+        "plan_digest",
+        "problems",
+        "task_id",
+        "stage",
+        "rows_total",
+        "rows_done",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).defer("file_content", "preview", "result")
+        queryset = permissions.scope(
+            queryset, request.user, partnership="strategy__partnership", marking="strategy__marking"
+        )
+        return (
+            queryset
+            if request.user.is_superuser
+            else queryset.filter(strategy__partnership_id=permissions.partnership_id(request.user))
+        )
+
+    def has_module_permission(self, request):
+        return permissions.is_officer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_officer(request.user) and (
+            obj is None or permissions.can_manage_strategy(request.user, obj.strategy)
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,530 @@
+"""What an import will do: the strategy as it stands (loaded in a fixed number of queries), the
+plan of what the file changes, and applying that plan in batches.
+
+`PlanIndex` loads the strategy's groups, objectives, actions, leads, people and partner
+organisations once, so no row needs a query of its own. `Plan` collects, group by group, the
+objectives and actions the file creates or changes (with old and new value of each field) and
+those it leaves alone. `Plan.apply` writes it with bulk inserts and updates; the caller holds the
+transaction, so a failure leaves nothing behind.
+"""
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from actions.imports.problems import Problem
+from actions.imports.vocabulary import (
+    cached_name_key,
+    financial_quarter_end,
+    financial_year_start,
+    format_chair,
+    read_chair,
+    read_objective,
+    text_key,
+)
+from actions.models import CLOSED_STATUSES, Action, ActionLead, DeliveryGroup, Objective, Status, Update
+from strategy.audit import bulk_create_audited, bulk_update_audited
+from strategy.models import Person, name_key
+
+# The change reason the audit trail gives what an import writes.
+IMPORT_REASON = "Spreadsheet import"
+BATCH_SIZE = 2000
+# How many created or changed rows per group a stored preview lists (the counts are always whole).
+LISTED_PER_GROUP = 300
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+    def as_dict(self):
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def shown(value):
+    if value is None or value == "":
+        return ""
+    return str(value)
+
+
+@dataclass
+class GroupPlan:
+    group: DeliveryGroup
+    created: bool
+    sheet: str = ""
+    row: int | None = None
+    changes: list = field(default_factory=list)
+    chair: Person | None = None
+    objectives_created: list = field(default_factory=list)
+    objectives_changed: list = field(default_factory=list)
+    actions_created: list = field(default_factory=list)
+    actions_changed: list = field(default_factory=list)
+    actions_unchanged: int = 0
+    objectives_unchanged: int = 0
+
+
+@dataclass
+class ObjectivePlan:
+    group_plan: GroupPlan
+    objective: Objective
+    created: bool
+    sheet: str = ""
+    row: int | None = None
+    changes: list = field(default_factory=list)
+    next_position: int = 1
+
+    @property
+    def label(self):
+        return f"{self.objective.number} {self.objective.title}".strip()
+
+
+@dataclass
+class ActionPlan:
+    objective_plan: ObjectivePlan
+    action: Action
+    created: bool
+    sheet: str = ""
+    row: int | None = None
+    changes: list = field(default_factory=list)
+    lead_people: list | None = None  # the new leads, when they change
+    updates: list = field(default_factory=list)  # Update instances to add
+    fields: set = field(default_factory=set)  # Action fields to save
+
+
+@dataclass
+class LatestState:
+    status: str
+    rag: str
+    progress: int
+    commentary: str
+    recorded_at: datetime.datetime | None
+    pk: int | None
+
+
+class PlanIndex:
+    """The strategy as it stands, loaded in a fixed number of queries whatever its size."""
+
+    def __init__(self, strategy, *, with_import_updates=False):
+        self.strategy = strategy
+        groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("chair")
+        self.groups = {name_key(group.name): group for group in groups}
+        self.objectives = defaultdict(dict)  # group pk -> {number: Objective}
+        self.group_of_objective = {}
+        self.objective_by_pk = {}
+        names = {group.pk: group.name for group in self.groups.values()}
+        for objective in Objective.objects.filter(delivery_group__strategy=strategy):
+            self.objectives[objective.delivery_group_id][objective.number] = objective
+            self.group_of_objective[objective.pk] = names.get(objective.delivery_group_id, "")
+            self.objective_by_pk[objective.pk] = objective
+        self.actions = list(
+            Action.objects.filter(strategy=strategy)
+            .select_related("latest_update", "lead_organisation")
+            .order_by("objective_id", "position", "pk")
+        )
+        self.by_ref = {action.ref: action for action in self.actions}
+        self.by_key = {(action.objective_id, text_key(action.text)): action for action in self.actions}
+        self.leads = defaultdict(list)  # action pk -> [person pk, ...] in order
+        links = ActionLead.objects.filter(action__strategy=strategy).order_by("action_id", "position", "pk")
+        for action_id, person_id in links.values_list("action_id", "person_id"):
+            self.leads[action_id].append(person_id)
+        people = list(Person.objects.filter(partnership_id=strategy.partnership_id))
+        self.people = {person.name_key: person for person in people}
+        self.people_by_pk = {person.pk: person for person in people}
+        from strategy.models import Organisation
+
+        self.organisations = {}
+        for organisation in Organisation.objects.filter(partnership_id=strategy.partnership_id):
+            self.organisations.setdefault(name_key(organisation.name), organisation)
+            if organisation.short_name:
+                self.organisations.setdefault(name_key(organisation.short_name), organisation)
+        self.import_updates = defaultdict(list)  # action pk -> [(recorded_at, pk, commentary)]
+        if with_import_updates:
+            rows = Update.objects.filter(action__strategy=strategy, source=Update.Source.IMPORT).values_list(
+                "action_id", "recorded_at", "pk", "commentary"
+            )
+            for action_id, recorded_at, pk, commentary in rows:
+                self.import_updates[action_id].append((recorded_at, pk, commentary))
+        self.codes = {group.code for group in self.groups.values() if group.code}
+        self.positions = 1 + max((group.position for group in self.groups.values()), default=0)
+
+    def objective_label(self, pk):
+        objective = self.objective_by_pk.get(pk)
+        return f"{objective.number} {objective.title}" if objective else ""
+
+
+class Plan:
+    """Everything the file would create or change, group by group."""
+
+    def __init__(self, index, *, by=None, now=None):
+        self.index = index
+        self.strategy = index.strategy
+        self.by = by
+        self.now = now or timezone.now()
+        self.groups = {}  # name key -> GroupPlan, in the file's order
+        self.objectives = {}  # (group key, objective text) -> ObjectivePlan
+        self.objective_numbers = defaultdict(dict)  # group key -> {number: ObjectivePlan}
+        self.actions = []  # ActionPlans of every action row
+        self.seen_actions = {}  # action pk or id() -> (sheet, row)
+        self.new_people = {}  # name key -> Person
+        self.new_actions = {}  # (objective plan id, action text key) -> (sheet, row) of new actions
+        self.refs = set(index.by_ref)
+        self.problems = []
+        self._digest = None
+
+    # People and organisations -----------------------------------------------------------------
+
+    def person(self, name):
+        key = cached_name_key(name)
+        found = self.index.people.get(key) or self.new_people.get(key)
+        if found is None:
+            found = Person(partnership_id=self.strategy.partnership_id, name=" ".join(name.split()), name_key=key)
+            self.new_people[key] = found
+        return found
+
+    # Groups -----------------------------------------------------------------------------------
+
+    def group(self, name, *, sheet="", row=None):
+        key = name_key(name)
+        if key in self.groups:
+            return self.groups[key]
+        existing = self.index.groups.get(key)
+        if existing is not None:
+            plan = GroupPlan(group=existing, created=False, sheet=sheet, row=row)
+        else:
+            group = DeliveryGroup(
+                strategy=self.strategy,
+                name=" ".join(name.split())[:100],
+                code=self._new_code(name),
+                position=self.index.positions,
+            )
+            self.index.positions += 1
+            plan = GroupPlan(group=group, created=True, sheet=sheet, row=row)
+        self.groups[key] = plan
+        return plan
+
+    def _new_code(self, name):
+        letters = "".join(ch for ch in name.upper() if ch.isalpha()) or "G"
+        for length in range(1, 6):
+            code = letters[:length]
+            if code not in self.index.codes:
+                self.index.codes.add(code)
+                return code
+        number = 1
+        while f"G{number}" in self.index.codes:
+            number += 1
+        self.index.codes.add(f"G{number}")
+        return f"G{number}"
+
+    def group_details(self, plan, *, chair=None, aim=None):
+        """Chair and Aim from the label rows above a group's table."""
+        group = plan.group
+        if aim is not None and aim != group.aim:
+            plan.changes.append(Change("Aim", group.aim, aim))
+            group.aim = aim
+        if chair is not None:
+            name, note = read_chair(chair)
+            person = self.person(name) if name and name.strip("?") else None
+            old = format_chair(group.chair.name if group.chair_id else "", group.chair_note)
+            new = format_chair(person.name if person else "", note)
+            if name_key(old) != name_key(new):
+                plan.changes.append(Change("Chair", old, new))
+                group.chair = person
+                group.chair_note = note
+                plan.chair = person
+
+    # Objectives ---------------------------------------------------------------------------------
+
+    def objective(self, group_plan, text, *, sheet="", row=None):
+        """The ObjectivePlan a row's objective cell names (blank cells were continued when read)."""
+        group_key = name_key(group_plan.group.name)
+        cache_key = (group_key, text)
+        if cache_key in self.objectives:
+            return self.objectives[cache_key]
+        number, title = read_objective(text)
+        existing = self.index.objectives.get(group_plan.group.pk, {}) if group_plan.group.pk else {}
+        numbers = self.objective_numbers[group_key]
+        if number is None:
+            match = next(
+                (o for o in existing.values() if text_key(o.title) == text_key(title)),
+                None,
+            )
+            planned = next((p for p in numbers.values() if text_key(p.objective.title) == text_key(title)), None)
+            if planned is not None:
+                self.objectives[cache_key] = planned
+                return planned
+            number = match.number if match else max([*existing, *numbers, 0]) + 1
+        if number in numbers:
+            planned = numbers[number]
+            if title and text_key(planned.objective.title) != text_key(title):
+                self.problems.append(
+                    Problem(
+                        f"objective {number} is also on row {planned.row} with different words "
+                        f"({planned.objective.title!r}); give each objective its own number",
+                        sheet=sheet,
+                        row=row,
+                        column="Objective",
+                    )
+                )
+            self.objectives[cache_key] = planned
+            return planned
+        objective = existing.get(number)
+        if objective is not None:
+            plan = ObjectivePlan(group_plan=group_plan, objective=objective, created=False, sheet=sheet, row=row)
+            if title and title != objective.title:
+                plan.changes.append(Change("Objective", f"{number} {objective.title}", f"{number} {title}"))
+                objective.title = title
+                group_plan.objectives_changed.append(plan)
+            else:
+                group_plan.objectives_unchanged += 1
+        else:
+            if not title:
+                self.problems.append(
+                    Problem(f"objective {number} has no words", sheet=sheet, row=row, column="Objective")
+                )
+            objective = Objective(delivery_group=group_plan.group, number=number, title=title)
+            plan = ObjectivePlan(group_plan=group_plan, objective=objective, created=True, sheet=sheet, row=row)
+            group_plan.objectives_created.append(plan)
+        numbers[number] = plan
+        self.objectives[cache_key] = plan
+        return plan
+
+    # Actions ------------------------------------------------------------------------------------
+
+    def find_action(self, objective_plan, ref, text):
+        """The existing action a row means: by Ref where given, else by objective and action text."""
+        if ref:
+            return self.index.by_ref.get(ref)
+        if objective_plan.objective.pk is None:
+            return None
+        return self.index.by_key.get((objective_plan.objective.pk, text_key(text)))
+
+    def new_ref(self, objective_plan):
+        group = objective_plan.group_plan.group
+        number = objective_plan.next_position
+        while True:
+            ref = f"{group.code}{objective_plan.objective.number}.{number}"
+            if ref not in self.refs:
+                self.refs.add(ref)
+                return ref
+            number += 1
+
+    def current_state(self, action):
+        latest = action.latest_update if action.pk else None
+        if latest is None:
+            return LatestState(action.status, action.rag, action.progress, "", None, None)
+        return LatestState(action.status, action.rag, action.progress, latest.commentary, latest.recorded_at, latest.pk)
+
+    def quarter_moment(self, column):
+        """When a quarterly update counts from: noon on its quarter's last day (never later than now)."""
+        year = column.year
+        if year is None:
+            first = financial_year_start(self.strategy.start_date)
+            last = financial_year_start(self.strategy.end_date)
+            year = min(max(financial_year_start(timezone.localdate()), first), last)
+        day = financial_quarter_end(year, column.quarter)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+        start = timezone.make_aware(
+            datetime.datetime.combine(
+                financial_quarter_end(year, column.quarter) - datetime.timedelta(days=92), datetime.time(0)
+            )
+        )
+        return min(moment, self.now), start, moment, year
+
+    # Reporting ------------------------------------------------------------------------------------
+
+    def missing(self):
+        """Actions of the strategy (not archived) that no row of the file names."""
+        return [a for a in self.index.actions if a.archived_at is None and a.pk not in self.seen_actions]
+
+    def digest(self):
+        """A fingerprint of what the plan would do; a confirm must find the same one."""
+        if self._digest is None:
+            self._digest = self._work_out_digest()
+        return self._digest
+
+    def _work_out_digest(self):
+        lines = []
+        for group_plan in self.groups.values():
+            changes = [c.as_dict() for c in group_plan.changes]
+            lines.append(["group", group_plan.group.name, group_plan.created, changes])
+            for plan in group_plan.objectives_created + group_plan.objectives_changed:
+                lines.append(["objective", group_plan.group.name, plan.label, [c.as_dict() for c in plan.changes]])
+        for plan in self.actions:
+            if plan.created or plan.changes:
+                lines.append(["action", plan.action.ref, plan.created, [c.as_dict() for c in plan.changes]])
+        lines.append(["missing", sorted(a.ref for a in self.missing())])
+        return hashlib.sha256(json.dumps(lines, sort_keys=True, default=str).encode()).hexdigest()
+
+    def report(self):
+        groups = []
+        totals = defaultdict(int)
+        for group_plan in self.groups.values():
+            entry = {
+                "name": group_plan.group.name,
+                "created": group_plan.created,
+                "changes": [c.as_dict() for c in group_plan.changes],
+                "objectives_created": [_objective_entry(p) for p in group_plan.objectives_created[:LISTED_PER_GROUP]],
+                "objectives_changed": [_objective_entry(p) for p in group_plan.objectives_changed[:LISTED_PER_GROUP]],
+                "actions_created": [_action_entry(p) for p in group_plan.actions_created[:LISTED_PER_GROUP]],
+                "actions_changed": [_action_entry(p) for p in group_plan.actions_changed[:LISTED_PER_GROUP]],
+                "counts": {
+                    "objectives_created": len(group_plan.objectives_created),
+                    "objectives_changed": len(group_plan.objectives_changed),
+                    "objectives_unchanged": group_plan.objectives_unchanged,
+                    "actions_created": len(group_plan.actions_created),
+                    "actions_changed": len(group_plan.actions_changed),
+                    "actions_unchanged": group_plan.actions_unchanged,
+                },
+            }
+            for key, value in entry["counts"].items():
+                totals[key] += value
+            totals["groups_created"] += group_plan.created
+            totals["groups_changed"] += bool(group_plan.changes) and not group_plan.created
+            groups.append(entry)
+        missing = self.missing()
+        totals["missing"] = len(missing)
+        totals["people_created"] = len(self.new_people)
+        return {
+            "groups": groups,
+            "totals": dict(totals),
+            "missing": [
+                {"ref": a.ref, "text": a.text[:200], "group": self._group_name(a)}
+                for a in missing[: LISTED_PER_GROUP * 4]
+            ],
+            "new_people": sorted(p.name for p in self.new_people.values())[:LISTED_PER_GROUP],
+        }
+
+    def _group_name(self, action):
+        return self.index.group_of_objective.get(action.objective_id, "")
+
+    @property
+    def changes_anything(self):
+        return any(
+            g.created or g.changes or g.objectives_created or g.objectives_changed for g in self.groups.values()
+        ) or any(plan.created or plan.changes for plan in self.actions)
+
+    # Applying ---------------------------------------------------------------------------------
+
+    def apply(self, *, archive_missing=False):
+        """Write the plan: bulk inserts and updates in batches. The caller holds the transaction."""
+        counts = defaultdict(int)
+        people = list(self.new_people.values())
+        # Bulk writes send no signals: the *_audited helpers write the audit trail's rows in bulk too.
+        audited = {"by": self.by, "reason": IMPORT_REASON, "batch_size": BATCH_SIZE}
+        bulk_create_audited(people, Person, **audited)
+        counts["people_created"] = len(people)
+        new_groups = [g.group for g in self.groups.values() if g.created]
+        bulk_create_audited(new_groups, DeliveryGroup, **audited)
+        changed_groups = [g.group for g in self.groups.values() if g.changes and not g.created]
+        for group in changed_groups:
+            group.chair_id = group.chair.pk if group.chair else None
+        bulk_update_audited(changed_groups, DeliveryGroup, ["aim", "chair", "chair_note"], **audited)
+        counts["groups_created"], counts["groups_changed"] = len(new_groups), len(changed_groups)
+
+        new_objectives, changed_objectives = [], []
+        for group_plan in self.groups.values():
+            for plan in group_plan.objectives_created:
+                plan.objective.delivery_group = group_plan.group
+                new_objectives.append(plan.objective)
+            changed_objectives += [p.objective for p in group_plan.objectives_changed]
+        bulk_create_audited(new_objectives, Objective, **audited)
+        bulk_update_audited(changed_objectives, Objective, ["title"], **audited)
+        counts["objectives_created"], counts["objectives_changed"] = len(new_objectives), len(changed_objectives)
+
+        new_actions, changed_actions, fields = [], [], set()
+        for plan in self.actions:
+            action = plan.action
+            action.objective = plan.objective_plan.objective
+            action.strategy_id = self.strategy.pk
+            if plan.created:
+                new_actions.append(action)
+            elif plan.fields:
+                changed_actions.append(action)
+                fields |= plan.fields
+        bulk_create_audited(new_actions, Action, **audited)
+        if changed_actions:
+            bulk_update_audited(changed_actions, Action, sorted(fields), **audited)
+        counts["actions_created"] = len(new_actions)
+        counts["actions_changed"] = sum(1 for plan in self.actions if plan.changes and not plan.created)
+
+        relead = [plan for plan in self.actions if plan.lead_people is not None]
+        stale = [plan.action.pk for plan in relead if not plan.created]
+        for start in range(0, len(stale), BATCH_SIZE):
+            ActionLead.objects.filter(action_id__in=stale[start : start + BATCH_SIZE]).delete()
+        links = [
+            ActionLead(action_id=plan.action.pk, person_id=person.pk, position=position)
+            for plan in relead
+            for position, person in enumerate(plan.lead_people, start=1)
+        ]
+        bulk_create_audited(links, ActionLead, **audited)
+
+        updates = []
+        for plan in self.actions:
+            for update in plan.updates:
+                update.action_id = plan.action.pk
+                updates.append(update)
+        bulk_create_audited(updates, Update, **audited)
+        counts["updates_created"] = len(updates)
+        self._latest_updates_apply()
+
+        if archive_missing:
+            missing = [a.pk for a in self.missing()]
+            for start in range(0, len(missing), BATCH_SIZE):
+                archived = list(Action.objects.filter(pk__in=missing[start : start + BATCH_SIZE]))
+                for action in archived:
+                    action.archived_at = self.now
+                bulk_update_audited(archived, Action, ["archived_at"], **audited)
+            counts["actions_archived"] = len(missing)
+        return dict(counts)
+
+    def _latest_updates_apply(self):
+        """Each action's state becomes its latest update's, as Action.record_update keeps it.
+
+        One UPDATE per batch, the latest update found by the database (an index on action and
+        recorded_at), rather than a CASE per action.
+        """
+        touched = [plan.action.pk for plan in self.actions if plan.updates]
+        # Only approved updates make an action's state (an update awaiting sign-off does not).
+        latest = Update.objects.approved().filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
+        for start in range(0, len(touched), BATCH_SIZE):
+            batch = touched[start : start + BATCH_SIZE]
+            Action.objects.filter(pk__in=batch).update(
+                latest_update=Subquery(latest.values("pk")[:1]),
+                status=Subquery(latest.values("status")[:1]),
+                rag=Subquery(latest.values("rag")[:1]),
+                progress=Subquery(latest.values("progress")[:1]),
+            )
+            Action.objects.filter(pk__in=batch, status__in=CLOSED_STATUSES).exclude(revised_due_date=None).update(
+                revised_due_date=None
+            )
+
+
+def _objective_entry(plan):
+    return {
+        "label": plan.label,
+        "sheet": plan.sheet,
+        "row": plan.row,
+        "changes": [c.as_dict() for c in plan.changes],
+    }
+
+
+def _action_entry(plan):
+    return {
+        "ref": plan.action.ref,
+        "text": plan.action.text[:300],
+        "objective": plan.objective_plan.label[:120],
+        "sheet": plan.sheet,
+        "row": plan.row,
+        "changes": [c.as_dict() for c in plan.changes],
+    }
+
+
+def status_label(status):
+    return Status(status).label if status else ""

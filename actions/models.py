@@ -1,0 +1,892 @@
+"""Delivery groups, their objectives and actions, and the updates that record how each action goes.
+
+An action's current status, RAG and progress are those of its latest update; the fields on Action
+are a copy kept in step by `Action.record_update`, so lists need no subquery.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from actions.deadlines import InvalidDeadline, due_date_from_text
+from strategy import permissions
+from strategy.audit import AuditedHistory
+from strategy.models import Marking, Organisation, Person, StrategicObjective, Strategy
+from strategy.periods import Quarter
+
+
+class Status(models.TextChoices):
+    """An action's lifecycle."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ONGOING = "ongoing", "Ongoing"
+    COMPLETE = "complete", "Complete"
+    DEFERRED = "deferred", "Deferred"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class RAG(models.TextChoices):
+    """The lead's confidence of delivery, for actions In progress or Ongoing."""
+
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+RATED_STATUSES = (Status.IN_PROGRESS, Status.ONGOING)
+CLOSED_STATUSES = (Status.COMPLETE, Status.WITHDRAWN)
+
+
+def rating(status, rag):
+    """The colour and word shown for a status and RAG: colour is never shown without its word."""
+    if status in RATED_STATUSES and rag:
+        return rag, RAG(rag).label
+    return {
+        Status.COMPLETE: ("blue", "Complete"),
+        Status.NOT_STARTED: ("grey", "Not started"),
+        Status.DEFERRED: ("purple", "Deferred"),
+        Status.WITHDRAWN: ("grey", "Withdrawn"),
+    }.get(status, ("grey", "Not rated"))
+
+
+class QuarterLocks:
+    """Which quarters of a strategy are closed to ordinary updates, and which quarter an open update
+    round is collecting.
+
+    Update rounds live in the performance app, which installs its answers here when it starts
+    (performance/apps.py), so this app asks without importing what is built on it. Until then no
+    quarter is locked and no round is collecting.
+    """
+
+    def __init__(self):
+        self.install(
+            is_locked=lambda strategy, quarter: False,
+            locked_quarters=lambda strategy: [],
+            collecting=lambda strategy: None,
+        )
+
+    def install(self, *, is_locked, locked_quarters, collecting):
+        self.is_locked = is_locked  # (strategy, quarter) -> bool
+        self.locked_quarters = locked_quarters  # (strategy) -> [Quarter], newest first
+        self.collecting = collecting  # (strategy) -> the ended Quarter an open round is collecting, or None
+
+
+quarter_locks = QuarterLocks()
+
+
+class QuarterLocked(Exception):
+    """An ordinary update may not be dated in a quarter whose update round is closed."""
+
+    def __init__(self, quarter):
+        super().__init__(
+            f"{quarter} is closed: its update round has been closed, so an update cannot be dated in it. "
+            "Date the update today, or ask an officer to record a correction."
+        )
+        self.quarter = quarter
+
+
+class AwaitingSignOff(Exception):
+    """The action already has an update waiting for the chair's sign-off."""
+
+    def __init__(self, pending):
+        super().__init__(
+            f"An update to {pending.action.ref} is already waiting for sign-off (submitted "
+            f"{timezone.localtime(pending.created_at):%d/%m/%Y}). It can be changed once the delivery-group chair "
+            "has approved or returned it."
+        )
+        self.pending = pending
+
+
+class ReviewRefused(Exception):
+    """An update that is not waiting for sign-off cannot be approved or returned."""
+
+
+class Change(models.TextChoices):
+    """How an action moved between the ends of two quarters: the quarterly review's comparisons."""
+
+    NEWLY_RED = "newly_red", "Newly Red"
+    IMPROVED = "improved", "Improved (RAG better)"
+    WORSENED = "worsened", "Worsened (RAG worse)"
+    COMPLETED = "completed", "Completed"
+    DEFERRED = "deferred", "Deferred"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    NEW = "new", "New action"
+
+
+CHANGE_STATUS = {
+    Change.COMPLETED: Status.COMPLETE,
+    Change.DEFERRED: Status.DEFERRED,
+    Change.WITHDRAWN: Status.WITHDRAWN,
+}
+# Improved and worsened compare RAG ratings only, so both ends must carry one.
+IMPROVEMENTS = ((RAG.RED, RAG.AMBER), (RAG.RED, RAG.GREEN), (RAG.AMBER, RAG.GREEN))
+WORSENINGS = ((RAG.GREEN, RAG.AMBER), (RAG.GREEN, RAG.RED), (RAG.AMBER, RAG.RED))
+
+
+def changes_between(*, was_status, was_rag, status, rag, is_new=False):
+    """The Changes of one action whose state was (was_status, was_rag) and is (status, rag); an action
+    that did not exist before counts as Not started then. ActionQuerySet.changed is the same rule in SQL."""
+    found = {change for change, target in CHANGE_STATUS.items() if status == target and was_status != target}
+    if rag == RAG.RED and was_rag != RAG.RED:
+        found.add(Change.NEWLY_RED)
+    if (was_rag, rag) in IMPROVEMENTS:
+        found.add(Change.IMPROVED)
+    if (was_rag, rag) in WORSENINGS:
+        found.add(Change.WORSENED)
+    if is_new:
+        found.add(Change.NEW)
+    return found
+
+
+def ended_quarters(strategy, today=None):
+    """The strategy's quarters that have ended by `today`, newest first: the ones a review can show."""
+    today = today or timezone.localdate()
+    last = min(Quarter.containing(strategy.end_date), Quarter.containing(today).previous())
+    quarter, found = Quarter.containing(strategy.start_date), []
+    while quarter <= last:
+        found.append(quarter)
+        quarter = quarter.next()
+    return found[::-1]
+
+
+class DeliveryGroup(models.Model):
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", "Delivery group"
+        EXECUTIVE = "executive", "Executive Group"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="delivery_groups")
+    name = models.CharField(max_length=100, help_text="e.g. Victim, Offender, Location, CONTEST")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DELIVERY)
+    code = models.CharField(
+        max_length=5, blank=True, help_text="Prefix of the group's action references, e.g. V for V1.2."
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    aim = models.TextField(blank=True)
+    chair = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="chaired_groups")
+    chair_note = models.CharField(max_length=200, blank=True, help_text="e.g. Interim")
+    members = models.ManyToManyField(Person, blank=True, related_name="delivery_groups")
+    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+
+    history = AuditedHistory(
+        partnership="strategy__partnership",
+        marking=("marking", "strategy__marking"),
+        title=("name",),
+        kind="Delivery group",
+    )
+
+    class Meta:
+        ordering = ["strategy", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "name"], name="delivery_group_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Objective(models.Model):
+    delivery_group = models.ForeignKey(DeliveryGroup, on_delete=models.CASCADE, related_name="objectives")
+    number = models.PositiveSmallIntegerField(help_text="Numbered within the delivery group.")
+    title = models.TextField()
+    strategic_objective = models.ForeignKey(
+        StrategicObjective,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectives",
+        help_text="The strategy priority this objective serves.",
+    )
+    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+
+    history = AuditedHistory(
+        partnership="delivery_group__strategy__partnership",
+        marking=("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
+        title=("number", "title"),
+        kind="Objective",
+    )
+
+    class Meta:
+        ordering = ["delivery_group", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery_group", "number"], name="objective_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def clean(self):
+        if (
+            self.strategic_objective_id
+            and self.delivery_group_id
+            and self.strategic_objective.strategy_id != self.delivery_group.strategy_id
+        ):
+            raise ValidationError({"strategic_objective": "Choose a strategic objective of the same strategy."})
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return permissions.scope(
+            self, user, partnership="strategy__partnership", marking=permissions.ACTION_MARKING_PATHS
+        )
+
+    def updatable_by(self, user):
+        return self.visible_to(user).filter(permissions.updatable_actions_q(user)).distinct()
+
+    def current(self):
+        return self.filter(archived_at__isnull=True)
+
+    def for_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.open()
+            .exclude(status=Status.DEFERRED, revised_due_date__gte=today)
+            .filter(Q(revised_due_date__lt=today) | Q(revised_due_date__isnull=True, due_date__lt=today))
+        )
+
+    def due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
+
+    def needing_update(self, quarter):
+        """Open actions with no update recorded since the quarter began."""
+        return self.open().filter(
+            Q(latest_update__isnull=True) | Q(latest_update__recorded_at__lt=quarter.start_moment)
+        )
+
+    def mine(self, user):
+        """The actions a user leads, and for a chair every action of the groups they chair."""
+        me = permissions.person_id(user)
+        if me is None:
+            return self.none()
+        chairs = Q(objective__delivery_group__chair_id=me) if permissions.role(user) == "chair" else Q(pk__in=[])
+        return self.filter(Q(pk__in=ActionLead.objects.filter(person_id=me).values("action_id")) | chairs)
+
+    def with_related(self):
+        return self.select_related(
+            "strategy", "objective__delivery_group", "lead_organisation", "latest_update__created_by"
+        ).prefetch_related("lead_links__person")
+
+    def status_counts(self):
+        return dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+
+    # Status as at a moment (the quarterly review) ------------------------------------------------
+    # No snapshots: an action's state at the end of any past quarter is its latest update that
+    # counts (approved, recorded by then; see UpdateQuerySet.as_at), found by a correlated subquery
+    # that walks the (action, recorded_at) index backwards, one probe per action, on any database.
+
+    def with_update_as_at(self, moment, *, known_by=None, name="as_at_update_id"):
+        """Annotate `name` with the id of each action's latest update that counts as at `moment`."""
+        latest = _latest_updates_as_at(moment, known_by=known_by)
+        return self.annotate(**{name: Subquery(latest.values("pk")[:1])})
+
+    def existing_at(self, moment, *, known_by=None):
+        """The actions that were in the plan at `moment`: created by then (or with an update that counts
+        by then, as an imported history may be older than its action) and not archived by then."""
+        return self.filter(
+            Q(created_at__lte=moment) | Exists(_latest_updates_as_at(moment, known_by=known_by)),
+            Q(archived_at__isnull=True) | Q(archived_at__gt=moment),
+        )
+
+    def with_state_as_at(self, moment, *, known_by=None):
+        """Annotate each action's state as at `moment`: as_at_status, as_at_rag, as_at_progress,
+        as_at_recorded_at (None if it had no update by then) and as_at_revised_due_date.
+
+        One subquery per column: meant for a page of actions or a filter. Whole-plan figures read
+        `Update.objects.latest_for(actions, moment)` instead (one probe per action).
+        """
+        latest = _latest_updates_as_at(moment, known_by=known_by)
+        return self.annotate(
+            as_at_status=Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_STARTED)),
+            as_at_rag=Coalesce(Subquery(latest.values("rag")[:1]), Value("")),
+            as_at_progress=Coalesce(Subquery(latest.values("progress")[:1]), Value(0)),
+            as_at_recorded_at=Subquery(latest.values("recorded_at")[:1]),
+            as_at_revised_due_date=Subquery(
+                _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
+            ),
+        )
+
+    # These four read the annotations of with_state_as_at(quarter.end_moment).
+
+    def overdue_as_at(self, quarter):
+        """Open at the end of `quarter` and due on or before its last day (revised date first)."""
+        day = quarter.next().start
+        return (
+            self.exclude(as_at_status__in=CLOSED_STATUSES)
+            .exclude(as_at_status=Status.DEFERRED, as_at_revised_due_date__gte=day)
+            .filter(Q(as_at_revised_due_date__lt=day) | Q(as_at_revised_due_date__isnull=True, due_date__lt=day))
+        )
+
+    def not_updated_in(self, quarter):
+        """Open at the end of `quarter` with no update that counts recorded during it."""
+        return self.exclude(as_at_status__in=CLOSED_STATUSES).filter(
+            Q(as_at_recorded_at__isnull=True) | Q(as_at_recorded_at__lt=quarter.start_moment)
+        )
+
+    def due_in_quarter_after(self, quarter):
+        """Open at the end of `quarter` and due (revised date first) in the quarter after it."""
+        after = quarter.next()
+        return self.exclude(as_at_status__in=CLOSED_STATUSES).filter(
+            Q(as_at_revised_due_date__range=(after.start, after.end))
+            | Q(as_at_revised_due_date__isnull=True, due_date__range=(after.start, after.end))
+        )
+
+    def changed(self, change, quarter, *, known_by=None):
+        """The actions whose state moved that way (a Change) between the ends of the quarter before
+        `quarter` and of `quarter`; `changes_between` is the same rule for one action in Python."""
+        before_end = quarter.previous().end_moment
+        if change == Change.NEW:
+            return self.existing_at(quarter.end_moment, known_by=known_by).exclude(
+                pk__in=Action.objects.existing_at(before_end, known_by=known_by).values("pk")
+            )
+        now = _latest_updates_as_at(quarter.end_moment, known_by=known_by)
+        before = _latest_updates_as_at(before_end, known_by=known_by)
+        annotated = self.annotate(
+            change_status=Coalesce(Subquery(now.values("status")[:1]), Value(Status.NOT_STARTED)),
+            change_rag=Coalesce(Subquery(now.values("rag")[:1]), Value("")),
+            change_was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED)),
+            change_was_rag=Coalesce(Subquery(before.values("rag")[:1]), Value("")),
+        )
+        if change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN):
+            status = CHANGE_STATUS[change]
+            return annotated.filter(change_status=status).exclude(change_was_status=status)
+        if change == Change.NEWLY_RED:
+            return annotated.filter(change_rag=RAG.RED).exclude(change_was_rag=RAG.RED)
+        moves = IMPROVEMENTS if change == Change.IMPROVED else WORSENINGS
+        condition = Q(pk__in=[])
+        for was, now_rag in moves:
+            condition |= Q(change_was_rag=was, change_rag=now_rag)
+        return annotated.filter(condition)
+
+
+class Action(models.Model):
+    strategy = models.ForeignKey(
+        Strategy,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        editable=False,
+        help_text="Always the objective's strategy; kept here so references are unique per strategy.",
+    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order within the objective.")
+    ref = models.CharField("reference", max_length=20, help_text="e.g. V1.2; unique within the strategy.")
+    text = models.TextField("action")
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+        verbose_name="lead agency",
+    )
+    contributing_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="contributed_actions", verbose_name="contributing agencies"
+    )
+    leads = models.ManyToManyField(
+        Person,
+        through="ActionLead",
+        blank=True,
+        related_name="led_actions",
+        help_text="People or teams who lead the action. None means the lead is not known yet.",
+    )
+    kpi = models.TextField("KPI", blank=True, help_text="As the plan writes it.")
+    baseline = models.TextField(blank=True, help_text="Where the measure starts, as the plan writes it.")
+    target = models.TextField(blank=True, help_text="The level the measure should reach, as the plan writes it.")
+    notes = models.TextField(blank=True, help_text="Anything else the plan says about the action.")
+    deadline_text = models.CharField("deadline", max_length=200, blank=True, help_text="Exactly as the plan writes it.")
+    due_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="Derived from the deadline where it names a date."
+    )
+    revised_due_date = models.DateField(null=True, blank=True, help_text="Set by a Red or Deferred update.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent complete, 0 to 100.")
+    latest_update = models.ForeignKey(
+        "Update", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when an import removes the action; its history is kept."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ActionQuerySet.as_manager()
+
+    # Status, RAG, progress and revised due date change only through updates (record_update), whose
+    # rows are the history of those; here they would be stale copies, so they are left out.
+    history = AuditedHistory(
+        partnership="strategy__partnership",
+        marking=permissions.ACTION_MARKING_PATHS,
+        title=("ref", "text"),
+        kind="Action",
+        excluded_fields=["status", "rag", "progress", "revised_due_date", "latest_update"],
+    )
+
+    class Meta:
+        ordering = ["strategy", "objective__delivery_group__position", "objective__number", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "ref"], name="action_unique_ref"),
+            models.CheckConstraint(condition=~Q(ref=""), name="action_ref_required"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(rag="") | Q(status__in=RATED_STATUSES), name="action_rag_only_when_rated"
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_text="") | Q(due_date__isnull=True), name="action_due_date_needs_deadline"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["strategy", "status"]),
+            models.Index(fields=["due_date"]),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        self.strategy_id = self.objective.delivery_group.strategy_id
+        self.due_date = due_date_from_text(self.deadline_text)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "strategy", "due_date"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            due_date_from_text(self.deadline_text)
+        except InvalidDeadline as error:
+            raise ValidationError({"deadline_text": str(error)}) from None
+        if self.rag and self.status not in RATED_STATUSES:
+            raise ValidationError({"rag": "Only actions In progress or Ongoing carry a RAG rating."})
+
+    @property
+    def lead_people(self):
+        """The leads in the plan's order (uses prefetched `lead_links__person` when there)."""
+        return [link.person for link in self.lead_links.all()]
+
+    @property
+    def lead_names(self):
+        return " / ".join(person.name for person in self.lead_people)
+
+    @property
+    def effective_due_date(self):
+        return self.revised_due_date or self.due_date
+
+    @property
+    def rating(self):
+        return rating(self.status, self.rag)
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        due = self.effective_due_date
+        return bool(due and due < today and self.status not in CLOSED_STATUSES)
+
+    @transaction.atomic
+    def record_update(
+        self,
+        *,
+        by,
+        status,
+        rag="",
+        progress=None,
+        commentary="",
+        revised_due_date=None,
+        decision_needed="",
+        approved_by="",
+        evidence_url="",
+        source=None,
+        recorded_at=None,
+        correction_reason="",
+        expected_latest_update_id=False,
+    ):
+        """Add an update to the history and make it the action's current state.
+
+        With `expected_latest_update_id` (the latest update the user saw when the form opened),
+        the update is refused with StaleUpdate if someone else has updated the action since.
+
+        An update dated in a quarter whose update round is closed is refused with QuarterLocked
+        unless it is a correction (source CORRECTION, with a `correction_reason`). When the strategy
+        requires sign-off and `by` may not approve it, the update is recorded as submitted and leaves
+        the action's current state alone until it is approved (Update.approve).
+        """
+        locked = Action.objects.select_for_update().get(pk=self.pk)
+        if expected_latest_update_id is not False and locked.latest_update_id != expected_latest_update_id:
+            raise StaleUpdate(locked.latest_update)
+        source = source or Update.Source.WEB
+        recorded_at = recorded_at or timezone.now()
+        quarter = Quarter.containing(timezone.localtime(recorded_at).date())
+        if source != Update.Source.CORRECTION and quarter_locks.is_locked(self.strategy_id, quarter):
+            raise QuarterLocked(quarter)
+        submitted = source != Update.Source.CORRECTION and permissions.update_needs_sign_off(by, self)
+        if submitted:
+            pending = locked.updates.filter(review_state=Update.ReviewState.SUBMITTED).first()
+            if pending is not None:
+                raise AwaitingSignOff(pending)
+        update = Update(
+            action=self,
+            created_by=by,
+            status=status,
+            rag=rag if status in RATED_STATUSES else "",
+            progress=locked.progress if progress is None else progress,
+            commentary=commentary,
+            revised_due_date=revised_due_date,
+            decision_needed=decision_needed,
+            approved_by=approved_by,
+            evidence_url=evidence_url,
+            source=source,
+            recorded_at=recorded_at,
+            correction_reason=correction_reason,
+            review_state=Update.ReviewState.SUBMITTED if submitted else Update.ReviewState.APPROVED,
+        )
+        update.full_clean()
+        update.save()
+        if not submitted:
+            self._follow(update, locked=locked)
+        return update
+
+    def _follow(self, update, *, locked):
+        """Make an approved update the action's current state if it is the latest approved one."""
+        latest = locked.updates.filter(review_state=Update.ReviewState.APPROVED).order_by("-recorded_at", "-pk")
+        if latest.values_list("pk", flat=True).first() != update.pk:
+            return
+        self.status, self.rag, self.progress = update.status, update.rag, update.progress
+        if update.revised_due_date or update.status in (Status.COMPLETE, Status.WITHDRAWN):
+            self.revised_due_date = update.revised_due_date
+        self.latest_update = update
+        Action.objects.filter(pk=self.pk).update(
+            status=self.status,
+            rag=self.rag,
+            progress=self.progress,
+            revised_due_date=self.revised_due_date,
+            latest_update=update,
+        )
+
+
+class StaleUpdate(Exception):
+    """Someone else updated the action after the form was opened."""
+
+    def __init__(self, latest_update):
+        super().__init__("The action was updated by someone else.")
+        self.latest_update = latest_update
+
+
+class ActionLead(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lead_links")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lead_links")
+    position = models.PositiveSmallIntegerField(default=1)
+
+    history = AuditedHistory(
+        partnership="action__strategy__partnership",
+        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
+        title=("action_id", "person_id"),
+        kind="Action lead",
+    )
+
+    class Meta:
+        ordering = ["action", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "person"], name="action_lead_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} leads {self.action.ref}"
+
+
+class UpdateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        paths = tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS)
+        return permissions.scope(self, user, partnership="action__strategy__partnership", marking=paths)
+
+    def approved(self):
+        """The updates that count: approved by the chair, or needing no sign-off."""
+        return self.filter(review_state=Update.ReviewState.APPROVED)
+
+    def awaiting_sign_off(self):
+        return self.filter(review_state=Update.ReviewState.SUBMITTED)
+
+    def latest_for(self, actions, moment, *, known_by=None):
+        """Each of `actions`' latest update that counts as at `moment` (at most one per action), in one
+        query: the actions' subquery picks the ids, this fetches those updates."""
+        return self.filter(pk__in=actions.with_update_as_at(moment, known_by=known_by).values("as_at_update_id"))
+
+    def latest_revisions_for(self, actions, moment, *, known_by=None):
+        """Each of `actions`' latest update as at `moment` that set its revised due date or cleared it
+        (by completing or withdrawing it): the action's revised due date then, as record_update keeps it."""
+        ids = actions.annotate(
+            as_at_revision_id=Subquery(_latest_revisions_as_at(moment, known_by=known_by).values("pk")[:1])
+        )
+        return self.filter(pk__in=ids.values("as_at_revision_id"))
+
+    def as_at(self, moment, known_by=None):
+        """The updates that count for the position at `moment`: approved, and recorded by then.
+
+        With `known_by`, only what the service knew at that instant: updates created by then and,
+        if they needed sign-off, approved by then. A pack issued at `issued_at` is regenerated
+        exactly as issued with `as_at(quarter.end_moment, known_by=issued_at)`, whatever
+        corrections and sign-offs came later.
+        """
+        updates = self.approved().filter(recorded_at__lte=moment)
+        if known_by is None:
+            return updates
+        return updates.filter(created_at__lte=known_by).filter(
+            Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=known_by)
+        )
+
+
+class Update(models.Model):
+    """One entry in an action's history: who said what about it, and when it counts from."""
+
+    class Source(models.TextChoices):
+        WEB = "web", "Update form"
+        ADMIN = "admin", "Back office"
+        IMPORT = "import", "Spreadsheet import"
+        CORRECTION = "correction", "Correction"
+
+    class ReviewState(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        SUBMITTED = "submitted", "Waiting for sign-off"
+        RETURNED = "returned", "Returned to the lead"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_updates"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    recorded_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="When the update counts from (an imported quarterly update counts from the quarter's end).",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEB)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    commentary = models.TextField(blank=True)
+    revised_due_date = models.DateField(null=True, blank=True)
+    decision_needed = models.TextField(blank=True, help_text="A decision the Executive Group must make, if any.")
+    approved_by = models.CharField(max_length=200, blank=True, help_text="Who approved a deferral or withdrawal.")
+    evidence_url = models.URLField(blank=True, max_length=500)
+    correction_reason = models.TextField(
+        blank=True, help_text="Why a closed quarter's history was corrected (corrections only)."
+    )
+    review_state = models.CharField(
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.APPROVED,
+        help_text="With sign-off on, a lead's update is submitted and counts only once approved.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed_updates"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, help_text="When the update was approved or returned.")
+    review_comment = models.TextField(blank=True, help_text="The chair's comment; needed when returning an update.")
+
+    objects = UpdateQuerySet.as_manager()
+
+    history = AuditedHistory(
+        partnership="action__strategy__partnership",
+        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
+        title=("status", "commentary"),
+        kind="Update",
+        author="created_by",
+    )
+
+    class Meta:
+        ordering = ["action", "-recorded_at", "-pk"]
+        get_latest_by = "recorded_at"
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="update_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(rag="") | Q(status__in=RATED_STATUSES), name="update_rag_only_when_rated"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=["approved", "submitted", "returned"]), name="update_review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state="returned") | ~Q(review_comment=""), name="update_returned_has_comment"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="correction") | ~Q(correction_reason=""), name="update_correction_has_reason"
+            ),
+            # One submission at a time: the chair signs off a single, current text.
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(review_state="submitted"), name="update_one_submitted_per_action"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["action", "recorded_at"]),
+            # Each action's latest counted update as at any moment (the quarterly review): one probe per
+            # action, newest first with the tie broken by id, and on PostgreSQL an index-only scan,
+            # since the columns the review reads are in the key.
+            models.Index(
+                fields=["action", "-recorded_at", "-id", "status", "rag", "progress", "revised_due_date"],
+                condition=Q(review_state="approved"),
+                name="update_counted_latest",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action.ref}: {self.get_status_display()} on {self.recorded_at:%d/%m/%Y}"
+
+    @property
+    def rating(self):
+        return rating(self.status, self.rag)
+
+    @transaction.atomic
+    def approve(self, *, by, comment=""):
+        """The chair signs the update off: it counts from now, and becomes the action's current
+        state if it is the latest approved update."""
+        update, action = self._lock_for_review()
+        quarter = Quarter.containing(timezone.localtime(update.recorded_at).date())
+        if quarter_locks.is_locked(action.strategy_id, quarter):
+            raise QuarterLocked(quarter)
+        update._review(state=self.ReviewState.APPROVED, by=by, comment=comment)
+        action._follow(update, locked=action)
+        self.review_state, self.reviewed_by, self.reviewed_at = update.review_state, by, update.reviewed_at
+        return update
+
+    @transaction.atomic
+    def return_to_lead(self, *, by, comment):
+        """The chair sends the update back with a comment; it never counts, and the lead may submit again."""
+        if not (comment or "").strip():
+            raise ValidationError({"review_comment": "Enter a comment saying what the lead should change"})
+        update, _ = self._lock_for_review()
+        update._review(state=self.ReviewState.RETURNED, by=by, comment=comment.strip())
+        self.review_state, self.reviewed_by, self.reviewed_at = update.review_state, by, update.reviewed_at
+        return update
+
+    def _lock_for_review(self):
+        action = Action.objects.select_for_update().get(pk=self.action_id)
+        update = Update.objects.select_for_update().get(pk=self.pk)
+        if update.review_state != self.ReviewState.SUBMITTED:
+            raise ReviewRefused(
+                f"This update to {action.ref} is not waiting for sign-off: it has been "
+                f"{update.get_review_state_display().lower()} already."
+            )
+        return update, action
+
+    def _review(self, *, state, by, comment):
+        self.review_state, self.reviewed_by, self.reviewed_at = state, by, timezone.now()
+        self.review_comment = comment
+        self.full_clean()
+        self.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
+
+
+def _latest_updates_as_at(moment, *, known_by=None):
+    """The updates of the outer action that count as at `moment`, newest first (for a Subquery)."""
+    return Update.objects.as_at(moment, known_by=known_by).filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
+
+
+def _latest_revisions_as_at(moment, *, known_by=None):
+    """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
+    return _latest_updates_as_at(moment, known_by=known_by).filter(
+        Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES)
+    )
+
+
+# Used by ActionPlanImport's constraints only.
+from django.db.models.functions import Length  # noqa: E402
+from django.db.models.lookups import Exact  # noqa: E402
+
+
+class ActionPlanImport(models.Model):
+    """One spreadsheet brought into a strategy: who, when, which file, what it would do and did.
+
+    The uploaded file is kept here (not on disk where a web server might serve it) between the
+    preview and the confirm, and erased once the import has finished or been cancelled; its name,
+    size and SHA-256 checksum stay as the record.
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        READY = "ready", "Ready to confirm"
+        REFUSED = "refused", "Not imported: problems found"
+        IMPORTING = "importing", "Importing"
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Upload page"
+        ADMIN = "admin", "Back office"
+        COMMAND = "command", "Command line"
+
+    class BlueMeans(models.TextChoices):
+        COMPLETE = "complete", "Complete"
+        GREEN = "green", "On track (Green): within target"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plan_imports"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When the import was saved or refused.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
+    stage = models.CharField(
+        max_length=200, blank=True, help_text="What the import is doing now, for the progress page."
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(help_text="In bytes.")
+    file_sha256 = models.CharField("SHA-256", max_length=64)
+    file_content = models.BinaryField(
+        blank=True, editable=False, help_text="The uploaded file, kept until the import finishes."
+    )
+    blue_means = models.CharField(
+        max_length=10,
+        choices=BlueMeans.choices,
+        default=BlueMeans.COMPLETE,
+        help_text='How the file\'s "Blue" is read.',
+    )
+    archive_missing = models.BooleanField(
+        default=False, help_text="Archive the strategy's actions that the file no longer contains."
+    )
+    plan_digest = models.CharField(
+        max_length=64, blank=True, help_text="Fingerprint of the preview; the confirm must find the same plan."
+    )
+    preview = models.JSONField(default=dict, blank=True, help_text="What the file would create and change.")
+    result = models.JSONField(default=dict, blank=True, help_text="What the import created and changed.")
+    problems = models.JSONField(default=list, blank=True, help_text="Why the file was refused.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task checking or importing.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "action plan import"
+        constraints = [
+            models.CheckConstraint(condition=Exact(Length("file_sha256"), 64), name="import_sha256_length"),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total")), name="import_rows_done_le_total"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["imported", "refused", "failed", "cancelled"]) | Q(finished_at__isnull=False),
+                name="import_finished_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["checking", "ready", "refused", "importing", "imported", "failed", "cancelled"]),
+                name="import_state_valid",
+            ),
+            models.CheckConstraint(condition=Q(blue_means__in=["complete", "green"]), name="import_blue_means_valid"),
+            # One import at a time into a strategy: two running at once could each miss the other's rows.
+            models.UniqueConstraint(
+                fields=["strategy"], condition=Q(state="importing"), name="import_one_running_per_strategy"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} into {self.strategy} ({self.get_state_display()})"
+
+    @property
+    def finished(self):
+        return self.state in (self.State.IMPORTED, self.State.REFUSED, self.State.FAILED, self.State.CANCELLED)

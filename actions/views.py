@@ -1,0 +1,437 @@
+"""The leads' pages: home, strategy overview, my actions, the action list and its downloads, an action
+and its update form.
+
+Every view fetches what it shows through `visible_to(user)` (404 for what a user may not see, so
+existence does not leak) and asks `strategy.permissions` before changing anything (403).
+"""
+
+import datetime
+import io
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from actions.filters import ActionFilter
+from actions.forms import ActionUpdateForm
+from actions.models import (
+    CLOSED_STATUSES,
+    Action,
+    AwaitingSignOff,
+    DeliveryGroup,
+    QuarterLocked,
+    StaleUpdate,
+    Status,
+    Update,
+    quarter_locks,
+)
+from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
+from strategy import permissions
+from strategy.models import Membership, Strategy
+from strategy.periods import Quarter
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 30
+
+
+def _visible_strategies(user):
+    return Strategy.objects.visible_to(user).exclude(status=Strategy.Status.DRAFT)
+
+
+def _default_strategy(user):
+    strategies = _visible_strategies(user)
+    return strategies.filter(status=Strategy.Status.ACTIVE).order_by("-start_date").first() or strategies.first()
+
+
+def _get_strategy(request, slug):
+    return get_object_or_404(Strategy.objects.visible_to(request.user), slug=slug)
+
+
+def _get_action(request, pk):
+    actions = (
+        Action.objects.visible_to(request.user)
+        .select_related(
+            "strategy",
+            "objective__delivery_group__chair",
+            "objective__strategic_objective",
+            "lead_organisation",
+            "latest_update__created_by",
+        )
+        .prefetch_related("lead_links__person__organisation", "contributing_organisations")
+    )
+    # The indicators that measure the action (performance app), by name so this app does not import
+    # the one built on it; only those the user may see, each scoped like everything else.
+    indicators = Action._meta.get_field("indicators").related_model.objects.order_by("ref")
+    indicators = permissions.scope(
+        indicators, request.user, partnership="strategy__partnership", marking=permissions.INDICATOR_MARKING_PATHS
+    )
+    actions = actions.prefetch_related(Prefetch("indicators", queryset=indicators, to_attr="visible_indicators"))
+    # Challenges and decisions from review meetings (performance app, by name for the same reason).
+    challenges = Action._meta.get_field("challenges").related_model.objects.select_related(
+        "meeting__delivery_group", "created_by"
+    )
+    actions = actions.prefetch_related(
+        Prefetch("challenges", queryset=challenges.order_by("created_at", "pk"), to_attr="review_challenges")
+    )
+    return get_object_or_404(actions, pk=pk)
+
+
+def _awaiting_sign_off(actions, quarter):
+    """Ids of the listed actions whose update for this quarter waits for the chair (one query)."""
+    return set(
+        Update.objects.awaiting_sign_off()
+        .filter(action__in=[action.pk for action in actions], recorded_at__gte=quarter.start_moment)
+        .values_list("action_id", flat=True)
+    )
+
+
+def _flag(action, *, today, quarter, awaiting=frozenset()):
+    """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
+    or updated and waiting for the chair's sign-off (the lead has done their part)."""
+    due = action.effective_due_date
+    action.overdue = action.is_overdue(today)
+    action.due_soon = bool(
+        not action.overdue and due and action.status not in CLOSED_STATUSES and (due - today).days <= DUE_SOON_DAYS
+    )
+    latest = action.latest_update
+    action.awaiting_sign_off = action.pk in awaiting
+    action.needs_update = (
+        action.status not in CLOSED_STATUSES
+        and not action.awaiting_sign_off
+        and (latest is None or latest.recorded_at < quarter.start_moment)
+    )
+    return action
+
+
+@login_required
+@require_GET
+def home(request):
+    """Leads and chairs start at their actions; everyone else at the strategy overview."""
+    if permissions.role(request.user) in (Membership.Role.LEAD, Membership.Role.CHAIR):
+        return redirect("actions:my_actions")
+    strategy = _default_strategy(request.user)
+    if strategy is None:
+        return redirect("actions:strategy_list")
+    return redirect("actions:strategy_detail", slug=strategy.slug)
+
+
+@login_required
+@require_GET
+def strategy_list(request):
+    strategies = Strategy.objects.visible_to(request.user).select_related("partnership")
+    return render(request, "actions/strategy_list.html", {"strategies": strategies})
+
+
+@login_required
+@require_GET
+def strategy_detail(request, slug):
+    strategy = _get_strategy(request, slug)
+    visible = Action.objects.for_strategy(strategy).visible_to(request.user).current()
+    counts = defaultdict(Counter)
+    for group_id, status, n in (
+        visible.order_by().values_list("objective__delivery_group", "status").annotate(n=Count("pk"))
+    ):
+        counts[group_id][status] = n
+    groups = permissions.scope(
+        DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+        request.user,
+        partnership="strategy__partnership",
+        marking=("marking",),
+    )
+    group_rows = [
+        {
+            "group": group,
+            "total": sum(counts[group.pk].values()),
+            "by_status": [(value, label, counts[group.pk][value]) for value, label in Status.choices],
+        }
+        for group in groups
+    ]
+    return render(
+        request,
+        "actions/strategy_detail.html",
+        {
+            "strategy": strategy,
+            "principles": strategy.principles.all(),
+            "strategic_objectives": strategy.strategic_objectives.all(),
+            "group_rows": group_rows,
+            "statuses": Status.choices,
+            "may_manage": permissions.can_manage_strategy(request.user, strategy),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_actions(request):
+    today, quarter = timezone.localdate(), Quarter.current()
+    actions = (
+        Action.objects.visible_to(request.user)
+        .current()
+        .filter(strategy__status=Strategy.Status.ACTIVE)
+        .mine(request.user)
+        .with_related()
+        .order_by("strategy__start_date", *Action._meta.ordering[1:])
+    )
+    actions = list(actions)
+    awaiting = _awaiting_sign_off(actions, quarter)
+    actions = [_flag(action, today=today, quarter=quarter, awaiting=awaiting) for action in actions]
+    return render(
+        request,
+        "actions/my_actions.html",
+        {
+            "actions": actions,
+            "quarter": quarter,
+            "needing_update": sum(action.needs_update for action in actions),
+            "has_person": permissions.person_id(request.user) is not None,
+        },
+    )
+
+
+def _filtered_actions(request):
+    """The strategy, the bound filter and the filtered actions of the action list."""
+    strategies = _visible_strategies(request.user)
+    slug = request.GET.get("strategy")
+    strategy = get_object_or_404(strategies, slug=slug) if slug else _default_strategy(request.user)
+    if strategy is None:
+        return None, None, Action.objects.none()
+    base = Action.objects.for_strategy(strategy).visible_to(request.user)
+    as_at = ActionFilter.quarter_as_at(request.GET, strategy)
+    # The quarterly review links here "as at" a past quarter: the plan as it stood at its end.
+    base = base.current() if as_at is None else base.existing_at(as_at.end_moment).with_state_as_at(as_at.end_moment)
+    base = base.with_related()
+    data = request.GET.copy()
+    data.pop("page", None)
+    filterset = ActionFilter(data, queryset=base, strategy=strategy, user=request.user)
+    return strategy, filterset, filterset.qs
+
+
+@login_required
+@require_GET
+def action_list(request):
+    strategy, filterset, actions = _filtered_actions(request)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    today, quarter = timezone.localdate(), Quarter.current()
+    as_at = filterset.quarter if filterset is not None else None
+    awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
+    for action in page.object_list:
+        if as_at is not None:
+            _show_as_at(action, as_at)
+        else:
+            _flag(action, today=today, quarter=quarter, awaiting=awaiting)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "actions/action_list.html",
+        {
+            "strategy": strategy,
+            "strategies": _visible_strategies(request.user),
+            "filter": filterset,
+            "page_obj": page,
+            "querystring": query.urlencode(),
+            "columns": _sort_columns(query),
+            "download_query": urlencode({**query.dict(), "strategy": strategy.slug}) if strategy else "",
+            "as_at": as_at,
+            "now_query": urlencode([(k, v) for k, values in query.lists() if k != "as_at" for v in values]),
+        },
+    )
+
+
+def _show_as_at(action, quarter):
+    """Show a listed action as it stood at the end of `quarter` (the as_at_* annotations of
+    ActionQuerySet.with_state_as_at). These instances are only displayed, never saved."""
+    action.status, action.rag = action.as_at_status, action.as_at_rag
+    action.progress, action.revised_due_date = action.as_at_progress, action.as_at_revised_due_date
+    action.overdue = action.is_overdue(quarter.next().start)
+    action.due_soon = False
+    action.needs_update = action.status not in CLOSED_STATUSES and (
+        action.as_at_recorded_at is None or action.as_at_recorded_at < quarter.start_moment
+    )
+    return action
+
+
+SORTABLE_COLUMNS = [
+    ("Ref", "ref"),
+    ("Action", None),
+    ("Lead", None),
+    ("Status", "status"),
+    ("Progress", "progress"),
+    ("Due", "due_date"),
+    ("Last updated", "updated"),
+]
+
+
+def _sort_columns(query):
+    """The list's column headers: each sortable one links to sorting by it (again: the other way)."""
+    current = query.get("sort", "")
+    columns = []
+    for label, key in SORTABLE_COLUMNS:
+        if key is None:
+            columns.append({"label": label})
+            continue
+        ascending = current == key
+        descending = current == f"-{key}"
+        link = query.copy()
+        link["sort"] = f"-{key}" if ascending else key
+        columns.append(
+            {
+                "label": label,
+                "url": f"?{link.urlencode()}",
+                "aria_sort": "ascending" if ascending else "descending" if descending else "none",
+                "numeric": key == "progress",
+            }
+        )
+    return columns
+
+
+@login_required
+@require_GET
+def action_list_download(request, file_format):
+    strategy, _, actions = _filtered_actions(request)
+    if strategy is None:
+        raise PermissionDenied("There is no strategy to download.")
+    rows = list(plan_rows(strategy, actions=actions))
+    marking = highest_marking(strategy, actions)  # of the actions, their objectives and groups, the strategy
+    name = f"{strategy.slug}-actions-{marking.label.lower()}.{file_format}"
+    if file_format == "csv":
+        buffer = io.StringIO()
+        write_csv(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        buffer = io.BytesIO()
+        write_xlsx(rows, buffer, title=strategy.slug)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def action_detail(request, pk):
+    action = _get_action(request, pk)
+    updates = action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
+    # With sign-off on: submissions waiting for the chair, and those returned, apart from the history.
+    sign_off = (
+        action.updates.exclude(review_state=Update.ReviewState.APPROVED)
+        .select_related("created_by", "reviewed_by")
+        .order_by("-created_at", "-pk")[:5]
+    )
+    _flag(action, today=timezone.localdate(), quarter=Quarter.current())
+    may_correct = permissions.can_record_correction(request.user, action)
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "updates": updates,
+            "sign_off_updates": sign_off,
+            "may_update": permissions.can_update_action(request.user, action),
+            "may_approve": permissions.can_approve_update(request.user, action),
+            "locked_quarters": quarter_locks.locked_quarters(action.strategy_id) if may_correct else [],
+            "crumbs": _crumbs(action),
+        },
+    )
+
+
+def _recorded_at(day):
+    """When an update dated `day` counts from: now for today (or no date), else the day's last moment."""
+    if day is None or day == timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def _crumbs(action):
+    strategy = action.strategy
+    group = action.objective.delivery_group
+    return [
+        (strategy.title, reverse("actions:strategy_detail", args=[strategy.slug])),
+        (group.name, f"{reverse('actions:action_list')}?{urlencode({'strategy': strategy.slug, 'group': group.pk})}"),
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_update(request, pk):
+    action = _get_action(request, pk)
+    if not permissions.can_update_action(request.user, action):
+        raise PermissionDenied("You cannot update this action: only its leads, its group's chair and officers can.")
+    conflict = None
+    # While a round collects the updates for a quarter that has ended, they describe that quarter.
+    collecting = quarter_locks.collecting(action.strategy_id)
+    if request.method == "POST":
+        form = ActionUpdateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update = action.record_update(
+                    by=request.user,
+                    status=data["status"],
+                    rag=data["rag"],
+                    progress=data["progress"],
+                    commentary=data["commentary"].strip(),
+                    revised_due_date=data["revised_due_date"],
+                    decision_needed=data["decision_needed"].strip(),
+                    approved_by=data["approved_by"].strip(),
+                    evidence_url=data["evidence_url"],
+                    recorded_at=_recorded_at(data.get("recorded_on")),
+                    expected_latest_update_id=form.seen_update_id(),
+                )
+            except QuarterLocked as locked:
+                form.add_error("recorded_on", str(locked))
+            except AwaitingSignOff as waiting:
+                form.add_error(None, str(waiting))
+            except StaleUpdate as stale:
+                conflict = stale.latest_update
+                # Keep everything the user typed; the next submit is checked against the newer update.
+                data = request.POST.copy()
+                data["seen_update"] = str(conflict.pk)
+                form = ActionUpdateForm(data)
+                form.is_valid()
+            else:
+                if update.review_state == Update.ReviewState.SUBMITTED:
+                    messages.success(
+                        request,
+                        f"Your update to {action.ref} has been sent to the delivery-group chair for sign-off. "
+                        "It will count once approved.",
+                    )
+                else:
+                    messages.success(request, f"Your update to {action.ref} has been saved.")
+                return redirect("actions:action_detail", pk=action.pk)
+    else:
+        form = ActionUpdateForm(
+            initial={
+                "status": action.status,
+                "rag": action.rag,
+                "progress": action.progress,
+                "revised_due_date": action.revised_due_date,
+                "recorded_on": collecting.end if collecting else None,
+                "seen_update": action.latest_update_id or "none",
+            }
+        )
+    if conflict is not None:
+        conflict = type(conflict).objects.select_related("created_by").get(pk=conflict.pk)
+    return render(
+        request,
+        "actions/action_update.html",
+        {
+            "action": action,
+            "form": form,
+            "conflict": conflict,
+            "conflict_list": [conflict] if conflict else [],
+            "collecting": collecting,
+            "needs_sign_off": permissions.update_needs_sign_off(request.user, action),
+            "crumbs": _crumbs(action),
+        },
+        status=409 if conflict else 200,
+    )
