@@ -1,0 +1,292 @@
+"""Back office for indicators: officers define them (unit, polarity, target, owners, links).
+
+Values are read-only here: entering and correcting them goes through the indicator's page (or a
+value import), so every correction keeps the old figure in the history with a reason. Scoping
+and rights come from strategy.admin and strategy.permissions like every other model.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from performance.models import Indicator, IndicatorValue, IndicatorValueImport
+from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
+
+SCOPES.update(
+    {
+        Indicator: ("strategy__partnership", ("marking", "strategy__marking")),
+        IndicatorValue: ("indicator__strategy__partnership", ("indicator__marking", "indicator__strategy__marking")),
+        IndicatorValueImport: ("strategy__partnership", ("strategy__marking",)),
+    }
+)
+
+VALUE_FIELDS = [
+    "period_type",
+    "period_start",
+    "data_to",
+    "value",
+    "numerator",
+    "denominator",
+    "comparator_value",
+    "commentary",
+    "data_quality_note",
+    "entered_by",
+    "entered_at",
+    "source",
+    "replaces",
+    "correction_reason",
+    "superseded_at",
+]
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueInline(ReadOnlyMixin, ScopedInline, admin.TabularInline):
+    model = IndicatorValue
+    fk_name = "indicator"
+    fields = ["period_start", "period_type", "value", "comparator_value", "entered_at", "source", "superseded_at"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["-period_start", "-entered_at"]
+    verbose_name_plural = "values (enter and correct them on the indicator's page)"
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ScopedAdmin):
+    list_display = ["ref", "name", "strategy", "kind", "unit", "frequency", "target_kind", "marking", "page"]
+    list_filter = [("strategy", RelatedOnly), "kind", "frequency", "marking", ("delivery_group", RelatedOnly)]
+    search_fields = ["ref", "name", "definition"]
+    list_select_related = ["strategy"]
+    autocomplete_fields = ["owners", "actions", "objectives", "strategic_objectives", "owning_organisation"]
+    fieldsets = [
+        (None, {"fields": ["strategy", "ref", "name", "definition", "description", "marking"]}),
+        ("Measure", {"fields": ["kind", "unit", "decimal_places", "polarity", "frequency", "period_basis"]}),
+        ("Source and owners", {"fields": ["data_source", "owning_organisation", "owners", "delivery_group"]}),
+        (
+            "Baseline, target and comparator",
+            {
+                "fields": [
+                    "baseline_value",
+                    "baseline_period",
+                    "target_kind",
+                    "target_value",
+                    "amber_tolerance",
+                    "comparator_name",
+                ]
+            },
+        ),
+        ("What it measures", {"fields": ["strategic_objectives", "objectives", "actions"]}),
+    ]
+    inlines = [IndicatorValueInline]
+
+    @admin.display(description="On the site")
+    def page(self, obj):
+        return format_html('<a href="{}">View</a>', reverse("performance:indicator_detail", args=[obj.pk]))
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["indicator", "period_start", "period_type", "value", "source", "entered_at", "superseded_at"]
+    list_filter = [("indicator__strategy", RelatedOnly), "period_type", "source"]
+    search_fields = ["indicator__ref", "indicator__name", "commentary"]
+    list_select_related = ["indicator"]
+    fields = ["indicator", *VALUE_FIELDS]
+    readonly_fields = fields
+
+
+@admin.register(IndicatorValueImport)
+class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
+    list_display = ["file_name", "strategy", "state", "created_by", "created_at", "finished_at"]
+    list_filter = ["state", ("strategy", RelatedOnly)]
+    list_select_related = ["strategy", "created_by"]
+    exclude = ["file_content"]
+    readonly_fields = [
+        "strategy",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "state",
+        "file_name",
+        "file_size",
+        "file_sha256",
+        "preview",
+        "result",
+        "problems",
+    ]
+
+
+# Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
+# Rounds are opened and closed on their pages (/rounds/), which send the e-mails and lock quarters; here
+# officers may read them and fix a deadline. The e-mails sent are a read-only record.
+
+from performance.models import RoundEmail, UpdateRound  # noqa: E402
+
+SCOPES.update(
+    {
+        UpdateRound: ("strategy__partnership", ("strategy__marking",)),
+        RoundEmail: ("update_round__strategy__partnership", ("update_round__strategy__marking",)),
+    }
+)
+
+
+@admin.register(UpdateRound)
+class UpdateRoundAdmin(ScopedAdmin):
+    list_display = ["__str__", "deadline", "reminder_days", "opened_at", "closed_at"]
+    list_filter = [("strategy", RelatedOnly)]
+    list_select_related = ["strategy"]
+    readonly_fields = ["strategy", "year", "number", "opened_by", "opened_at", "closed_by", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False  # opened on /rounds/new/, which e-mails the leads
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a closed round is what locks its quarter
+
+
+@admin.register(RoundEmail)
+class RoundEmailAdmin(ScopedAdmin):
+    list_display = ["person", "kind", "to_address", "sent_at", "update_round", "action_refs"]
+    list_filter = ["kind", ("update_round__strategy", RelatedOnly)]
+    list_select_related = ["person", "update_round__strategy"]
+    search_fields = ["person__name", "to_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Meetings, challenges and packs (issue 6) -------------------------------------------------------
+# Officers manage meetings here as well as on /meetings/. Challenges are recorded on the review and
+# kept as a record; packs are issued on the meeting's page and are read-only here (their files are
+# downloaded from that page, by those cleared for their marking).
+
+from performance.models import Challenge, Meeting, MeetingPack  # noqa: E402
+from strategy import permissions  # noqa: E402
+
+SCOPES.update(
+    {
+        Meeting: ("strategy__partnership", ("strategy__marking",)),
+        Challenge: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
+        MeetingPack: ("meeting__strategy__partnership", ("meeting__strategy__marking", "marking")),
+    }
+)
+
+
+class ChallengeInline(ScopedInline, admin.TabularInline):
+    model = Challenge
+    fields = ["kind", "action", "delivery_group", "text", "owner", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    autocomplete_fields = ["action"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return Challenge.objects.visible_to(request.user).select_related("action", "delivery_group", "created_by")
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    list_display = ["__str__", "strategy", "kind", "delivery_group", "date", "year", "number"]
+    list_filter = [("strategy", RelatedOnly), "kind"]
+    list_select_related = ["strategy", "delivery_group"]
+    search_fields = ["title", "notes"]
+    date_hierarchy = "date"
+    inlines = [ChallengeInline]
+
+    def get_queryset(self, request):
+        # A delivery group's meeting is hidden with its group (strategy.permissions.visible_meetings).
+        return permissions.visible_meetings(super().get_queryset(request), request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Challenge:
+            for challenge in formset.save(commit=False):
+                challenge.created_by = challenge.created_by or request.user
+                challenge.save()
+            for removed in formset.deleted_objects:
+                removed.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(ScopedAdmin):
+    list_display = ["__str__", "kind", "meeting", "owner", "created_by", "created_at"]
+    list_filter = ["kind", ("meeting__strategy", RelatedOnly)]
+    list_select_related = ["meeting__delivery_group", "action", "delivery_group", "created_by"]
+    search_fields = ["text", "owner", "action__ref"]
+    readonly_fields = ["created_by", "created_at"]
+    autocomplete_fields = ["action"]
+
+    def get_queryset(self, request):
+        return Challenge.objects.visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False  # recorded on the review, for a meeting
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MeetingPack)
+class MeetingPackAdmin(ScopedAdmin):
+    """The record of packs issued: who, when, which quarter, the marking and the checksums."""
+
+    list_display = ["meeting", "quarter", "state", "issued_at", "issued_by", "marking", "pages", "pdf_size"]
+    list_filter = ["state", "marking"]
+    list_select_related = ["meeting__strategy", "meeting__delivery_group", "issued_by"]
+    exclude = ["pdf_content", "xlsx_content"]
+    readonly_fields = [
+        "meeting",
+        "year",
+        "number",
+        "include_amber",
+        "state",
+        "issued_at",
+        "issued_by",
+        "finished_at",
+        "marking",
+        "pages",
+        "pdf_size",
+        "pdf_sha256",
+        "xlsx_size",
+        "xlsx_sha256",
+        "error",
+        "task_id",
+        "files",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf_content", "xlsx_content")
+
+    @admin.display(description="Files")
+    def files(self, pack):
+        if pack.state != MeetingPack.State.ISSUED:
+            return "–"
+        return format_html(
+            '<a href="{}">PDF</a>, <a href="{}">Excel</a>',
+            reverse("performance:pack_download", args=[pack.meeting_id, pack.pk, "pdf"]),
+            reverse("performance:pack_download", args=[pack.meeting_id, pack.pk, "xlsx"]),
+        )
+
+    def has_add_permission(self, request):
+        return False  # issued on the meeting's page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an issued pack is a record of what the meeting was given

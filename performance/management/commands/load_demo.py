@@ -1,0 +1,47 @@
+"""`manage.py load_demo`: the Safer Westminster Partnership's real plans plus one demo login per role."""
+
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from actions.services import DEMO_LOGINS, demo_logins_create, partnership_document_load
+
+DEMO_DOCUMENT = settings.BASE_DIR / "fixtures" / "swp_demo.json"
+INDICATORS_DOCUMENT = settings.BASE_DIR / "fixtures" / "swp_indicators.json"
+
+
+class Command(BaseCommand):
+    help = "Load the SWP demo data and demo logins (development only; safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for the demo logins (default: DEMO_PASSWORD setting).")
+
+    def handle(self, *args, password=None, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "load_demo is refused because DJANGO_DEBUG is off: demo logins with a known password "
+                "must never reach a real deployment. Set DJANGO_DEBUG=true on a development machine."
+            )
+        password = password or settings.DEMO_PASSWORD
+        with DEMO_DOCUMENT.open(encoding="utf-8") as file:
+            document = json.load(file)
+        partnership = partnership_document_load(document=document)
+        # Indicators for the KPIs the documents quantify (issue 5), after the plans they link to.
+        from performance.value_imports import indicators_document_load
+
+        with INDICATORS_DOCUMENT.open(encoding="utf-8") as file:
+            indicators_loaded = indicators_document_load(document=json.load(file))
+        self.stdout.write(f"Loaded {indicators_loaded} indicators with their values.")
+        demo_logins_create(partnership=partnership, password=password)
+        # The quarterly review's demo (issue 6): an update history for the 2017-20 plan, its meetings and
+        # challenges; after the logins, who write the demo updates.
+        from performance.demo import demo_history_load, demo_meetings_load
+
+        history_added = demo_history_load(partnership=partnership)
+        meetings = demo_meetings_load(partnership=partnership)
+        self.stdout.write(f"Added {history_added} demo updates to the 2017-20 plan; {len(meetings)} meetings.")
+        self.stdout.write(self.style.SUCCESS(f"Loaded {partnership.name} demo data."))
+        self.stdout.write(f"Demo logins (password: {password}):")
+        for username, role, person, _ in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<10} {role.label}{f' ({person})' if person else ''}")

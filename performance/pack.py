@@ -1,0 +1,525 @@
+"""The meeting pack: a PDF for the committee papers and an XLSX, from the same figures as the dashboard.
+
+`pack_create` records a MeetingPack for a meeting (issued now, by an officer) and makes its files in
+the background (the `pack_generate` task; at once with TASKS_BACKEND=immediate). Both files are made
+from `review(..., known_by=pack.issued_at)`, the figures as the service knew them at that moment,
+and kept in the database with their SHA-256 checksums, never on a path a web server could serve.
+`pack_files(pack)` makes the files again from the history; for an unchanged plan they come out byte
+for byte as issued (the PDF's and the workbook's dates are the issue time, not the time of making),
+whatever corrections, sign-offs or challenges came later.
+
+The PDF (WeasyPrint, no JavaScript): a cover with the partnership, meeting, date, quarter and the
+handling marking (the highest of anything in the pack, repeated on every page by @page margin
+boxes), a contents list with page numbers, a one-page summary (status chart and counts, the
+comparison with the quarter before, the KPI table), then per delivery group its exceptions with
+commentary and its full action table (headers repeated on every page), the changes of the quarter,
+and the challenges and decisions. Charts are inline SVG, so they stay vector graphics; the PDF is
+tagged (pdf_tags) for screen readers. Very large plans are cut in the PDF (PDF_ROWS_PER_GROUP) and
+given whole in the XLSX, which always has every action.
+"""
+
+import datetime
+import hashlib
+import io
+import logging
+import mimetypes
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core import checks
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tasks import task
+
+from actions.models import RAG, Status
+from actions.spreadsheets import escape_formula
+from performance.models import MeetingPack
+from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, load_details, review
+from strategy.models import Marking
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every layout step of every page at INFO: too much for the request log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# A committee paper is read, not searched: past these, a group's rows (and a kind of change) are in
+# the XLSX only. A real plan has tens of actions a group; a plan of thousands would otherwise make a
+# PDF of hundreds of pages that takes minutes to lay out.
+PDF_ROWS_PER_GROUP = 60
+PDF_EXCEPTIONS_PER_GROUP = 25
+PDF_CHANGES_PER_KIND = 20
+
+
+@checks.register()
+def pango_check(app_configs=None, **kwargs):
+    """WeasyPrint draws the PDF pack with Pango, a system library pip cannot install: say so at start-up
+    (manage.py check, migrate, runserver: make run and .ci/run) rather than when an officer issues a pack."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        return [
+            checks.Warning(
+                f"Meeting packs cannot be made: WeasyPrint could not load ({error}).",
+                hint="Install Pango and a font: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation "
+                "(Debian), then pip install -r requirements.txt.",
+                id="performance.W001",
+            )
+        ]
+    return []
+
+
+# Making and recording a pack ----------------------------------------------------------------------
+
+
+def pack_create(*, meeting, by, include_amber=False):
+    """Record a pack for `meeting`, issued now by `by`, and make its files (in the background when a
+    worker runs tasks). Returns the MeetingPack as it stands after enqueueing."""
+    quarter = meeting.quarter
+    pack = MeetingPack.objects.create(
+        meeting=meeting,
+        year=quarter.year,
+        number=quarter.number,
+        include_amber=include_amber,
+        issued_by=by,
+        issued_at=timezone.now().replace(microsecond=0),
+    )
+    result = pack_generate.enqueue(pack.pk)
+    MeetingPack.objects.filter(pk=pack.pk, state=MeetingPack.State.GENERATING).update(task_id=str(result.id)[:64])
+    return MeetingPack.objects.defer("pdf_content", "xlsx_content").get(pk=pack.pk)
+
+
+@task()
+def pack_generate(pack_id):
+    """Make and keep the files of pack `pack_id`."""
+    return pack_generate_run(pack_id)
+
+
+def pack_generate_run(pack_id):
+    pack = MeetingPack.objects.select_related(
+        "meeting__strategy__partnership", "meeting__delivery_group", "issued_by"
+    ).get(pk=pack_id)
+    if pack.state != MeetingPack.State.GENERATING:
+        return pack.state
+    try:
+        files = pack_files(pack)
+    except Exception as error:  # a pack that cannot be made says why; the officer may try again
+        logger.exception("Meeting pack %s could not be made", pack_id)
+        MeetingPack.objects.filter(pk=pack_id).update(
+            state=MeetingPack.State.FAILED,
+            finished_at=timezone.now(),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        return MeetingPack.State.FAILED
+    with transaction.atomic():
+        MeetingPack.objects.filter(pk=pack_id).update(
+            state=MeetingPack.State.ISSUED,
+            finished_at=timezone.now(),
+            marking=files.marking,
+            pages=files.pages,
+            pdf_content=files.pdf,
+            pdf_size=len(files.pdf),
+            pdf_sha256=hashlib.sha256(files.pdf).hexdigest(),
+            xlsx_content=files.xlsx,
+            xlsx_size=len(files.xlsx),
+            xlsx_sha256=hashlib.sha256(files.xlsx).hexdigest(),
+        )
+    return MeetingPack.State.ISSUED
+
+
+class PackFiles:
+    def __init__(self, *, pdf, xlsx, marking, pages):
+        self.pdf, self.xlsx, self.marking, self.pages = pdf, xlsx, marking, pages
+
+    @property
+    def pdf_sha256(self):
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def xlsx_sha256(self):
+        return hashlib.sha256(self.xlsx).hexdigest()
+
+
+def pack_files(pack):
+    """The pack's PDF and XLSX made from the history as known at `pack.issued_at`, seen as its issuer
+    saw it (within their clearance), for the meeting's group only when it is a group's meeting."""
+    meeting = pack.meeting
+    data = review(
+        strategy=meeting.strategy,
+        quarter=pack.quarter,
+        user=pack.issued_by,
+        include_amber=pack.include_amber,
+        known_by=pack.issued_at,
+        group=meeting.delivery_group,
+    )
+    load_details(data, data.actions)
+    marking = Marking.highest([data.marking, *(_group_marking(meeting),)])
+    context = _context(data, meeting, pack, marking)
+    pdf, pages = render_pdf(context)
+    xlsx = render_xlsx(data, meeting, pack, marking)
+    return PackFiles(pdf=pdf, xlsx=xlsx, marking=marking, pages=pages)
+
+
+def _group_marking(meeting):
+    return meeting.delivery_group.marking if meeting.delivery_group_id else Marking.OFFICIAL
+
+
+def _context(data, meeting, pack, marking):
+    groups = []
+    for group in data.groups:
+        states = [s for s in data.actions if s.group_id == group.pk]
+        if not states:
+            continue  # e.g. the Executive Group, which has no actions of its own
+        exceptions = next((found for g, found in data.exceptions if g.pk == group.pk), [])
+        groups.append(
+            {
+                "group": group,
+                "anchor": f"group-{group.pk}",
+                "actions": states[:PDF_ROWS_PER_GROUP],
+                "action_count": len(states),
+                "exceptions": exceptions[:PDF_EXCEPTIONS_PER_GROUP],
+                "exception_count": len(exceptions),
+            }
+        )
+    issued_local = timezone.localtime(pack.issued_at)
+    return {
+        "review": data,
+        "meeting": meeting,
+        "pack": pack,
+        "strategy": meeting.strategy,
+        "partnership": meeting.strategy.partnership,
+        "quarter": pack.quarter,
+        "marking": Marking(marking).label,
+        "issued_at": issued_local,
+        "issued_by": _person(pack.issued_by),
+        "groups": groups,
+        "categories": CHART_CATEGORIES,
+        "status_columns": STATUS_COLUMNS,
+        "pdf_rows_per_group": PDF_ROWS_PER_GROUP,
+        "pdf_exceptions_per_group": PDF_EXCEPTIONS_PER_GROUP,
+        "pdf_changes_per_kind": PDF_CHANGES_PER_KIND,
+        "exception_words": "Red or Amber" if data.include_amber else "Red",
+    }
+
+
+def _person(user):
+    if user is None:
+        return "Unknown"
+    return user.get_full_name() or user.get_username()
+
+
+# The PDF ------------------------------------------------------------------------------------------
+
+
+def _static_fetcher():
+    """A WeasyPrint URL fetcher that reads /static/ from disk and fetches nothing else."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = urlsplit(url).path
+            if not path.startswith(settings.STATIC_URL):
+                raise ValueError(f"A pack loads only the site's static files, not {url}")
+            name = path[len(settings.STATIC_URL) :]
+            found = finders.find(name) or (Path(settings.STATIC_ROOT) / name)
+            content = Path(found).read_bytes()
+            kind = mimetypes.guess_type(str(found))[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=content, headers={"Content-Type": kind})
+
+    return StaticFetcher(fail_on_errors=True)
+
+
+def render_pdf(context):
+    """The pack as a tagged PDF, and its number of pages."""
+    import weasyprint
+
+    html = render_to_string("performance/pack_document.html", context)
+    document = weasyprint.HTML(string=html, base_url="https://pack.invalid/", url_fetcher=_static_fetcher())
+    rendered = document.render(pdf_tags=True)
+    # The file's dates are the issue time (dcterms.created in the template) and its identifier is
+    # the pack's, so the same history makes the same bytes.
+    pdf = rendered.write_pdf(pdf_tags=True, pdf_identifier=_identifier(context))
+    return pdf, len(rendered.pages)
+
+
+def _identifier(context):
+    pack = context["pack"]
+    seed = f"swp-pack-{pack.meeting_id}-{pack.pk}-{pack.issued_at.isoformat()}"
+    return hashlib.md5(seed.encode(), usedforsecurity=False).hexdigest().encode()
+
+
+# The XLSX -----------------------------------------------------------------------------------------
+
+
+def render_xlsx(data, meeting, pack, marking):
+    """The pack as a workbook: a sheet per part, every action in full. Text that a spreadsheet would
+    run as a formula is escaped; the marking heads every printed page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    label = Marking(marking).label
+    issued = timezone.localtime(pack.issued_at).replace(tzinfo=None)
+    issued_utc = pack.issued_at.astimezone(datetime.UTC).replace(tzinfo=None)
+    workbook = Workbook(write_only=True)
+    workbook.properties.creator = meeting.strategy.partnership.name
+    workbook.properties.title = f"{meeting} pack: {pack.quarter}"
+    workbook.properties.created = issued_utc
+    bold = Font(bold=True)
+
+    def sheet(title, header):
+        ws = workbook.create_sheet(title)
+        ws.oddHeader.center.text = label
+        ws.oddFooter.center.text = label
+        ws.oddFooter.right.text = "Page &P of &N"
+        if header:
+            from openpyxl.cell import WriteOnlyCell
+
+            cells = []
+            for text in header:
+                cell = WriteOnlyCell(ws, value=text)
+                cell.font = bold
+                cells.append(cell)
+            ws.append(cells)
+        return ws
+
+    def row(ws, values):
+        ws.append([escape_formula(value) if isinstance(value, str) else value for value in values])
+
+    quarter = pack.quarter
+    cover = sheet("Cover", None)
+    for key, value in [
+        ("Handling marking", label),
+        ("Partnership", meeting.strategy.partnership.name),
+        ("Strategy", meeting.strategy.title),
+        ("Meeting", meeting.name),
+        ("Date", meeting.date),
+        ("Quarter reviewed", f"{quarter} ({quarter.months})"),
+        ("Status as at", quarter.end),
+        ("Issued", issued),
+        ("Issued by", _person(pack.issued_by)),
+        ("Exceptions", "Red and Amber actions" if data.include_amber else "Red actions"),
+    ]:
+        row(cover, [key, value])
+
+    status_labels = [lbl for _, lbl in STATUS_COLUMNS]
+    rag_labels = ["Green", "Amber", "Red"]
+    summary = sheet("Summary", ["Delivery group", "Actions", *status_labels, *rag_labels])
+    for count in [*data.group_rows, data.total_row, data.was_total_row]:
+        label_ = count.label if count is not data.was_total_row else f"All groups, end of {quarter.previous()}"
+        row(summary, [label_, count.total, *(n for _, _, n, _ in count.by_status), *(n for _, _, n, _ in count.by_rag)])
+    row(summary, [])
+    row(summary, [f"Compared with {quarter.previous()}", "Actions"])
+    for _change, change_label, n, _url in data.comparison:
+        row(summary, [change_label, n])
+
+    groups = {g.pk: g for g in data.groups}
+    objectives = {o.pk: o for o in data.objectives}
+
+    exceptions = sheet(
+        "Exceptions",
+        [
+            "Delivery group",
+            "Ref",
+            "Action",
+            "Lead",
+            "Status",
+            "RAG",
+            "Due date",
+            "Revised due date",
+            "Commentary",
+            "Decision needed",
+        ],
+    )
+    for group, found in data.exceptions:
+        for state in found:
+            update = state.update
+            row(
+                exceptions,
+                [
+                    group.name,
+                    state.ref,
+                    state.text,
+                    state.leads,
+                    Status(state.status).label,
+                    RAG(state.rag).label if state.rag else "",
+                    state.due_date,
+                    state.revised_due_date,
+                    update.commentary if update else "",
+                    update.decision_needed if update else "",
+                ],
+            )
+
+    actions = sheet(
+        "Actions",
+        [
+            "Delivery group",
+            "Objective",
+            "Ref",
+            "Action",
+            "Lead",
+            "Status",
+            "RAG",
+            "Progress",
+            "Due date",
+            "Deadline as written",
+            "Revised due date",
+            "Last update",
+            "Commentary",
+            "Overdue",
+            "No update this quarter",
+            "Changes this quarter",
+        ],
+    )
+    for state in data.actions:
+        update = state.update
+        objective = objectives.get(state.objective_id)
+        row(
+            actions,
+            [
+                groups[state.group_id].name if state.group_id in groups else "",
+                f"{objective.number}. {objective.title}" if objective else "",
+                state.ref,
+                state.text,
+                state.leads,
+                Status(state.status).label,
+                RAG(state.rag).label if state.rag else "",
+                state.progress,
+                state.due_date,
+                state.deadline_text,
+                state.revised_due_date,
+                timezone.localtime(state.recorded_at).date() if state.recorded_at else None,
+                update.commentary if update else "",
+                "Yes" if state.overdue else "No",
+                "Yes" if state.no_update else "No",
+                ", ".join(sorted(str(change.label) for change in state.changes)),
+            ],
+        )
+
+    changes = sheet("Changes", ["Change", "Ref", "Action", "Lead", "Approved by", "Commentary"])
+    for _change, heading, found, _url in data.changes:
+        for state in found:
+            update = state.update
+            row(
+                changes,
+                [
+                    heading,
+                    state.ref,
+                    state.text,
+                    state.leads,
+                    update.approved_by if update else "",
+                    update.commentary if update else "",
+                ],
+            )
+
+    kpis = sheet(
+        "KPIs",
+        [
+            "Ref",
+            "Indicator",
+            "Kind",
+            "Latest value",
+            "Data to",
+            "Target",
+            "RAG",
+            "Since the period before",
+            "Since a year earlier",
+            "Comparator",
+        ],
+    )
+    for kpi in [*data.kpis, *data.contextual_kpis]:
+        row(
+            kpis,
+            [
+                kpi.indicator.ref,
+                kpi.indicator.name,
+                "Performance" if kpi.rated else "Contextual (not rated)",
+                kpi.value_display,
+                kpi.data_to,
+                kpi.target,
+                kpi.rag[1] if kpi.rag else "",
+                kpi.since_previous[1] if kpi.since_previous else "",
+                kpi.since_year_earlier[1] if kpi.since_year_earlier else "",
+                kpi.comparator,
+            ],
+        )
+
+    agencies = sheet(
+        "By agency",
+        [
+            "Agency",
+            "Leads",
+            "Contributes to",
+            "Actions",
+            *status_labels,
+            *rag_labels,
+            "Updates due",
+            "Updates on time",
+            "Per cent on time",
+        ],
+    )
+    for agency in data.agencies:
+        extra = agency.extra
+        row(
+            agencies,
+            [
+                agency.label,
+                extra["leads"],
+                extra["contributes"],
+                agency.total,
+                *(n for _, _, n, _ in agency.by_status),
+                *(n for _, _, n, _ in agency.by_rag),
+                extra["owed"],
+                extra["on_time"],
+                extra["on_time_percent"],
+            ],
+        )
+
+    challenges = sheet(
+        "Challenges",
+        ["Meeting", "About", "Kind", "Challenge or decision", "Who responds", "Recorded by", "Recorded on"],
+    )
+    for challenge in data.challenges:
+        about = challenge.action.ref if challenge.action_id else f"{challenge.delivery_group.name} (group)"
+        row(
+            challenges,
+            [
+                str(challenge.meeting),
+                about,
+                challenge.get_kind_display(),
+                challenge.text,
+                challenge.owner,
+                _person(challenge.created_by),
+                timezone.localtime(challenge.created_at).date(),
+            ],
+        )
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_dates(buffer.getvalue(), local=issued, utc=issued_utc)
+
+
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_dates(content, *, local, utc):
+    """The workbook dated when the pack was issued (openpyxl stamps the time of saving on its
+    properties and zip entries), so the same figures make the same bytes."""
+    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
+    modified = utc.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = MODIFIED.sub(rb"\g<1>" + modified + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(entry, data)
+    return target.getvalue()

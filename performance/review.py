@@ -1,0 +1,774 @@
+"""The quarterly review: every figure the dashboard and the meeting pack show, as at the end of a quarter.
+
+Nothing is snapshotted. Each action's state at the end of the quarter is its latest update that
+counts by then (approved, recorded on or before the quarter's last instant: UpdateQuerySet.as_at);
+the quarter before is read the same way for the comparisons. With `known_by`, only what the service
+knew at that moment counts (no later correction or sign-off), which is how an issued pack is made
+again exactly as issued.
+
+`review(...)` runs a fixed number of queries, whatever the size of the plan:
+  1. the actions in the plan at the quarter's end (with their group's and objective's markings);
+  2. their updates that count as at the quarter's end (one index probe per action);
+  3. the same as at the end of the quarter before;
+  4. their revised due dates as at the quarter's end (the latest update that set or cleared one);
+  5. the quarter's update round, for its deadline;
+  6. which actions had an update returned on time;
+  7. contributing agencies (the many-to-many table);
+  8. partner agencies; 9. delivery groups; 10. objectives;
+  11. meetings reviewing the quarter; 12. their challenges and decisions;
+  13-14. the KPI table (performance.indicators.indicator_rows);
+and `load_details(rows)` two more for the rows a page lists: their leads, and their updates' text.
+Every figure is computed in Python from those rows, by the same rules as the action list's filters
+(ActionQuerySet.changed, overdue_as_at, not_updated_in, due_in_quarter_after), so every count links
+to the filtered action list showing exactly those actions.
+"""
+
+import datetime
+import functools
+import operator
+from collections import Counter, defaultdict, namedtuple
+from dataclasses import dataclass, field
+from functools import reduce
+from urllib.parse import quote
+
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from actions.models import (
+    CLOSED_STATUSES,
+    RAG,
+    RATED_STATUSES,
+    Action,
+    ActionLead,
+    Change,
+    DeliveryGroup,
+    Objective,
+    Status,
+    Update,
+    changes_between,
+    ended_quarters,
+    rating,
+)
+from performance.indicators import indicator_rows
+from performance.models import Challenge, Meeting, UpdateRound
+from strategy import permissions
+from strategy.models import Marking, Organisation
+from strategy.periods import Quarter
+
+# How many actions a dashboard list (and each group's exceptions) shows before pointing to the action
+# list for the rest: the page stays readable, and quick, whatever the size of the plan.
+EXCEPTION_LIMIT = 25
+LIST_LIMIT = 10
+SEP = "|"  # joins an update's columns in one subquery value (statuses and RAGs never contain it)
+
+STATUS_COLUMNS = list(Status.choices)
+RAG_COLUMNS = [(RAG.GREEN, "Green"), (RAG.AMBER, "Amber"), (RAG.RED, "Red")]
+
+# The chart's categories: each status, with In progress and Ongoing split by their RAG. Each has a
+# short label drawn on its bar segment, so the chart never relies on colour alone.
+CHART_CATEGORIES = [
+    # key, label, short label, fill, text colour
+    ("red", "Red", "R", "#d4351c", "#ffffff"),
+    ("amber", "Amber", "A", "#ffdd00", "#0b0c0c"),
+    ("green", "Green", "G", "#00703c", "#ffffff"),
+    ("unrated", "Not rated", "NR", "#b1b4b6", "#0b0c0c"),
+    ("not_started", "Not started", "NS", "#f3f2f1", "#0b0c0c"),
+    ("complete", "Complete", "C", "#1d70b8", "#ffffff"),
+    ("deferred", "Deferred", "D", "#4c2c92", "#ffffff"),
+    ("withdrawn", "Withdrawn", "W", "#505a5f", "#ffffff"),
+]
+
+
+def chart_category(status, rag):
+    if status in RATED_STATUSES:
+        return rag or "unrated"
+    return status
+
+
+@dataclass(slots=True)
+class ActionState:
+    """One action as it stood at the end of the quarter, and how it moved since the quarter before."""
+
+    pk: int
+    ref: str
+    group_id: int
+    objective_id: int
+    lead_organisation_id: int | None
+    marking: str
+    due_date: datetime.date | None
+    status: str = Status.NOT_STARTED
+    rag: str = ""
+    progress: int = 0
+    update_id: int | None = None
+    recorded_at: datetime.datetime | None = None
+    revised_due_date: datetime.date | None = None
+    was_status: str = Status.NOT_STARTED
+    was_rag: str = ""
+    is_new: bool = False
+    changes: frozenset = frozenset()
+    overdue: bool = False
+    due_next: bool = False
+    no_update: bool = False
+    updated_in_quarter: bool = False
+    owed_update: bool = False
+    returned_on_time: bool = False
+    # Filled by load_details for the actions a page lists.
+    text: str = ""
+    deadline_text: str = ""
+    leads: str = ""
+    update: object = None
+
+    @property
+    def rating(self):
+        return rating(self.status, self.rag)
+
+    @property
+    def was_rating(self):
+        return rating(self.was_status, self.was_rag)
+
+    @property
+    def effective_due_date(self):
+        return self.revised_due_date or self.due_date
+
+    @property
+    def get_status_display(self):
+        return Status(self.status).label
+
+
+@dataclass
+class CountRow:
+    """Counts of actions by status and RAG for one group, objective or agency, each with its link."""
+
+    label: str
+    params: dict
+    total: int = 0
+    by_status: list = field(default_factory=list)  # [(value, label, n, url)]
+    by_rag: list = field(default_factory=list)
+    url: str = ""
+    extra: dict = field(default_factory=dict)
+    categories: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Review:
+    strategy: object
+    quarter: Quarter
+    known_by: datetime.datetime | None
+    include_amber: bool
+    group: object
+    actions: list
+    groups: list
+    objectives: list
+    group_rows: list
+    objective_count: int  # objectives with actions
+    objective_rows_made: object  # makes objective_rows when first asked (a dashboard may only link to them)
+    total_row: CountRow
+    comparison: list
+    exceptions: list  # [(group, [ActionState])]
+    exception_count: int
+    exception_url: str
+    changes: list  # [(Change, label, [ActionState], url)]
+    overdue: list
+    no_update: list
+    due_next: list
+    agencies: list
+    round: object
+    kpis: list
+    contextual_kpis: list
+    meetings: list
+    challenges: list
+    chart: dict
+    was_total_row: CountRow
+
+    @functools.cached_property
+    def objective_rows(self):
+        return self.objective_rows_made()
+
+    @property
+    def previous(self):
+        return self.quarter.previous()
+
+    @property
+    def marking(self):
+        """The highest handling marking of anything shown: the strategy, its groups, actions, indicators."""
+        markings = [self.strategy.marking, *(group.marking for group in self.groups)]
+        markings += [state.marking for state in self.actions]
+        markings += [row.indicator.marking for row in (*self.kpis, *self.contextual_kpis)]
+        return Marking.highest(markings)
+
+    def link(self, **params):
+        return action_list_url(self.strategy, self.quarter, within=self.group, **params)
+
+
+def action_list_url(strategy, quarter, *, within=None, **params):
+    """The action list filtered to exactly the actions a count counts, as at the end of `quarter`
+    (`within` a delivery group, for a group's meeting)."""
+    base = _list_base(strategy.slug, quarter.slug, within.pk if within is not None else None)
+    extra = "".join(
+        f"&{key}={quote(str(item))}"
+        for key, value in params.items()
+        for item in (value if isinstance(value, (list, tuple)) else [value])
+    )
+    return base + extra
+
+
+@functools.lru_cache(maxsize=256)
+def _list_base(strategy_slug, quarter_slug, group_pk):
+    query = [("strategy", strategy_slug), ("as_at", quarter_slug)]
+    if group_pk is not None:
+        query.append(("group", group_pk))
+    return f"{_action_list_path()}?{urlencode(query)}"
+
+
+@functools.cache
+def _action_list_path():
+    return reverse("actions:action_list")
+
+
+def default_quarter(strategy, today=None):
+    """The latest quarter of the strategy that has ended (None before its first quarter ends)."""
+    quarters = ended_quarters(strategy, today)
+    return quarters[0] if quarters else None
+
+
+def review(*, strategy, quarter, user, include_amber=False, known_by=None, group=None):
+    """Everything the dashboard and the pack show for `strategy` as at the end of `quarter`, limited
+    to what `user` may see (and to one delivery group with `group`, for that group's meeting)."""
+    end, before_end = quarter.end_moment, quarter.previous().end_moment
+    actions = Action.objects.for_strategy(strategy).visible_to(user)
+    if group is not None:
+        actions = actions.filter(objective__delivery_group=group)
+    # Small columns only (20,000 rows cross the wire): when it was created as two flags, its markings
+    # as the highest of them, texts and deadlines as written later for the listed actions alone.
+    rows = (
+        actions.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=end))
+        .annotate(
+            now=Subquery(
+                _packed_latest(end, known_by, "pk", "status", "rag", "progress", fresh_from=quarter.start_moment)
+            ),
+            was=Subquery(_packed_latest(before_end, known_by, "status", "rag")),
+            revised=Subquery(
+                _latest(end, known_by)
+                .filter(Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES))
+                .values("revised_due_date")[:1]
+            ),
+            created_by_end=Case(When(created_at__lte=end, then=Value(True)), default=Value(False)),
+            created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
+            highest_marking=_highest_marking("marking", "objective__marking", "objective__delivery_group__marking"),
+        )
+        .order_by("objective__delivery_group__position", "objective__number", "position", "pk")
+        .values_list(
+            "pk",
+            "ref",
+            "objective__delivery_group_id",
+            "objective_id",
+            "lead_organisation_id",
+            "highest_marking",
+            "due_date",
+            "created_by_end",
+            "created_by_before",
+            "now",
+            "was",
+            "revised",
+        )
+    )
+    states = {}
+    for pk, ref, group_id, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
+        if not by_end and now is None:
+            continue  # not in the plan yet at the quarter's end
+        state = ActionState(
+            pk=pk,
+            ref=ref,
+            group_id=group_id,
+            objective_id=objective_id,
+            lead_organisation_id=lead_org,
+            marking=marking,
+            due_date=due,
+            revised_due_date=revised,
+        )
+        if now is not None:
+            update_id, state.status, state.rag, progress, fresh = now.split(SEP)
+            state.update_id, state.progress, state.updated_in_quarter = int(update_id), int(progress), fresh == "1"
+        if was is not None:
+            state.was_status, state.was_rag = was.split(SEP)
+        state.is_new = not by_before and was is None
+        states[pk] = state
+
+    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
+    returned = _returned_on_time(strategy, quarter, update_round, known_by)
+
+    day_after, after = quarter.next().start, quarter.next()
+    after_start, after_end = after.start, after.end
+    for pk, state in states.items():
+        state.changes = frozenset(
+            changes_between(
+                was_status=state.was_status,
+                was_rag=state.was_rag,
+                status=state.status,
+                rag=state.rag,
+                is_new=state.is_new,
+            )
+        )
+        is_open = state.status not in CLOSED_STATUSES
+        revised, due = state.revised_due_date, state.due_date
+        # The same rules as ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after.
+        state.overdue = (
+            is_open
+            and not (state.status == Status.DEFERRED and revised is not None and revised >= day_after)
+            and (
+                (revised is not None and revised < day_after)
+                or (revised is None and due is not None and due < day_after)
+            )
+        )
+        state.no_update = is_open and not state.updated_in_quarter
+        effective = revised if revised is not None else due
+        state.due_next = is_open and effective is not None and after_start <= effective <= after_end
+        state.owed_update = state.was_status not in CLOSED_STATUSES
+        state.returned_on_time = pk in returned
+
+    contributions = defaultdict(set)
+    for action_id, organisation_id in Action.contributing_organisations.through.objects.filter(
+        action__strategy=strategy
+    ).values_list("action_id", "organisation_id"):
+        if action_id in states:
+            contributions[organisation_id].add(action_id)
+
+    organisations = list(Organisation.objects.filter(partnership_id=strategy.partnership_id))
+    groups = list(
+        permissions.scope(
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+            user,
+            partnership="strategy__partnership",
+            marking=("marking",),
+        )
+    )
+    if group is not None:
+        groups = [g for g in groups if g.pk == group.pk]
+    objectives = list(
+        Objective.objects.filter(delivery_group__in=[g.pk for g in groups]).order_by(
+            "delivery_group__position", "delivery_group__name", "number"
+        )
+    )
+    meetings = list(
+        Meeting.objects.visible_to(user)
+        .filter(strategy=strategy)
+        .for_quarter(quarter)
+        .select_related("strategy", "delivery_group")
+        .order_by("date", "pk")
+    )
+    challenges = Challenge.objects.visible_to(user).filter(meeting__in=[m.pk for m in meetings])
+    if known_by is not None:
+        challenges = challenges.filter(created_at__lte=known_by)
+    if group is not None:
+        challenges = (
+            challenges.filter(meeting__delivery_group=group)
+            | challenges.filter(action__objective__delivery_group=group)
+            | challenges.filter(delivery_group=group)
+        )
+    challenges = list(
+        challenges.select_related(
+            "meeting__delivery_group", "action__objective", "delivery_group", "created_by"
+        ).order_by("meeting__date", "created_at", "pk")
+    )
+    kpis = indicator_rows(strategy=strategy, user=user, as_at=quarter.end, known_at=known_by)
+
+    actions = list(states.values())
+    return _assemble(
+        strategy=strategy,
+        quarter=quarter,
+        known_by=known_by,
+        include_amber=include_amber,
+        group=group,
+        actions=actions,
+        groups=groups,
+        objectives=objectives,
+        organisations=organisations,
+        contributions=contributions,
+        update_round=update_round,
+        kpis=kpis,
+        meetings=meetings,
+        challenges=challenges,
+    )
+
+
+def _latest(moment, known_by):
+    """The outer action's updates that count as at `moment`, newest first (for a Subquery). On
+    PostgreSQL each lookup is an index-only probe of Update's "update_counted_latest" index."""
+    return Update.objects.as_at(moment, known_by=known_by).filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
+
+
+def _packed_latest(moment, known_by, *fields, fresh_from=None):
+    """Several columns of the outer action's latest update as at `moment`, joined with SEP into one
+    value, so one probe per action gives them all (a correlated subquery returns a single column).
+    With `fresh_from`, a last part says whether it was recorded on or after that moment ("1"/"0")."""
+    parts = []
+    for name in fields:
+        parts += [Cast(name, CharField()) if name in ("pk", "progress") else F(name), Value(SEP)]
+    if fresh_from is not None:
+        parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
+    else:
+        parts.pop()
+    packed = Concat(*parts, output_field=CharField())
+    return _latest(moment, known_by).annotate(packed=packed).values("packed")[:1]
+
+
+def _highest_marking(*paths):
+    """The highest handling marking among these fields, worked out by the database."""
+    highest_first = list(reversed(Marking.values))
+    return Case(
+        *[
+            When(reduce(operator.or_, (Q(**{path: value}) for path in paths)), then=Value(value))
+            for value in highest_first
+        ],
+        default=Value(Marking.values[0]),
+        output_field=CharField(),
+    )
+
+
+def _returned_on_time(strategy, quarter, update_round, known_by):
+    """The actions with an update returned on time for `quarter`: recorded within the quarter or,
+    when an update round collected it, entered by the end of the round's deadline day."""
+    updates = Update.objects.filter(action__strategy=strategy, recorded_at__gte=quarter.start_moment)
+    if update_round is not None:
+        cutoff = timezone.make_aware(datetime.datetime.combine(update_round.deadline, datetime.time.max))
+        updates = updates.filter(recorded_at__lte=cutoff, created_at__lte=cutoff)
+    else:
+        updates = updates.filter(recorded_at__lte=quarter.end_moment)
+    if known_by is not None:
+        updates = updates.filter(created_at__lte=known_by)
+    # A returned (sent back) update was still returned; only who returned it and when matter here.
+    return set(updates.order_by().values_list("action_id", flat=True).distinct())
+
+
+def _count_row(label, states, link, base_params):
+    row = CountRow(label=label, params=base_params)
+    by_status, by_rag = Counter(), Counter()
+    # One C-speed pass over the actions; the few (status, RAG) pairs are then split three ways.
+    for (status, rag), n in Counter((state.status, state.rag) for state in states).items():
+        by_status[status] += n
+        if rag:
+            by_rag[rag] += n
+        row.categories[chart_category(status, rag)] += n
+    row.total = len(states)
+    row.url = link(**base_params) if row.total else ""
+    row.by_status = [
+        (value, label_, by_status[value], link(**base_params, status=value) if by_status[value] else "")
+        for value, label_ in STATUS_COLUMNS
+    ]
+    row.by_rag = [
+        (value, label_, by_rag[value], link(**base_params, rag=value) if by_rag[value] else "")
+        for value, label_ in RAG_COLUMNS
+    ]
+    return row
+
+
+def _was_row(states):
+    """Counts as at the end of the quarter before, for the actions that existed then (no links:
+    the action list shows one quarter at a time)."""
+    row = CountRow(label="Previous quarter", params={})
+    before = [state for state in states if not state.is_new]
+    by_status = Counter(state.was_status for state in before)
+    by_rag = Counter(state.was_rag for state in before if state.was_rag)
+    row.total = len(before)
+    row.by_status = [(value, label, by_status[value], "") for value, label in STATUS_COLUMNS]
+    row.by_rag = [(value, label, by_rag[value], "") for value, label in RAG_COLUMNS]
+    return row
+
+
+def _assemble(
+    *,
+    strategy,
+    quarter,
+    known_by,
+    include_amber,
+    group,
+    actions,
+    groups,
+    objectives,
+    organisations,
+    contributions,
+    update_round,
+    kpis,
+    meetings,
+    challenges,
+):
+    def link(**params):
+        return action_list_url(strategy, quarter, within=group, **params)
+
+    by_group = defaultdict(list)
+    by_objective = defaultdict(list)
+    for state in actions:
+        by_group[state.group_id].append(state)
+        by_objective[state.objective_id].append(state)
+    group_names = {g.pk: g for g in groups}
+    group_rows = [_count_row(g.name, by_group[g.pk], link, {"group": g.pk} if group is None else {}) for g in groups]
+    for row, g in zip(group_rows, groups, strict=True):
+        row.extra["group"] = g
+
+    def objective_rows():
+        rows = []
+        for objective in objectives:
+            if not by_objective[objective.pk]:
+                continue
+            g = group_names[objective.delivery_group_id]
+            row = _count_row(
+                f"{g.name} {objective.number}: {objective.title}",
+                by_objective[objective.pk],
+                link,
+                {"objective": objective.pk},
+            )
+            row.extra["objective"] = objective
+            row.extra["group"] = g
+            rows.append(row)
+        return rows
+
+    total_row = _count_row("All groups" if group is None else group.name, actions, link, {})
+
+    comparison = []
+    for change in (Change.NEWLY_RED, Change.COMPLETED, Change.IMPROVED, Change.WORSENED):
+        found = [state for state in actions if change in state.changes]
+        comparison.append((change, _comparison_label(change), len(found), link(change=change) if found else ""))
+
+    exception_rags = {RAG.RED, RAG.AMBER} if include_amber else {RAG.RED}
+    exceptional = [state for state in actions if state.rag in exception_rags]
+    exceptions = [(g, [state for state in exceptional if state.group_id == g.pk]) for g in groups]
+    exceptions = [(g, found) for g, found in exceptions if found]
+    exception_url = link(rag=[RAG.RED, RAG.AMBER] if include_amber else RAG.RED) if exceptional else ""
+
+    changes = []
+    for change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN, Change.NEW):
+        found = [state for state in actions if change in state.changes]
+        changes.append((change, _change_heading(change), found, link(change=change) if found else ""))
+
+    def listed(flag, **params):
+        found = [state for state in actions if getattr(state, flag)]
+        return {"actions": found, "count": len(found), "url": link(**params) if found else ""}
+
+    agencies = _agency_rows(actions, organisations, contributions, link)
+
+    return Review(
+        strategy=strategy,
+        quarter=quarter,
+        known_by=known_by,
+        include_amber=include_amber,
+        group=group,
+        actions=actions,
+        groups=groups,
+        objectives=objectives,
+        group_rows=group_rows,
+        objective_count=sum(1 for objective in objectives if by_objective[objective.pk]),
+        objective_rows_made=objective_rows,
+        total_row=total_row,
+        was_total_row=_was_row(actions),
+        comparison=comparison,
+        exceptions=exceptions,
+        exception_count=len(exceptional),
+        exception_url=exception_url,
+        changes=changes,
+        overdue=listed("overdue", overdue="on"),
+        no_update=listed("no_update", no_update="on"),
+        due_next=listed("due_next", due_next="on"),
+        agencies=agencies,
+        round=update_round,
+        kpis=[row for row in kpis if row.rated],
+        contextual_kpis=[row for row in kpis if not row.rated],
+        meetings=meetings,
+        challenges=challenges,
+        chart=status_chart([row for row in group_rows if row.total], quarter=quarter, strategy=strategy),
+    )
+
+
+def _comparison_label(change):
+    return {
+        Change.NEWLY_RED: "Newly Red",
+        Change.COMPLETED: "Newly complete",
+        Change.IMPROVED: "Improved (RAG better than the quarter before)",
+        Change.WORSENED: "Worsened (RAG worse than the quarter before)",
+    }[change]
+
+
+def _change_heading(change):
+    return {
+        Change.COMPLETED: "Completed",
+        Change.DEFERRED: "Deferred",
+        Change.WITHDRAWN: "Withdrawn",
+        Change.NEW: "New actions",
+    }[change]
+
+
+def _agency_rows(actions, organisations, contributions, link):
+    """For each partner agency with actions in the plan: the actions it leads or contributes to, by
+    status and RAG, and the share of the updates due on the actions it leads that came in on time."""
+    by_pk = {state.pk: state for state in actions}
+    led = defaultdict(list)
+    for state in actions:
+        if state.lead_organisation_id:
+            led[state.lead_organisation_id].append(state)
+    rows = []
+    for organisation in organisations:
+        leads = led.get(organisation.pk, [])
+        contributes = [by_pk[pk] for pk in contributions.get(organisation.pk, ()) if pk in by_pk]
+        if not leads and not contributes:
+            continue
+        either = {state.pk: state for state in (*leads, *contributes)}
+        row = _count_row(organisation.name, list(either.values()), link, {"agency": organisation.pk})
+        owed = [state for state in leads if state.owed_update]
+        on_time = sum(state.returned_on_time for state in owed)
+        row.extra.update(
+            organisation=organisation,
+            leads=len(leads),
+            leads_url=link(agency=organisation.pk, agency_role="lead") if leads else "",
+            contributes=len({state.pk for state in contributes}),
+            contributes_url=link(agency=organisation.pk, agency_role="contributor") if contributes else "",
+            owed=len(owed),
+            on_time=on_time,
+            on_time_percent=round(100 * on_time / len(owed)) if owed else None,
+        )
+        rows.append(row)
+    return rows
+
+
+def load_details(review_, states):
+    """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
+    the actions a page lists: three queries for a dashboard's lists; a pack's every action is
+    read in chunks, so no query carries more than CHUNK ids."""
+    states = list(states)
+    leads, updates, texts = defaultdict(list), {}, {}
+    for chunk in _chunks(states):
+        for pk, text, deadline in Action.objects.filter(pk__in=[s.pk for s in chunk]).values_list(
+            "pk", "text", "deadline_text"
+        ):
+            texts[pk] = (text, deadline)
+        for action_id, name in (
+            ActionLead.objects.filter(action_id__in=[s.pk for s in chunk])
+            .order_by("action_id", "position")
+            .values_list("action_id", "person__name")
+        ):
+            leads[action_id].append(name)
+        ids = [s.update_id for s in chunk if s.update_id]
+        if ids:
+            fields = ("pk", *UpdateDetail._fields)
+            updates.update(
+                (pk, UpdateDetail(*rest)) for pk, *rest in Update.objects.filter(pk__in=ids).values_list(*fields)
+            )
+    for state in states:
+        state.text, state.deadline_text = texts.get(state.pk, ("", ""))
+        state.leads = " / ".join(leads.get(state.pk, []))
+        state.update = updates.get(state.update_id)
+        state.recorded_at = state.update.recorded_at if state.update else None
+    return states
+
+
+CHUNK = 5000
+# What a list or the pack shows of an action's update (plain values: a pack reads 20,000 of them).
+UpdateDetail = namedtuple("UpdateDetail", ["commentary", "decision_needed", "approved_by", "recorded_at"])
+
+
+def _chunks(states):
+    for start in range(0, len(states), CHUNK):
+        yield states[start : start + CHUNK]
+
+
+def listed_states(review_, limit=LIST_LIMIT, exception_limit=EXCEPTION_LIMIT):
+    """The actions a dashboard lists (each list cut at its limit), so their details load at once."""
+    chosen = {}
+    for _, found in review_.exceptions:
+        for state in found[:exception_limit]:
+            chosen[state.pk] = state
+    for _, _, found, _ in review_.changes:
+        for state in found[:limit]:
+            chosen[state.pk] = state
+    for block in (review_.overdue, review_.no_update, review_.due_next):
+        for state in block["actions"][:limit]:
+            chosen[state.pk] = state
+    return list(chosen.values())
+
+
+# The chart ---------------------------------------------------------------------------------------
+
+
+def status_chart(rows, *, quarter, strategy, width=640):
+    """A horizontal stacked bar per row (delivery group): how many actions in each category, drawn as
+    SVG by templates/performance/review_chart.html. Every segment wide enough carries its short label
+    and count, the legend names every category with its total, and the description says it all in
+    words, so nothing depends on colour or on seeing the picture."""
+    label_width, bar_height, gap, top = 150, 28, 14, 10
+    plot = width - label_width - 60
+    largest = max((row.total for row in rows), default=0) or 1
+    bars = []
+    for index, row in enumerate(rows):
+        y = top + index * (bar_height + gap)
+        x, segments = label_width, []
+        for key, label, short, fill, ink in CHART_CATEGORIES:
+            n = row.categories.get(key, 0)
+            if not n:
+                continue
+            w = plot * n / largest
+            text = (
+                f"{short} {n}" if w >= 9 * (len(short) + len(str(n)) + 1) else (str(n) if w >= 10 * len(str(n)) else "")
+            )
+            segments.append(
+                {
+                    "x": round(x, 1),
+                    "width": round(w, 1),
+                    "fill": fill,
+                    "ink": ink,
+                    "label": label,
+                    "n": n,
+                    "text": text,
+                    "text_x": round(x + w / 2, 1),
+                }
+            )
+            x += w
+        bars.append(
+            {
+                "label": row.label,
+                "y": y,
+                "text_y": y + bar_height / 2 + 5,
+                "segments": segments,
+                "total": row.total,
+                "total_x": round(x + 6, 1),
+            }
+        )
+    legend_top = top + len(rows) * (bar_height + gap) + 6
+    totals = Counter()
+    for row in rows:
+        totals.update(row.categories)
+    legend, columns = [], 4 if width >= 600 else 2
+    for index, (key, label, short, fill, ink) in enumerate(CHART_CATEGORIES):
+        column, line = index % columns, index // columns
+        legend.append(
+            {
+                "x": 10 + column * (width // columns),
+                "y": legend_top + line * 22,
+                "fill": fill,
+                "short": short,
+                "label": label,
+                "n": totals.get(key, 0),
+                "ink": ink,
+            }
+        )
+    height = legend_top + -(-len(CHART_CATEGORIES) // columns) * 22 + 6
+    described = "; ".join(
+        f"{row.label}: {row.total} action{'s' if row.total != 1 else ''}"
+        + (
+            " ("
+            + ", ".join(f"{row.categories[key]} {label}" for key, label, *_ in CHART_CATEGORIES if row.categories[key])
+            + ")"
+            if row.total
+            else ""
+        )
+        for row in rows
+    )
+    return {
+        "width": width,
+        "height": height,
+        "bar_height": bar_height,
+        "bars": bars,
+        "legend": legend,
+        "title": f"Actions by status and RAG per delivery group, {strategy.title}, as at the end of {quarter}",
+        "desc": described or "No actions.",
+    }

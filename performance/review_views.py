@@ -1,0 +1,273 @@
+"""The quarterly review dashboard, and recording a challenge or decision on it.
+
+/review/ picks the default strategy, /review/<strategy>/ its latest quarter that has ended, and
+/review/<strategy>/<year>-Q<n>/ shows that quarter: everything performance/review.py works out,
+each count linking to the action list filtered to exactly those actions as at the quarter's end.
+Every member may see it (strategy.permissions.can_view_review); executive members, chairs and
+officers record challenges and decisions (can_record_challenge).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from actions.models import ended_quarters
+from performance.models import Challenge
+from performance.review import (
+    EXCEPTION_LIMIT,
+    LIST_LIMIT,
+    RAG_COLUMNS,
+    STATUS_COLUMNS,
+    default_quarter,
+    listed_states,
+    load_details,
+    review,
+)
+from strategy import permissions
+from strategy.models import Marking, Strategy
+from strategy.periods import Quarter
+
+NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
+# Past this many objectives, their counts get a page of their own (keeps the dashboard light).
+OBJECTIVE_ROWS_ON_DASHBOARD = 50
+
+
+def visible_strategies(user):
+    return Strategy.objects.visible_to(user).exclude(status=Strategy.Status.DRAFT).order_by("-start_date", "title")
+
+
+def strategy_for(user, slug):
+    """The strategy with this slug that the user may see, or 404 (another partnership's is not found)."""
+    strategy = visible_strategies(user).select_related("partnership").filter(slug=slug).first()
+    if strategy is None or not permissions.can_view_review(user, strategy):
+        raise Http404("No strategy you may see has that address.")
+    return strategy
+
+
+def quarter_of(strategy, slug):
+    """The ended quarter of `strategy` named in the address (2020-Q2), or 404 saying which exist."""
+    quarters = ended_quarters(strategy)
+    try:
+        quarter = Quarter.from_slug(slug)
+    except ValueError:
+        quarter = None
+    if quarter is None or quarter not in quarters:
+        span = f"from {quarters[-1]} to {quarters[0]}" if quarters else "none yet"
+        raise Http404(f"{slug} is not a quarter of {strategy} that has ended ({span}).")
+    return quarter
+
+
+class ChallengeForm(forms.Form):
+    """A challenge or decision for one of the quarter's meetings, about one action (by its reference)
+    or a whole delivery group. Everything is checked against the review already loaded, so validating
+    it costs no query, and a plan of thousands of actions is not a select of thousands of options."""
+
+    meeting = forms.ChoiceField(label="Meeting", error_messages={"invalid_choice": "Choose one of the meetings"})
+    kind = forms.ChoiceField(
+        label="Challenge or decision", choices=Challenge.Kind.choices, widget=forms.RadioSelect, initial="challenge"
+    )
+    action = forms.CharField(
+        label="Action reference",
+        required=False,
+        max_length=20,
+        help_text="For example, V1.2. Leave blank for a whole delivery group.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+    )
+    group = forms.ChoiceField(
+        label="Or a whole delivery group",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the delivery groups"},
+    )
+    text = forms.CharField(
+        label="What was challenged or decided",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=NO_CASE_DATA,
+    )
+    owner = forms.CharField(
+        label="Who is to respond or act (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, the delivery-group chair.",
+    )
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+        self.fields["meeting"].choices = [(str(m.pk), str(m)) for m in review.meetings]
+        if len(review.meetings) == 1:
+            self.fields["meeting"].initial = str(review.meetings[0].pk)
+        self.fields["group"].choices = [("", "Not a whole group")] + [(str(g.pk), g.name) for g in review.groups]
+
+    def clean_action(self):
+        ref = self.cleaned_data["action"].strip()
+        if not ref:
+            return None
+        found = next((s for s in self.review.actions if s.ref.casefold() == ref.casefold()), None)
+        if found is None:
+            raise ValidationError(f"There is no action {ref} in this review: enter a reference like V1.2")
+        return found
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError("Enter what was challenged or decided")
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if "action" in data and "group" in data and bool(data["action"]) == bool(data["group"]):
+            self.add_error(
+                "action",
+                "Enter the reference of one action, or choose a whole delivery group"
+                if not data["action"]
+                else "Enter an action reference or choose a delivery group, not both",
+            )
+        return data
+
+    def challenge(self, *, by):
+        """An unsaved Challenge from the cleaned data."""
+        data = self.cleaned_data
+        meeting = next(m for m in self.review.meetings if str(m.pk) == data["meeting"])
+        challenge = Challenge(meeting=meeting, kind=data["kind"], text=data["text"], owner=data["owner"].strip())
+        if data["action"]:
+            challenge.action_id = data["action"].pk
+        else:
+            challenge.delivery_group = next(g for g in self.review.groups if str(g.pk) == data["group"])
+        challenge.created_by = by
+        return challenge
+
+
+@login_required
+@require_GET
+def review_home(request):
+    """The default strategy's review: the active one that started last."""
+    strategies = visible_strategies(request.user)
+    strategy = strategies.filter(status=Strategy.Status.ACTIVE).first() or strategies.first()
+    if strategy is None:
+        return render(request, "performance/review_empty.html", {"strategy": None}, status=200)
+    return redirect("performance:review_latest", slug=strategy.slug)
+
+
+@login_required
+@require_GET
+def review_latest(request, slug):
+    """The strategy's latest quarter that has ended (or the one chosen in the quarter picker)."""
+    strategy = strategy_for(request.user, slug)
+    chosen = request.GET.get("quarter")
+    quarter = quarter_of(strategy, chosen) if chosen else default_quarter(strategy)
+    if quarter is None:
+        return render(request, "performance/review_empty.html", {"strategy": strategy})
+    url = reverse("performance:review", args=[strategy.slug, quarter.slug])
+    if request.GET.get("amber"):
+        url += "?amber=on"
+    return redirect(url)
+
+
+def _dashboard(request, strategy, quarter, *, form=None, status=200):
+    include_amber = bool(request.GET.get("amber") or request.POST.get("amber"))
+    data = review(strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber)
+    load_details(data, listed_states(data))
+    may_challenge = permissions.can_record_challenge(request.user, strategy)
+    if may_challenge and form is None and data.meetings:
+        form = ChallengeForm(review=data, initial={"action": request.GET.get("challenge", "")[:20]})
+    elif form is not None:
+        form.review = data
+    quarters = ended_quarters(strategy)
+    here = reverse("performance:review", args=[strategy.slug, quarter.slug])
+    position = quarters.index(quarter)
+    return render(
+        request,
+        "performance/review_dashboard.html",
+        {
+            "strategy": strategy,
+            "quarter": quarter,
+            "review": data,
+            "marking": Marking(data.marking).label,
+            "limit": LIST_LIMIT,
+            "exception_limit": EXCEPTION_LIMIT,
+            "status_columns": STATUS_COLUMNS,
+            "rag_columns": RAG_COLUMNS,
+            "objective_limit": OBJECTIVE_ROWS_ON_DASHBOARD,
+            "form": form,
+            "may_challenge": may_challenge,
+            "may_manage_meetings": permissions.can_manage_meetings(request.user, strategy),
+            "quarters": quarters,
+            "earlier": quarters[position + 1] if position + 1 < len(quarters) else None,
+            "later": quarters[position - 1] if position > 0 else None,
+            "amber_url": here if include_amber else f"{here}?{urlencode({'amber': 'on'})}",
+            "include_amber": include_amber,
+            "crumbs": [
+                (strategy.title, reverse("actions:strategy_detail", args=[strategy.slug])),
+                ("Quarterly review", None),
+            ],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def review_dashboard(request, slug, quarter):
+    strategy = strategy_for(request.user, slug)
+    return _dashboard(request, strategy, quarter_of(strategy, quarter))
+
+
+@login_required
+@require_GET
+def review_objectives(request, slug, quarter):
+    """The counts per objective, for a plan with too many objectives for the dashboard."""
+    strategy = strategy_for(request.user, slug)
+    quarter = quarter_of(strategy, quarter)
+    data = review(strategy=strategy, quarter=quarter, user=request.user)
+    return render(
+        request,
+        "performance/review_objectives.html",
+        {
+            "strategy": strategy,
+            "quarter": quarter,
+            "review": data,
+            "marking": Marking(data.marking).label,
+            "status_columns": STATUS_COLUMNS,
+            "rag_columns": RAG_COLUMNS,
+            "crumbs": [
+                (strategy.title, reverse("actions:strategy_detail", args=[strategy.slug])),
+                (f"Quarterly review {quarter}", reverse("performance:review", args=[strategy.slug, quarter.slug])),
+                ("Per objective", None),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def challenge_record(request, slug, quarter):
+    """Record a challenge or decision, then go back to the dashboard's list of them."""
+    strategy = strategy_for(request.user, slug)
+    quarter = quarter_of(strategy, quarter)
+    if not permissions.can_record_challenge(request.user, strategy):
+        raise PermissionDenied("Only executive members, delivery-group chairs and officers record challenges.")
+    data = review(strategy=strategy, quarter=quarter, user=request.user)
+    form = ChallengeForm(request.POST, review=data)
+    if not data.meetings:
+        form.add_error(None, f"No meeting reviews {quarter} yet: an officer adds one on the meetings page first")
+    elif form.is_valid():
+        challenge = form.challenge(by=request.user)
+        try:
+            with transaction.atomic():
+                challenge.full_clean()
+                challenge.save()
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Your {challenge.get_kind_display().lower()} has been recorded.")
+            return redirect(reverse("performance:review", args=[strategy.slug, quarter.slug]) + "#challenges")
+    return _dashboard(request, strategy, quarter, form=form)

@@ -1,0 +1,132 @@
+"""Forms of the update-round pages: opening a round, moving its deadline, sign-off and corrections."""
+
+from django import forms
+
+from actions.forms import ActionUpdateForm
+from strategy.periods import Quarter
+
+REMINDER_HELP = "Working days before the deadline, for example 3. Leads who have not updated by then are reminded."
+
+
+def quarter_choices(today=None):
+    """The current quarter and the four before it, newest first, as (slug, label)."""
+    quarter = Quarter.current() if today is None else Quarter.containing(today)
+    choices = []
+    for _ in range(5):
+        choices.append((quarter.slug, f"{quarter} ({quarter.months})"))
+        quarter = quarter.previous()
+    return choices
+
+
+class RoundOpenForm(forms.Form):
+    strategy = forms.ModelChoiceField(
+        label="Strategy", queryset=None, empty_label=None, help_text="Only active strategies have rounds."
+    )
+    quarter = forms.ChoiceField(label="Quarter the updates are for", widget=forms.RadioSelect)
+    meeting = forms.ModelChoiceField(
+        label="Meeting the round serves (optional)",
+        queryset=None,
+        required=False,
+        empty_label="No meeting",
+        help_text="The deadline is then ten working days before the meeting, unless you enter one.",
+    )
+    deadline = forms.DateField(
+        label="Deadline for updates",
+        required=False,
+        help_text="For example, 13/10/2025. Leave blank to set it ten working days before the meeting.",
+    )
+    reminder_days = forms.IntegerField(
+        label="Send the reminder this many working days before the deadline",
+        min_value=0,
+        max_value=20,
+        initial=3,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+        help_text=REMINDER_HELP,
+    )
+
+    def __init__(self, *args, strategies, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].queryset = strategies
+        self.fields["quarter"].choices = quarter_choices()
+        if meetings is None:
+            del self.fields["meeting"]
+            self.fields["deadline"].required = True
+            self.fields["deadline"].help_text = "For example, 13/10/2025."
+        else:
+            self.fields["meeting"].queryset = meetings
+
+    def clean_quarter(self):
+        return Quarter.from_slug(self.cleaned_data["quarter"])
+
+    def clean(self):
+        data = super().clean()
+        meeting, strategy = data.get("meeting"), data.get("strategy")
+        if meeting is not None and strategy is not None and meeting.strategy_id != strategy.pk:
+            self.add_error("meeting", "Choose a meeting of the same strategy, or no meeting")
+        if "meeting" in self.fields and not data.get("deadline") and meeting is None and "deadline" not in self.errors:
+            self.add_error("deadline", "Enter a deadline, or choose the meeting the round serves")
+        return data
+
+
+class RoundChangeForm(forms.Form):
+    deadline = forms.DateField(label="Deadline for updates", help_text="For example, 13/10/2025.")
+    reminder_days = forms.IntegerField(
+        label="Send the reminder this many working days before the deadline",
+        min_value=0,
+        max_value=20,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+        help_text=REMINDER_HELP,
+    )
+
+
+class SignOffForm(forms.Form):
+    DECISIONS = [("approve", "Approve"), ("return", "Return to the lead")]
+
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when you return the update: say what the lead should change.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Enter a comment saying what the lead should change")
+        return data
+
+
+class CorrectionForm(ActionUpdateForm):
+    """The update form's rules, for a closed quarter, with the reason the record is being corrected."""
+
+    quarter = forms.ChoiceField(label="Closed quarter to correct", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the record for that quarter was wrong. It is kept in the action's history with your name.",
+        error_messages={"required": "Enter why the closed quarter's record is being corrected"},
+    )
+
+    field_order = [
+        "quarter",
+        "status",
+        "rag",
+        "progress",
+        "commentary",
+        "revised_due_date",
+        "decision_needed",
+        "approved_by",
+        "evidence_url",
+        "reason",
+    ]
+
+    def __init__(self, *args, quarters, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["recorded_on"]
+        del self.fields["seen_update"]
+        self.fields["quarter"].choices = [(q.slug, f"{q} ({q.months})") for q in quarters]
+        self.order_fields(self.field_order)
+
+    def clean_quarter(self):
+        return Quarter.from_slug(self.cleaned_data["quarter"])

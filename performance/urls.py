@@ -1,0 +1,59 @@
+"""Pages of the performance app: indicators, the quarterly review and meeting packs."""
+
+app_name = "performance"
+
+urlpatterns: list = []
+
+# Update rounds, reminders and sign-off (issue 6): performance/round_views.py.
+from django.urls import path  # noqa: E402
+
+from performance import round_views  # noqa: E402
+
+urlpatterns += [
+    path("rounds/", round_views.round_list, name="round_list"),
+    path("rounds/new/", round_views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", round_views.round_returns, name="round_returns"),
+    path("rounds/<int:pk>/remind/", round_views.round_remind, name="round_remind"),
+    path("rounds/<int:pk>/change/", round_views.round_change, name="round_change"),
+    path("rounds/<int:pk>/close/", round_views.round_close, name="round_close"),
+    path("rounds/corrections/<int:action_pk>/", round_views.round_correction, name="round_correction"),
+    path("sign-off/", round_views.signoff_queue, name="signoff_queue"),
+    path("sign-off/<int:pk>/", round_views.signoff_review, name="signoff_review"),
+]
+
+# Indicators and their values (issue 5): performance/indicator_views.py.
+from performance import indicator_views  # noqa: E402
+
+urlpatterns += [
+    path("indicators/", indicator_views.indicator_list, name="indicator_list"),
+    path("indicators/<int:pk>/", indicator_views.indicator_detail, name="indicator_detail"),
+    path("indicators/<int:pk>/values/new/", indicator_views.value_add, name="value_add"),
+    path("indicators/<int:pk>/values/<int:value_pk>/correct/", indicator_views.value_correct, name="value_correct"),
+    path("indicators/imports/", indicator_views.value_import_list, name="value_import_list"),
+    path("indicators/imports/new/", indicator_views.value_import_upload, name="value_import_upload"),
+    path("indicators/imports/<int:pk>/", indicator_views.value_import_detail, name="value_import_detail"),
+    path("indicators/imports/<int:pk>/cancel/", indicator_views.value_import_cancel, name="value_import_cancel"),
+]
+
+# The quarterly review, meetings and packs (issue 6): performance/review_views.py, meeting_views.py.
+from django.urls import re_path  # noqa: E402
+
+from performance import meeting_views, review_views  # noqa: E402
+
+urlpatterns += [
+    path("review/", review_views.review_home, name="review_home"),
+    path("review/<slug:slug>/", review_views.review_latest, name="review_latest"),
+    path("review/<slug:slug>/<str:quarter>/", review_views.review_dashboard, name="review"),
+    path("review/<slug:slug>/<str:quarter>/challenges/", review_views.challenge_record, name="challenge_record"),
+    path("review/<slug:slug>/<str:quarter>/objectives/", review_views.review_objectives, name="review_objectives"),
+    path("meetings/", meeting_views.meeting_list, name="meeting_list"),
+    path("meetings/new/", meeting_views.meeting_add, name="meeting_add"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/change/", meeting_views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/packs/", meeting_views.pack_generate, name="pack_generate"),
+    re_path(
+        r"^meetings/(?P<pk>\d+)/packs/(?P<pack_pk>\d+)\.(?P<file_format>pdf|xlsx)$",
+        meeting_views.pack_download,
+        name="pack_download",
+    ),
+]

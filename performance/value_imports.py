@@ -1,0 +1,732 @@
+"""Importing indicator values from a spreadsheet: check it (the preview), confirm, apply all or nothing.
+
+The flow and the refusals are the action-plan import's (actions.imports): the file is read by the
+same code (`spreadsheet_sheets`: size limit, kind from the content, .xlsx / .csv / .ods, row
+limit), problems are the same `Problem`s naming sheet, row and column, the upload is kept on the
+record between the preview and the confirm, and the check and the import run as background tasks.
+
+A file has one table (on each sheet) with a header row holding at least Indicator, Period and
+Value, and optionally Note (or Commentary), Data to, Numerator, Denominator, Comparator and Data
+quality. Indicator is a reference (KPI-V1) or an indicator's exact name; Period is "2019/20 Q2",
+"Sep 2019", "2019-09" or "2019/20" (a date cell reads as its month). A row for a period that has
+a figure already corrects it when the figure differs (the old one stays in the history) and is
+left alone when it is the same.
+"""
+
+import datetime
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from actions.imports.problems import ImportRefused, Problem
+from actions.imports.reading import HEADER_SEARCH_ROWS, MAX_BYTES, MAX_ROWS, is_blank, spreadsheet_sheets
+from actions.imports.records import UNEXPECTED, ImportNotReady
+from actions.imports.vocabulary import clean_text, header_key
+from actions.spreadsheets import unescape_formula
+from performance.indicators import (
+    InvalidPeriod,
+    Period,
+    format_value,
+    parse_number,
+    period_problem,
+    value_problem,
+)
+from performance.models import Indicator, IndicatorValue, IndicatorValueImport
+from strategy.audit import bulk_create_audited, record_changed
+from strategy.models import Strategy, name_key
+
+logger = logging.getLogger(__name__)
+State = IndicatorValueImport.State
+
+__all__ = [
+    "ImportNotReady",
+    "value_import_apply_run",
+    "value_import_cancel",
+    "value_import_check_run",
+    "value_import_confirm",
+    "value_import_create",
+    "values_check",
+]
+
+COLUMNS = {
+    "indicator": ["Indicator", "Indicator reference", "Reference", "Ref", "KPI", "Measure", "Indicator name"],
+    "period": ["Period", "Month", "Quarter", "Financial year", "Year"],
+    "value": ["Value", "Figure", "Actual", "Result"],
+    "note": ["Note", "Notes", "Commentary", "Comment", "Comments"],
+    "data_to": ["Data to", "Data to date", "Data up to"],
+    "numerator": ["Numerator"],
+    "denominator": ["Denominator"],
+    "comparator": ["Comparator", "Comparator value", "Benchmark"],
+    "data_quality": ["Data quality", "Data quality note"],
+}
+COLUMN_KEYS = {header_key(name): column for column, names in COLUMNS.items() for name in names}
+REQUIRED = ("indicator", "period", "value")
+EXPECTED = "Indicator, Period, Value and Note"
+# How many rows of each kind a stored preview lists (the counts are always whole).
+LISTED = 300
+_THOUSANDTH = Decimal("0.001")
+
+
+@dataclass
+class Row:
+    sheet: str | None
+    number: int
+    cells: dict
+    headers: dict  # column -> header as written
+
+
+@dataclass
+class Outcome:
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    plan: list = field(default_factory=list)  # (kind, Row, indicator, period, new fields, current value or None)
+    rows: int = 0
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def digest(self):
+        """A fingerprint of what would be saved and of the figures it replaces."""
+        entries = [
+            [kind, indicator.pk, period.start.isoformat(), current.pk if current else None, _jsonable(fields)]
+            for kind, _, indicator, period, fields, current in self.plan
+        ]
+        return hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
+
+    def report(self):
+        per_indicator = {}
+        listed = []
+        totals = {"new": 0, "corrected": 0, "unchanged": 0}
+        for kind, row, indicator, period, fields, current in self.plan:
+            totals[kind] += 1
+            counts = per_indicator.setdefault(
+                indicator.pk,
+                {"ref": indicator.ref, "name": indicator.name, "new": 0, "corrected": 0, "unchanged": 0},
+            )
+            counts[kind] += 1
+            if kind != "unchanged" and len(listed) < LISTED:
+                listed.append(
+                    {
+                        "kind": kind,
+                        "place": Problem("", sheet=row.sheet, row=row.number).place,
+                        "ref": indicator.ref,
+                        "period": str(period),
+                        "old": format_value(indicator, current.value) if current else "",
+                        "new": format_value(indicator, fields["value"]),
+                        "note": fields["commentary"],
+                    }
+                )
+        return {
+            "rows": self.rows,
+            "totals": totals,
+            "indicators": sorted(per_indicator.values(), key=lambda counts: counts["ref"]),
+            "changes": listed,
+            "changes_anything": bool(totals["new"] or totals["corrected"]),
+            "notes": [note.as_dict() for note in self.notes],
+        }
+
+
+def _jsonable(fields):
+    return {key: (str(value) if value is not None else None) for key, value in sorted(fields.items())}
+
+
+def _reworded(problem):
+    """The shared reader's refusals speak of "the plan"; here the file holds values."""
+    return Problem(
+        problem.message.replace("Split the plan", "Split the values"),
+        sheet=problem.sheet,
+        row=problem.row,
+        column=problem.column,
+    )
+
+
+# Reading the file ---------------------------------------------------------------------------------
+
+
+def read_rows(content, name=""):
+    """(rows, notes): the file's data rows with their places, or ImportRefused."""
+    try:
+        _, sheets = spreadsheet_sheets(content, name)
+        rows, notes, problems = [], [], []
+        any_content = False
+        found_header = False
+        for sheet_name, lines in sheets:
+            found, content_seen = _read_sheet(sheet_name, lines, rows, notes, problems)
+            found_header = found_header or found
+            any_content = any_content or content_seen
+            if len(rows) > MAX_ROWS:
+                raise ImportRefused(
+                    Problem(
+                        f"The file has more than {MAX_ROWS:,} rows; the most that can be imported at once is "
+                        f"{MAX_ROWS:,}. Split the values into several files."
+                    )
+                )
+    except ImportRefused as refused:
+        raise ImportRefused([_reworded(problem) for problem in refused.problems]) from None
+    if not any_content:
+        raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
+    if problems:
+        raise ImportRefused(problems)
+    if not found_header:
+        raise ImportRefused(Problem(f"No header row was found: the first rows should name the columns {EXPECTED}."))
+    if not rows:
+        raise ImportRefused(Problem(f"{name or 'The file'} has a header row but no values below it."))
+    return rows, notes
+
+
+def _read_sheet(sheet_name, lines, rows, notes, problems):
+    """Read one sheet's rows into `rows`; returns (header found, anything in the sheet)."""
+    columns = None
+    headers = {}
+    seen = 0
+    any_content = False
+    for number, values in lines:
+        if all(is_blank(value) for value in values):
+            continue
+        any_content = True
+        if columns is None:
+            seen += 1
+            found = {
+                i: COLUMN_KEYS[header_key(v)]
+                for i, v in enumerate(values)
+                if isinstance(v, str) and header_key(v) in COLUMN_KEYS
+            }
+            if len(found) >= 2:
+                missing = [column for column in REQUIRED if column not in found.values()]
+                if missing:
+                    names = " or ".join(COLUMNS[column][0] for column in missing)
+                    problems.append(
+                        Problem(
+                            f"no {names} column was found; the header row should name the columns {EXPECTED}",
+                            sheet=sheet_name,
+                            row=number,
+                        )
+                    )
+                    return True, True
+                columns = {}
+                for index, column in found.items():
+                    written = clean_text(values[index])
+                    if column in headers:
+                        notes.append(
+                            Problem(
+                                f"a second {COLUMNS[column][0]} column, so it was not read",
+                                sheet=sheet_name,
+                                row=number,
+                                column=written,
+                            )
+                        )
+                        continue
+                    columns[index] = column
+                    headers[column] = written
+                for index, value in enumerate(values):
+                    if index not in found and not is_blank(value):
+                        notes.append(
+                            Problem(
+                                "this column is not one the importer knows, so it was not read",
+                                sheet=sheet_name,
+                                row=number,
+                                column=clean_text(value),
+                            )
+                        )
+                continue
+            if seen >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        cells = {}
+        for index, value in enumerate(values):
+            if index in columns and not is_blank(value):
+                cells[columns[index]] = value if not isinstance(value, str) else unescape_formula(clean_text(value))
+        if not cells:
+            continue
+        rows.append(Row(sheet=sheet_name, number=number, cells=cells, headers=headers))
+        if len(rows) > MAX_ROWS:
+            return True, True
+    if columns is None and any_content and sheet_name:
+        notes.append(
+            Problem(
+                f"no header row naming the columns {EXPECTED} was found, so the sheet was not read", sheet=sheet_name
+            )
+        )
+    return columns is not None, any_content
+
+
+# Checking rows against the strategy's indicators --------------------------------------------------
+
+
+class Index:
+    """The strategy's indicators the user may see and enter, and their current values: loaded in a
+    fixed number of queries whatever the size of the file."""
+
+    def __init__(self, strategy, by):
+        visible = list(Indicator.objects.for_strategy(strategy).visible_to(by)) if by is not None else []
+        self.by_ref = {name_key(indicator.ref): indicator for indicator in visible}
+        self.by_name = {}
+        for indicator in visible:
+            self.by_name.setdefault(name_key(indicator.name), []).append(indicator)
+        self.enterable = set(
+            Indicator.objects.for_strategy(strategy).enterable_by(by).values_list("pk", flat=True) if by else []
+        )
+        self.current = {
+            (value.indicator_id, value.period_start): value
+            for value in IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in visible])
+        }
+
+    def indicator(self, text):
+        key = name_key(str(text))
+        if key in self.by_ref:
+            return self.by_ref[key], None
+        named = self.by_name.get(key, [])
+        if len(named) == 1:
+            return named[0], None
+        if len(named) > 1:
+            refs = ", ".join(indicator.ref for indicator in named)
+            return None, f'"{text}" is the name of several indicators ({refs}): use the reference instead'
+        return None, f'"{text}" is not an indicator of this strategy: use its reference, like KPI-V1, or its exact name'
+
+
+def _number(row, column, problems, *, required=False):
+    raw = row.cells.get(column)
+    place = {"sheet": row.sheet, "row": row.number, "column": row.headers.get(column, COLUMNS[column][0])}
+    if raw is None:
+        if required:
+            problems.append(Problem("the value is blank: enter a number, like 14", **place))
+        return None
+    try:
+        return parse_number(raw)
+    except ValueError as error:
+        problems.append(Problem(f"{error}: enter a number, like 14 or 14.5", **place))
+        return None
+
+
+def _date(raw):
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f'"{text}" is not a date: write it like 30/09/2019')
+
+
+def values_check(*, strategy, content, file_name="", by=None, today=None):
+    """What importing `content` into `strategy`'s indicators would do. Saves nothing."""
+    try:
+        rows, notes = read_rows(content, file_name)
+    except ImportRefused as refused:
+        return Outcome(problems=refused.problems)
+    today = today or timezone.localdate()
+    index = Index(strategy, by)
+    outcome = Outcome(notes=notes, rows=len(rows))
+    problems = outcome.problems
+    seen = {}
+    for row in rows:
+        place = {"sheet": row.sheet, "row": row.number}
+
+        def column(name, row=row):
+            return row.headers.get(name, COLUMNS[name][0])
+
+        if "indicator" not in row.cells:
+            problems.append(
+                Problem("the indicator is blank: give its reference, like KPI-V1", **place, column=column("indicator"))
+            )
+            continue
+        indicator, why = index.indicator(row.cells["indicator"])
+        if indicator is None:
+            problems.append(Problem(why, **place, column=column("indicator")))
+            continue
+        if indicator.pk not in index.enterable:
+            problems.append(
+                Problem(
+                    f"you cannot enter values for {indicator.ref}: only its owners and officers can",
+                    **place,
+                    column=column("indicator"),
+                )
+            )
+            continue
+        try:
+            period = Period.parse(row.cells.get("period"))
+        except InvalidPeriod as error:
+            problems.append(Problem(str(error), **place, column=column("period")))
+            continue
+        if why := period_problem(indicator, period, today=today):
+            problems.append(Problem(why, **place, column=column("period")))
+            continue
+        if (indicator.pk, period) in seen:
+            problems.append(
+                Problem(
+                    f"{indicator.ref} {period} is also on row {seen[indicator.pk, period]}: give each period once",
+                    **place,
+                    column=column("period"),
+                )
+            )
+            continue
+        seen[indicator.pk, period] = row.number
+        before = len(problems)
+        value = _number(row, "value", problems, required=True)
+        numerator = _number(row, "numerator", problems)
+        denominator = _number(row, "denominator", problems)
+        comparator = _number(row, "comparator", problems)
+        if len(problems) > before:
+            continue
+        for name, number in (("value", value), ("comparator", comparator)):
+            if number is not None and (why := value_problem(indicator, number)):
+                problems.append(Problem(why, **place, column=column(name)))
+        if denominator is not None and denominator <= 0:
+            problems.append(Problem("the denominator must be greater than 0", **place, column=column("denominator")))
+        data_to = min(period.end, today)  # a period still running has data only to today
+        if "data_to" in row.cells:
+            try:
+                data_to = _date(row.cells["data_to"])
+            except ValueError as error:
+                problems.append(Problem(str(error), **place, column=column("data_to")))
+                continue
+            if not (period.start <= data_to <= period.end):
+                problems.append(
+                    Problem(f"{data_to:%d/%m/%Y} is not within {period}", **place, column=column("data_to"))
+                )
+            elif data_to > today:
+                problems.append(Problem(f"{data_to:%d/%m/%Y} is in the future", **place, column=column("data_to")))
+        if len(problems) > before:
+            continue
+        fields = {
+            "value": value.quantize(_THOUSANDTH),
+            "numerator": numerator,
+            "denominator": denominator,
+            "comparator_value": comparator,
+            "data_to": data_to,
+            "commentary": str(row.cells.get("note", "")).strip(),
+            "data_quality_note": str(row.cells.get("data_quality", "")).strip(),
+        }
+        current = index.current.get((indicator.pk, period.start))
+        if current is None:
+            kind = "new"
+        elif _same(current, fields):
+            kind = "unchanged"
+        else:
+            kind = "corrected"
+        outcome.plan.append((kind, row, indicator, period, fields, current))
+    return outcome
+
+
+def _same(current, fields):
+    """Whether a row says what the period's current value already says (blank cells change nothing)."""
+    if current.value != fields["value"] or current.data_to != fields["data_to"]:
+        return False
+    for name in ("numerator", "denominator", "comparator_value"):
+        if fields[name] is not None and getattr(current, name) != fields[name]:
+            return False
+    for name in ("commentary", "data_quality_note"):
+        if fields[name] and getattr(current, name) != fields[name]:
+            return False
+    return True
+
+
+@transaction.atomic
+def values_apply(*, strategy, content, file_name="", by=None, expected_digest=None, value_import=None):
+    """Import `content`: every row or, on any problem or if the figures changed since the preview, nothing.
+
+    Returns (outcome, stale, applied counts).
+    """
+    # One import into a strategy's indicators at a time: the second waits here, then sees the first's values.
+    Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
+    outcome = values_check(strategy=strategy, content=content, file_name=file_name, by=by)
+    if not outcome.ok:
+        transaction.set_rollback(True)
+        return outcome, False, None
+    if expected_digest is not None and outcome.digest() != expected_digest:
+        transaction.set_rollback(True)
+        return outcome, True, None
+    now = timezone.now()
+    replaced = [current.pk for kind, _, _, _, _, current in outcome.plan if kind == "corrected"]
+    if IndicatorValue.objects.filter(pk__in=replaced, superseded_at__isnull=True).update(superseded_at=now) != len(
+        replaced
+    ):
+        transaction.set_rollback(True)
+        return outcome, True, None
+    superseded = list(IndicatorValue.objects.filter(pk__in=replaced))
+    record_changed(superseded, IndicatorValue, by=by, reason="Corrected by an indicator values import")
+    created = []
+    for kind, _, indicator, period, fields, current in outcome.plan:
+        if kind == "unchanged":
+            continue
+        new = {**fields}
+        if kind == "corrected":
+            for name in ("numerator", "denominator", "comparator_value"):
+                if new[name] is None:
+                    new[name] = getattr(current, name)
+            for name in ("commentary", "data_quality_note"):
+                new[name] = new[name] or getattr(current, name)
+        created.append(
+            IndicatorValue(
+                indicator=indicator,
+                period_type=period.type,
+                period_start=period.start,
+                period_end=period.end,
+                entered_by=by if by is not None and by.is_authenticated else None,
+                entered_at=now,
+                source=IndicatorValue.Source.IMPORT,
+                replaces=current if kind == "corrected" else None,
+                correction_reason=f"Corrected by the import of {file_name or 'a file'}" if kind == "corrected" else "",
+                value_import=value_import,
+                **new,
+            )
+        )
+    try:
+        with transaction.atomic():
+            bulk_create_audited(created, IndicatorValue, by=by, reason="Indicator values import", batch_size=2000)
+    except IntegrityError:
+        transaction.set_rollback(True)
+        return outcome, True, None
+    totals = outcome.report()["totals"]
+    return (
+        outcome,
+        False,
+        {"created": totals["new"], "corrected": totals["corrected"], "unchanged": totals["unchanged"]},
+    )
+
+
+# The recorded import's life: uploaded, checked, confirmed, imported -----------------------------------
+
+
+@task()
+def value_import_check(import_id):
+    """Check an uploaded file of values and store its preview."""
+    return value_import_check_run(import_id)
+
+
+@task()
+def value_import_apply(import_id):
+    """Import a confirmed file of values, all or nothing."""
+    return value_import_apply_run(import_id)
+
+
+def value_import_create(*, strategy, file_name, content, by=None, background=True):
+    """Record an upload and start checking it: as a task (run by the worker), or here and now."""
+    if len(content) > MAX_BYTES:
+        raise ImportRefused(
+            Problem(
+                f"{file_name} is {len(content) / 1024 / 1024:.1f} MB; the largest file that can be imported is "
+                f"{MAX_BYTES // 1024 // 1024} MB"
+            )
+        )
+    record = IndicatorValueImport.objects.create(
+        strategy=strategy,
+        created_by=by if by is not None and by.is_authenticated else None,
+        file_name=file_name[:255],
+        file_size=len(content),
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_content=content,
+        stage="Waiting to be checked",
+    )
+    if background:
+        result = value_import_check.enqueue(record.pk)
+        IndicatorValueImport.objects.filter(pk=record.pk, task_id="").update(task_id=str(result.id)[:64])
+    else:
+        value_import_check_run(record.pk)
+    record.refresh_from_db()
+    return record
+
+
+def _finish(record, state, **fields):
+    record.state = state
+    record.finished_at = timezone.now()
+    record.file_content = b""
+    record.stage = ""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save()
+
+
+def value_import_check_run(pk):
+    record = IndicatorValueImport.objects.select_related("strategy", "created_by").get(pk=pk)
+    if record.state != State.CHECKING:
+        return record.state
+    try:
+        outcome = values_check(
+            strategy=record.strategy,
+            content=bytes(record.file_content),
+            file_name=record.file_name,
+            by=record.created_by,
+        )
+    except Exception:
+        logger.exception("Checking value import %s failed", pk)
+        _finish(record, State.FAILED, problems=[UNEXPECTED.as_dict()])
+        return record.state
+    record.refresh_from_db(fields=["state"])
+    if record.state != State.CHECKING:  # cancelled meanwhile
+        return record.state
+    record.rows_total = outcome.rows
+    if outcome.ok:
+        record.preview = outcome.report()
+        record.digest = outcome.digest()
+        record.state = State.READY
+        record.stage = ""
+        record.problems = []
+        record.save()
+    else:
+        _finish(
+            record,
+            State.REFUSED,
+            problems=[p.as_dict() for p in outcome.problems],
+            preview={"notes": [note.as_dict() for note in outcome.notes]},
+        )
+    return record.state
+
+
+def value_import_confirm(record, *, background=True):
+    """The user confirmed the preview: import it."""
+    with transaction.atomic():
+        record = IndicatorValueImport.objects.select_for_update().get(pk=record.pk)
+        if record.state != State.READY:
+            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be confirmed.")
+        record.state = State.IMPORTING
+        record.stage = "Waiting to be imported"
+        record.save()
+    if background:
+        result = value_import_apply.enqueue(record.pk)
+        IndicatorValueImport.objects.filter(pk=record.pk).update(task_id=str(result.id)[:64])
+    else:
+        value_import_apply_run(record.pk)
+    return State.IMPORTING
+
+
+def value_import_apply_run(pk):
+    record = IndicatorValueImport.objects.select_related("strategy", "created_by").get(pk=pk)
+    if record.state != State.IMPORTING:
+        return record.state
+    try:
+        outcome, stale, applied = values_apply(
+            strategy=record.strategy,
+            content=bytes(record.file_content),
+            file_name=record.file_name,
+            by=record.created_by,
+            expected_digest=record.digest,
+            value_import=record,
+        )
+    except Exception:
+        logger.exception("Value import %s failed", pk)
+        _finish(record, State.FAILED, problems=[UNEXPECTED.as_dict()])
+        return record.state
+    if stale:
+        # The figures changed since the preview: show the new preview to confirm.
+        record.state = State.CHECKING
+        record.stage = "The figures changed since your preview: checking again"
+        record.save()
+        value_import_check_run(pk)
+        record.refresh_from_db()
+        if record.state == State.READY:
+            record.preview = {**record.preview, "stale": True}
+            record.save(update_fields=["preview"])
+        return record.state
+    if not outcome.ok:
+        _finish(record, State.REFUSED, problems=[p.as_dict() for p in outcome.problems])
+        return record.state
+    _finish(record, State.IMPORTED, result={**outcome.report(), "applied": applied})
+    return record.state
+
+
+def value_import_cancel(record):
+    with transaction.atomic():
+        record = IndicatorValueImport.objects.select_for_update().get(pk=record.pk)
+        if record.state not in (State.CHECKING, State.READY):
+            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be cancelled.")
+        _finish(record, State.CANCELLED)
+    return record
+
+
+# Loading indicators and their values from a document (the demo data) ---------------------------------
+
+
+@transaction.atomic
+def indicators_document_load(*, document):
+    """Create or bring up to date the indicators of `document` (the shape of fixtures/swp_indicators.json)
+    and add their values. Matched on natural keys (strategy slug, indicator reference, period), so loading
+    twice changes nothing; a value that differs from the document is corrected, keeping the old one."""
+    from actions.models import Action, DeliveryGroup, Objective
+    from strategy.models import Marking, Organisation, Partnership, Person, StrategicObjective
+
+    partnership = Partnership.objects.get(slug=document["partnership"])
+    loaded = 0
+    for spec in document["indicators"]:
+        strategy = Strategy.objects.get(partnership=partnership, slug=spec["strategy"])
+        baseline = spec.get("baseline") or {}
+        target = spec.get("target") or {}
+        group = spec.get("delivery_group")
+        indicator = Indicator.objects.filter(strategy=strategy, ref=spec["ref"]).first()
+        indicator = indicator or Indicator(strategy=strategy, ref=spec["ref"])
+        fields = {
+            "name": spec["name"],
+            "definition": spec.get("definition", ""),
+            "description": spec.get("description", ""),
+            "unit": spec["unit"],
+            "decimal_places": spec.get("decimal_places", 0),
+            "polarity": spec["polarity"],
+            "kind": spec["kind"],
+            "frequency": spec["frequency"],
+            "period_basis": spec.get("period_basis", "period"),
+            "data_source": spec.get("data_source", ""),
+            "owning_organisation": Organisation.objects.filter(
+                partnership=partnership, name=spec.get("owning_organisation", "")
+            ).first(),
+            "delivery_group": DeliveryGroup.objects.filter(strategy=strategy, name=group).first() if group else None,
+            "baseline_value": _decimal(baseline.get("value")),
+            "baseline_period": baseline.get("period", ""),
+            "target_kind": target.get("kind", ""),
+            "target_value": _decimal(target.get("value")),
+            "amber_tolerance": Decimal(str(spec.get("amber_tolerance", 5))),
+            "comparator_name": spec.get("comparator", ""),
+            "marking": Marking.from_text(spec.get("marking", "")),
+        }
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        indicator.full_clean()  # a mistake in the document is named, not left to the database
+        indicator.save()
+        indicator.owners.set(
+            Person.objects.filter(partnership=partnership, name_key__in=[name_key(n) for n in spec.get("owners", [])])
+        )
+        indicator.strategic_objectives.set(
+            StrategicObjective.objects.filter(strategy=strategy, number__in=spec.get("strategic_objectives", []))
+        )
+        objectives = [
+            Objective.objects.get(delivery_group__strategy=strategy, delivery_group__name=name, number=number)
+            for name, number in spec.get("objectives", [])
+        ]
+        indicator.objectives.set(objectives)
+        indicator.actions.set(Action.objects.filter(strategy=strategy, ref__in=spec.get("actions", [])))
+        current = {value.period_start: value for value in indicator.values.current()}
+        for item in spec.get("values", []):
+            period = Period.parse(item["period"])
+            fields = {
+                "value": _decimal(item["value"]),
+                "numerator": _decimal(item.get("numerator")),
+                "denominator": _decimal(item.get("denominator")),
+                "comparator_value": _decimal(item.get("comparator")),
+                "commentary": item.get("note", ""),
+            }
+            existing = current.get(period.start)
+            if existing is not None and all(getattr(existing, name) == value for name, value in fields.items()):
+                continue
+            indicator.record_value(
+                period=period,
+                source=IndicatorValue.Source.DEMO,
+                replaces=existing,
+                correction_reason="The demo data changed" if existing else "",
+                **fields,
+            )
+        loaded += 1
+    return loaded
+
+
+def _decimal(value):
+    return None if value is None else Decimal(str(value)).quantize(_THOUSANDTH)
