@@ -18,12 +18,15 @@ tagged (pdf_tags) for screen readers. Very large plans are cut in the PDF (PDF_R
 given whole in the XLSX, which always has every action.
 """
 
+import contextlib
 import datetime
 import hashlib
 import io
 import logging
 import mimetypes
+import os
 import re
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -89,7 +92,9 @@ def pack_create(*, meeting, by, include_amber=False):
         number=quarter.number,
         include_amber=include_amber,
         issued_by=by,
-        issued_at=timezone.now().replace(microsecond=0),
+        # Kept to the microsecond: a challenge or update recorded a moment before the officer pressed
+        # the button, within the same second, belongs in the pack.
+        issued_at=timezone.now(),
     )
     result = pack_generate.enqueue(pack.pk)
     MeetingPack.objects.filter(pk=pack.pk, state=MeetingPack.State.GENERATING).update(task_id=str(result.id)[:64])
@@ -242,11 +247,32 @@ def render_pdf(context):
 
     html = render_to_string("performance/pack_document.html", context)
     document = weasyprint.HTML(string=html, base_url="https://pack.invalid/", url_fetcher=_static_fetcher())
-    rendered = document.render(pdf_tags=True)
     # The file's dates are the issue time (dcterms.created in the template) and its identifier is
-    # the pack's, so the same history makes the same bytes.
-    pdf = rendered.write_pdf(pdf_tags=True, pdf_identifier=_identifier(context))
+    # the pack's, so the same history makes the same bytes. The embedded font subsets carry a
+    # "modified" time too, which fontTools takes from SOURCE_DATE_EPOCH when it is set (the
+    # reproducible-builds convention); without it, two makings a second apart differ.
+    with _source_date_epoch(context["pack"].issued_at):
+        rendered = document.render(pdf_tags=True)
+        pdf = rendered.write_pdf(pdf_tags=True, pdf_identifier=_identifier(context))
     return pdf, len(rendered.pages)
+
+
+_environ_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _source_date_epoch(moment):
+    # The environment is the process's: one pack at a time sets it (a worker thread may make another).
+    with _environ_lock:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def _identifier(context):
