@@ -1,0 +1,127 @@
+"""Action rules: constraints, due dates derived from deadlines, and the update history."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from actions.models import RAG, Action, StaleUpdate, Status, Update
+from tests.conftest import make_action
+
+
+def test_a_reference_is_unique_within_its_strategy(plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_action(plan["o1"], "V1.1")
+
+
+def test_the_same_reference_may_be_used_by_another_partnership(plan, elsewhere):
+    other = elsewhere["action"].objective
+    assert make_action(other, "V1.1").strategy == elsewhere["strategy"]
+
+
+def test_a_reference_is_required(plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_action(plan["v1"], "")
+
+
+def test_progress_cannot_pass_100(plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=plan["v1_1"].pk).update(progress=101)
+
+
+def test_only_actions_in_progress_or_ongoing_carry_a_rag(plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=plan["v1_1"].pk).update(status=Status.COMPLETE, rag=RAG.RED)
+    Action.objects.filter(pk=plan["v1_1"].pk).update(status=Status.ONGOING, rag=RAG.RED)
+
+
+def test_a_due_date_needs_a_deadline_to_come_from(plan):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=plan["o1_2"].pk).update(due_date=datetime.date(2025, 1, 1))
+
+
+def test_the_due_date_follows_the_deadline_as_written(plan):
+    action = plan["v1_1"]
+    assert action.due_date == datetime.date(2025, 3, 31)
+    action.deadline_text = "Ongoing"
+    action.save()
+    action.refresh_from_db()
+    assert action.due_date is None
+    assert plan["o1_1"].due_date == datetime.date(2025, 3, 31)
+
+
+def test_an_impossible_deadline_fails_validation(plan):
+    action = plan["v1_1"]
+    action.deadline_text = "31/02/2018"
+    with pytest.raises(ValidationError, match="31/02/2018 is not a date"):
+        action.full_clean()
+
+
+def test_the_action_always_belongs_to_its_objectives_strategy(plan, elsewhere):
+    action = make_action(plan["o1"], "O9.9")
+    assert action.strategy == plan["strategy"]
+
+
+def test_recording_an_update_keeps_history_and_sets_the_current_state(plan, lead):
+    action = plan["v1_1"]
+    first = action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=20, commentary="Started")
+    second = action.record_update(
+        by=lead,
+        status=Status.IN_PROGRESS,
+        rag=RAG.AMBER,
+        progress=30,
+        commentary="Behind by a month; recovery plan agreed",
+    )
+    action.refresh_from_db()
+    assert (action.status, action.rag, action.progress) == (Status.IN_PROGRESS, RAG.AMBER, 30)
+    assert action.latest_update == second
+    assert list(action.updates.all()) == [second, first]
+
+
+def test_a_rag_is_dropped_for_statuses_that_are_not_rated(plan, lead):
+    update = plan["v1_1"].record_update(
+        by=lead, status=Status.COMPLETE, rag=RAG.RED, progress=100, commentary="Delivered"
+    )
+    assert update.rag == ""
+
+
+def test_an_update_made_on_a_stale_form_is_refused_and_nothing_is_saved(plan, lead, chair):
+    action = plan["v1_1"]
+    seen = action.latest_update_id
+    action.record_update(by=chair, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10)
+    with pytest.raises(StaleUpdate) as refused:
+        action.record_update(
+            by=lead, status=Status.IN_PROGRESS, rag=RAG.RED, progress=5, expected_latest_update_id=seen
+        )
+    assert refused.value.latest_update.created_by == chair
+    assert Update.objects.filter(action=action).count() == 1
+
+
+def test_an_earlier_dated_update_joins_the_history_without_replacing_the_current_state(plan, lead):
+    action = plan["v1_1"]
+    action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=50)
+    from django.utils import timezone
+
+    earlier = timezone.now() - datetime.timedelta(days=90)
+    action.record_update(by=lead, status=Status.NOT_STARTED, progress=0, recorded_at=earlier)
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (Status.IN_PROGRESS, 50)
+    assert action.updates.count() == 2
+
+
+def test_overdue_and_due_soon(plan, lead):
+    on = datetime.date(2025, 3, 15)
+    assert set(Action.objects.due_within(30, today=on)) == {plan["v1_1"], plan["o1_1"]}
+    later = datetime.date(2025, 4, 1)
+    assert set(Action.objects.overdue(today=later)) == {plan["v1_1"], plan["o1_1"]}
+    plan["v1_1"].record_update(by=lead, status=Status.COMPLETE, progress=100, commentary="Done")
+    plan["o1_1"].record_update(
+        by=lead,
+        status=Status.DEFERRED,
+        revised_due_date=datetime.date(2025, 9, 30),
+        commentary="Deferred",
+        approved_by="Executive Group",
+    )
+    assert set(Action.objects.overdue(today=later)) == set()
+    assert plan["v1_1"].rating == ("blue", "Complete")

@@ -1,0 +1,362 @@
+"""The leads' pages through the test client: what each shows, filters, downloads and the update form."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import RAG, Action, Objective, Status, Update
+from tests.conftest import make_action
+
+D = datetime.date
+
+
+def test_home_sends_each_role_where_their_work_is(client, users, plan):
+    expected = {
+        "lead": reverse("actions:my_actions"),
+        "chair": reverse("actions:my_actions"),
+        "officer": reverse("actions:strategy_detail", args=["test-2024-2027"]),
+        "executive": reverse("actions:strategy_detail", args=["test-2024-2027"]),
+        "viewer": reverse("actions:strategy_detail", args=["test-2024-2027"]),
+        "outsider": reverse("actions:strategy_detail", args=["elsewhere-2024"]),
+    }
+    for role, url in expected.items():
+        client.force_login(users[role])
+        assert client.get("/").url == url, role
+
+
+def test_anonymous_users_are_sent_to_sign_in_and_back(client, plan):
+    response = client.get(reverse("actions:my_actions"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/my/"
+
+
+# My actions --------------------------------------------------------------------------------------
+
+
+def test_my_actions_lists_what_the_lead_leads_with_flags(client, lead, plan):
+    plan["v1_2"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10, commentary="Going")
+    client.force_login(lead)
+    response = client.get(reverse("actions:my_actions"))
+    assert [a.ref for a in response.context["actions"]] == ["V1.1", "V1.2", "O1.2"]
+    assert response.context["needing_update"] == 2
+    content = response.content.decode()
+    assert "2 of your 3 actions still need an update" in content
+    assert "Overdue" in content  # V1.1 was due 31 March 2025
+    v1_1 = response.context["actions"][0]
+    assert (v1_1.overdue, v1_1.needs_update) == (True, True)
+
+
+def test_an_update_awaiting_sign_off_counts_as_done_by_the_lead(client, lead, plan):
+    strategy = plan["strategy"]
+    strategy.requires_sign_off = True
+    strategy.save()
+    plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10, commentary="Begun")
+    client.force_login(lead)
+    response = client.get(reverse("actions:my_actions"))
+    v1_1 = response.context["actions"][0]
+    assert (v1_1.ref, v1_1.awaiting_sign_off, v1_1.needs_update) == ("V1.1", True, False)
+    assert response.context["needing_update"] == 2
+    assert "Awaiting sign-off" in response.content.decode()
+
+
+def test_a_chair_sees_every_action_of_their_group(client, chair, plan):
+    client.force_login(chair)
+    response = client.get(reverse("actions:my_actions"))
+    assert [a.ref for a in response.context["actions"]] == ["V1.1", "V1.2"]
+
+
+def test_my_actions_explains_a_login_not_linked_to_anyone(client, viewer, plan):
+    client.force_login(viewer)
+    response = client.get(reverse("actions:my_actions"))
+    assert "not linked to a lead or chair" in response.content.decode()
+
+
+def _grow_plan(plan, lead, count):
+    """Add `count` actions led by the lead, each with an update, for query-count tests."""
+    objective = Objective.objects.create(delivery_group=plan["victim"], number=9, title="Bulk objective")
+    for n in range(count):
+        action = make_action(objective, f"V9.{n}", leads=[plan["lena"], plan["omar"]], deadline_text="Mar-30")
+        action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=n % 100, commentary="x")
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_my_actions_costs_the_same_at_any_size(count, client, lead, plan, django_assert_max_num_queries):
+    _grow_plan(plan, lead, count)
+    client.force_login(lead)
+    # session, user, membership, person, actions (with group, update, author), lead links+people,
+    # updates awaiting sign-off, session save x3
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("actions:my_actions"))
+    assert len(response.context["actions"]) == count + 3
+
+
+# The action list ---------------------------------------------------------------------------------
+
+
+def _refs(response):
+    return [a.ref for a in response.context["page_obj"].object_list]
+
+
+@pytest.mark.parametrize(
+    ("query", "refs"),
+    [
+        ({}, ["V1.1", "V1.2", "O1.1", "O1.2"]),
+        ({"status": "in_progress"}, ["V1.2"]),
+        ({"rag": "amber"}, ["V1.2"]),
+        ({"status": ["in_progress", "not_started"]}, ["V1.1", "V1.2", "O1.1", "O1.2"]),
+        ({"overdue": "on"}, ["V1.1", "O1.1"]),
+        ({"q": "recruitment delayed"}, ["V1.2"]),
+        ({"q": "victimisation"}, ["V1.1"]),
+        ({"due_after": "01/03/2025", "due_before": "31/03/2025"}, ["V1.1", "O1.1"]),
+        ({"not_updated_since": "01/01/2020"}, ["V1.1", "O1.1", "O1.2"]),
+        ({"sort": "-ref"}, ["V1.2", "V1.1", "O1.2", "O1.1"]),
+    ],
+)
+def test_the_action_list_filters(query, refs, client, viewer, lead, plan):
+    plan["v1_2"].record_update(
+        by=lead,
+        status=Status.IN_PROGRESS,
+        rag=RAG.AMBER,
+        progress=40,
+        commentary="Recruitment delayed; interim cover agreed",
+    )
+    client.force_login(viewer)
+    response = client.get(reverse("actions:action_list"), {"strategy": "test-2024-2027", **query})
+    assert response.status_code == 200
+    assert _refs(response) == refs
+
+
+def test_the_action_list_filters_by_group_objective_and_lead(client, viewer, plan):
+    client.force_login(viewer)
+    url = reverse("actions:action_list")
+    assert _refs(client.get(url, {"group": plan["offender"].pk})) == ["O1.1", "O1.2"]
+    assert _refs(client.get(url, {"objective": plan["v1"].pk})) == ["V1.1", "V1.2"]
+    assert _refs(client.get(url, {"lead": plan["lena"].pk})) == ["V1.1", "V1.2", "O1.2"]
+
+
+def test_filter_choices_never_name_what_the_user_may_not_see(client, viewer, plan):
+    client.force_login(viewer)
+    form = client.get(reverse("actions:action_list")).context["filter"].form
+    assert plan["contest"] not in form.fields["group"].queryset
+    assert plan["c1"] not in form.fields["objective"].queryset
+
+
+def test_a_bad_filter_value_is_explained_and_the_rest_still_applies(client, viewer, plan):
+    client.force_login(viewer)
+    response = client.get(reverse("actions:action_list"), {"due_after": "31/02/2025", "group": plan["victim"].pk})
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+    assert _refs(response) == ["V1.1", "V1.2"]
+
+
+def test_another_partnerships_strategy_is_not_found(client, viewer, plan, elsewhere):
+    client.force_login(viewer)
+    assert client.get(reverse("actions:action_list"), {"strategy": "elsewhere-2024"}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [10, 500])
+def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead, plan, django_assert_max_num_queries):
+    _grow_plan(plan, lead, count)
+    client.force_login(viewer)
+    # session, user, membership, strategy, strategies (menu), 3 filter choice lists, count, page of actions,
+    # lead links+people, updates awaiting sign-off, session save x3
+    with django_assert_max_num_queries(17):
+        response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
+    assert response.context["page_obj"].paginator.count == count
+
+
+def test_the_filtered_list_downloads_as_csv_and_xlsx(client, viewer, lead, plan):
+    plan["v1_1"].record_update(
+        by=lead,
+        status=Status.IN_PROGRESS,
+        rag=RAG.RED,
+        progress=5,
+        commentary='=HYPERLINK("http://evil")',
+        revised_due_date=D(2026, 3, 31),
+    )
+    client.force_login(viewer)
+    query = {"strategy": "test-2024-2027", "group": plan["victim"].pk}
+    response = client.get(reverse("actions:action_list_csv"), query)
+    assert response["Content-Disposition"] == 'attachment; filename="test-2024-2027-actions-official.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["Ref"] for row in rows] == ["V1.1", "V1.2"]
+    assert rows[0]["Latest update"] == '\'=HYPERLINK("http://evil")'
+    assert rows[1]["Lead"] == "Omar Other / Lena Lead"
+    response = client.get(reverse("actions:action_list_xlsx"), query)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet["C"]][1:] == ["V1.1", "V1.2"]
+
+
+# An action and its update form ------------------------------------------------------------------
+
+
+def test_the_action_page_shows_the_whole_action_and_its_history(client, viewer, lead, plan):
+    plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10, commentary="First")
+    plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=20, commentary="Second")
+    client.force_login(viewer)
+    response = client.get(reverse("actions:action_detail", args=[plan["v1_1"].pk]))
+    content = response.content.decode()
+    for text in [
+        "Identify repeat victims",
+        "Lena Lead",
+        "Repeat victimisation levels",
+        "Mar-25",
+        "31 March 2025",
+        "Test Council",
+    ]:
+        assert text in content
+    assert content.index("Second") < content.index("First")
+    assert "Update this action" not in content
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 404), ("lead", 404), ("executive", 200), ("outsider", 404)])
+def test_a_sensitive_or_foreign_action_is_not_found_for_those_not_cleared(role, status, client, users, plan):
+    client.force_login(users[role])
+    assert client.get(reverse("actions:action_detail", args=[plan["c1_1"].pk])).status_code == status
+
+
+def _post_update(client, action, **fields):
+    data = {
+        "status": "in_progress",
+        "rag": "green",
+        "progress": "25",
+        "commentary": "",
+        "seen_update": action.latest_update_id or "none",
+    }
+    data.update(fields)
+    return client.post(reverse("actions:action_update", args=[action.pk]), data)
+
+
+def test_a_lead_saves_an_update_and_sees_it_at_the_top_of_the_history(client, lead, plan):
+    client.force_login(lead)
+    response = _post_update(client, plan["v1_1"], rag="amber", commentary="Two providers yet to sign; chased")
+    assert response.status_code == 302
+    action = Action.objects.get(pk=plan["v1_1"].pk)
+    assert (action.status, action.rag, action.progress) == (Status.IN_PROGRESS, RAG.AMBER, 25)
+    page = client.get(response.url)
+    assert "Your update to V1.1 has been saved." in page.content.decode()
+    assert page.context["updates"][0].commentary == "Two providers yet to sign; chased"
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"rag": "amber"}, "Enter a commentary for Amber"),
+        ({"rag": "red", "commentary": "Stuck"}, "Enter a revised due date for a Red action"),
+        ({"rag": ""}, "Choose a RAG rating"),
+        ({"status": "complete", "rag": ""}, "Enter a commentary saying what was delivered"),
+        ({"status": "deferred", "rag": "", "commentary": "Funding moved"}, "Enter who approved"),
+        ({"status": "withdrawn", "rag": "", "approved_by": "Executive Group"}, "saying why the action is withdrawn"),
+        ({"progress": "101"}, "less than or equal to 100"),
+        ({"evidence_url": "not a link"}, "Enter a valid URL"),
+        ({"revised_due_date": "31/02/2026", "rag": "red", "commentary": "x"}, "Enter a valid date"),
+    ],
+)
+def test_an_invalid_update_is_explained_keeps_what_was_typed_and_saves_nothing(fields, error, client, lead, plan):
+    client.force_login(lead)
+    typed = {"decision_needed": "Agree the extra budget", **fields}
+    response = _post_update(client, plan["v1_1"], **typed)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert error in content
+    assert "There is a problem" in content
+    assert "Agree the extra budget" in content
+    assert not Update.objects.exists()
+
+
+def test_completing_an_action_records_full_progress(client, lead, plan):
+    client.force_login(lead)
+    _post_update(client, plan["v1_1"], status="complete", rag="red", progress="80", commentary="Standard published")
+    action = Action.objects.get(pk=plan["v1_1"].pk)
+    assert (action.status, action.rag, action.progress) == (Status.COMPLETE, "", 100)
+
+
+def test_a_concurrent_update_is_refused_without_losing_what_was_typed(client, lead, chair, plan):
+    action = plan["v1_1"]
+    client.force_login(lead)
+    opened = client.get(reverse("actions:action_update", args=[action.pk]))
+    seen = opened.context["form"].initial["seen_update"]
+    action.record_update(
+        by=chair,
+        status=Status.IN_PROGRESS,
+        rag=RAG.RED,
+        progress=5,
+        commentary="Chair: blocked",
+        revised_due_date=D(2026, 6, 30),
+    )
+    response = _post_update(client, action, seen_update=seen, rag="green", commentary="Lead: all fine")
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else updated this action" in content
+    assert "Chair: blocked" in content and "Lead: all fine" in content
+    assert Update.objects.count() == 1
+    resubmitted = _post_update(
+        client,
+        Action.objects.get(pk=action.pk),
+        seen_update=response.context["form"]["seen_update"].value(),
+        commentary="Lead: agreed",
+    )
+    assert resubmitted.status_code == 302
+    assert Action.objects.get(pk=action.pk).latest_update.commentary == "Lead: agreed"
+
+
+@pytest.mark.parametrize(
+    ("role", "ref", "status"),
+    [
+        ("lead", "V1.1", 200),
+        ("lead", "O1.1", 403),
+        ("chair", "V1.2", 200),
+        ("chair", "O1.1", 403),
+        ("officer", "C1.1", 200),
+        ("executive", "V1.1", 403),
+        ("viewer", "V1.1", 403),
+        ("viewer", "C1.1", 404),
+        ("outsider", "V1.1", 404),
+    ],
+)
+def test_who_may_open_the_update_form(role, ref, status, client, users, plan):
+    client.force_login(users[role])
+    action = Action.objects.get(ref=ref)
+    assert client.get(reverse("actions:action_update", args=[action.pk])).status_code == status
+    response = _post_update(client, action, commentary="Attempt")
+    assert response.status_code == (302 if status == 200 else status)
+    assert Update.objects.filter(action=action).exists() == (status == 200)
+
+
+def test_an_archived_action_cannot_be_updated(client, lead, plan):
+    Action.objects.filter(pk=plan["v1_1"].pk).update(archived_at=timezone.now())
+    client.force_login(lead)
+    assert client.get(reverse("actions:action_update", args=[plan["v1_1"].pk])).status_code == 403
+
+
+# The strategy overview ---------------------------------------------------------------------------
+
+
+def test_the_strategy_overview_counts_actions_by_status_and_links_to_them(
+    client, viewer, lead, plan, django_assert_max_num_queries
+):
+    plan["v1_1"].record_update(by=lead, status=Status.COMPLETE, progress=100, commentary="Done")
+    client.force_login(viewer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("actions:strategy_detail", args=["test-2024-2027"]))
+    rows = {row["group"].name: row for row in response.context["group_rows"]}
+    assert set(rows) == {"Victim", "Offender"}  # CONTEST is above the viewer's clearance
+    assert rows["Victim"]["total"] == 2
+    assert {value: n for value, _, n in rows["Victim"]["by_status"]}["complete"] == 1
+    assert f"?strategy=test-2024-2027&amp;group={plan['victim'].pk}&amp;status=complete" in response.content.decode()
+
+
+def test_column_headers_sort_the_list_and_say_how(client, viewer, plan):
+    client.force_login(viewer)
+    response = client.get(reverse("actions:action_list"), {"sort": "ref", "group": plan["victim"].pk})
+    assert _refs(response) == ["V1.1", "V1.2"]
+    ref = next(c for c in response.context["columns"] if c["label"] == "Ref")
+    assert ref["aria_sort"] == "ascending"
+    assert "sort=-ref" in ref["url"] and f"group={plan['victim'].pk}" in ref["url"]
+    assert 'aria-sort="ascending"' in response.content.decode()
+    assert _refs(client.get(reverse("actions:action_list") + ref["url"])) == ["V1.2", "V1.1"]

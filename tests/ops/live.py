@@ -1,0 +1,134 @@
+"""Real app servers for the operations tests: gunicorn processes on the test database.
+
+The tests that use these need committed data (`transactional_db`) and PostgreSQL: SQLite's test
+database lives in this process's memory, where no other process can reach it.
+"""
+
+import contextlib
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def postgres_url():
+    """The address of the database this test runs on (pytest-django's test database)."""
+    settings = connection.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = settings["HOST"] or "127.0.0.1"
+    return f"postgres://{settings['USER']}{password}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_environment(**overrides):
+    """Production settings (DJANGO_DEBUG off) on plain HTTP at 127.0.0.1, on the test database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": postgres_url(),
+        "DJANGO_DEBUG": "false",
+        # The suite's key, so sessions the test makes are valid on the server.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_MANIFEST": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "TASKS_BACKEND": "immediate",
+        "TWO_FACTOR_REQUIRED": "false",
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "",
+        "PYTHONPATH": str(ROOT),
+        **overrides,
+    }
+
+
+def wait_for(port, *, seconds=30, process=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} stopped: {process.stderr.read().decode()[-2000:]}")
+        with contextlib.suppress(OSError):
+            if get(port, "/healthz").status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"the server on port {port} did not answer /healthz within {seconds} s")
+
+
+@contextlib.contextmanager
+def gunicorn(*, workers=2, **environment):
+    """A gunicorn server (gunicorn.conf.py) on a free port; yields the port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "swp.wsgi"],
+        cwd=ROOT,
+        env=server_environment(PORT=str(port), BIND_HOST="127.0.0.1", WEB_CONCURRENCY=str(workers), **environment),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(port, process=process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Response:
+    def __init__(self, raw):
+        self.status = raw.status
+        self.headers = raw.headers
+        self.text = raw.read().decode("utf-8", "replace")
+
+
+def get(port, path, cookies=None):
+    return request(port, "GET", path, cookies=cookies)
+
+
+def request(port, method, path, *, cookies=None, form=None):
+    """One HTTP request to 127.0.0.1:port with these cookies; updates `cookies` from Set-Cookie.
+
+    By hand rather than through a cookie jar: the production cookies are Secure, which a jar keeps
+    from a plain-HTTP address, while browsers send them to localhost.
+    """
+    cookies = {} if cookies is None else cookies
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = Response(conn.getresponse())
+    finally:
+        conn.close()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        for name, morsel in SimpleCookie(header).items():
+            cookies[name] = morsel.value
+    return response
+
+
+def hidden_field(html, name):
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html) or re.search(
+        rf'value="([^"]*)"[^>]*name="{re.escape(name)}"', html
+    )
+    return found.group(1) if found else None

@@ -1,0 +1,93 @@
+"""`load_demo`: the SWP plans as the seed documents give them, the demo logins, and safe to run twice."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.http import HttpRequest
+
+from actions.models import Action, ActionLead, DeliveryGroup, Objective
+from strategy.models import Marking, Membership, Person, Strategy
+
+DEMO = json.loads((Path(__file__).parents[2] / "fixtures" / "swp_demo.json").read_text())
+
+
+def counts():
+    return [
+        model.objects.count() for model in (Strategy, DeliveryGroup, Objective, Action, ActionLead, Person, Membership)
+    ]
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", "--password", "demo-password-for-tests", stdout=io.StringIO())
+
+
+def test_the_demo_holds_both_strategies_and_all_four_action_plans(demo):
+    assert set(Strategy.objects.values_list("slug", flat=True)) == {"swp-2017-2020", "swp-2020-2023"}
+    plans = DEMO["strategies"][0]["delivery_groups"]
+    for group in plans:
+        expected = sum(len(objective["actions"]) for objective in group["objectives"])
+        assert (
+            Action.objects.filter(objective__delivery_group__name=group["name"], strategy__slug="swp-2017-2020").count()
+            == expected
+        )
+    assert {g.name for g in DeliveryGroup.objects.filter(strategy__slug="swp-2017-2020")} == {
+        "Executive Group",
+        "Victim",
+        "Offender",
+        "Location",
+        "CONTEST",
+    }
+    assert Action.objects.count() >= 80
+    recent = Strategy.objects.get(slug="swp-2020-2023")
+    assert recent.strategic_objectives.count() == 5
+    assert recent.principles.count() == 2
+    assert recent.vision.startswith("Making Westminster safer")
+
+
+def test_the_plans_keep_their_own_words_and_derive_due_dates(demo):
+    action = Action.objects.get(strategy__slug="swp-2017-2020", ref="V1.2")
+    assert action.text.startswith("Ensure processes are in place to identify repeat victims")
+    assert action.lead_names == "Serena Simon / Adam Taylor"
+    assert (action.deadline_text, str(action.due_date)) == ("Mar-18", "2018-03-31")
+    assert Action.objects.get(strategy__slug="swp-2017-2020", ref="V2.1").due_date is None  # Quarterly reporting
+    assert DeliveryGroup.objects.get(name="Location").chair.name == "Ian Hennessy"
+    assert Action.objects.filter(marking=Marking.OFFICIAL_SENSITIVE, objective__delivery_group__name="CONTEST").exists()
+
+
+def test_one_login_per_role_with_the_given_password(demo):
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+    assert roles == {
+        "officer": "officer",
+        "chair": "chair",
+        "lead": "lead",
+        "executive": "executive",
+        "viewer": "viewer",
+    }
+    # django-axes (first of AUTHENTICATION_BACKENDS) needs the request, as a sign-in page gives it.
+    lead = authenticate(HttpRequest(), username="lead", password="demo-password-for-tests")
+    assert lead.person.name == "Serena Simon"
+    groups = set(Action.objects.filter(leads=lead.person).values_list("objective__delivery_group__name", flat=True))
+    assert groups == {"Victim", "Offender", "Location"}
+    chair = authenticate(HttpRequest(), username="chair", password="demo-password-for-tests")
+    assert [group.name for group in chair.person.chaired_groups.all()] == ["Victim"]
+
+
+def test_loading_twice_changes_nothing(demo, settings):
+    before = counts()
+    serena = Person.objects.get(name="Serena Simon").pk
+    call_command("load_demo", "--password", "demo-password-for-tests", stdout=io.StringIO())
+    assert counts() == before
+    assert Person.objects.get(name="Serena Simon").pk == serena
+
+
+def test_load_demo_is_refused_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG is off"):
+        call_command("load_demo")
+    assert Strategy.objects.count() == 0

@@ -1,0 +1,171 @@
+"""The review pages: which strategy and quarter they show, the Amber switch, refusals, and recording
+a challenge or decision (who may, what is checked, and where it then appears)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from performance.models import Challenge, Meeting
+from tests.performance.review_history import make_history
+
+URL = "/review/test-2024-2027/2024-Q3/"
+
+
+@pytest.fixture
+def history(plan, officer):
+    return make_history(plan, officer)
+
+
+@pytest.fixture
+def meeting(history):
+    return Meeting.objects.create(
+        strategy=history["strategy"], kind=Meeting.Kind.EXECUTIVE, date=datetime.date(2025, 1, 28), year=2024, number=3
+    )
+
+
+def test_review_picks_the_default_strategy_and_its_latest_ended_quarter(client, viewer, plan):
+    client.force_login(viewer)
+    assert client.get("/review/").url == "/review/test-2024-2027/"
+    latest = client.get("/review/test-2024-2027/").url
+    assert latest.startswith("/review/test-2024-2027/") and latest.endswith("/")
+    assert client.get(latest).status_code == 200
+    assert client.get("/review/test-2024-2027/?quarter=2024-Q2").url == "/review/test-2024-2027/2024-Q2/"
+
+
+@pytest.mark.parametrize("quarter", ["2030-Q1", "2023-Q4", "2024-Q5", "nonsense"])
+def test_a_quarter_that_has_not_ended_or_is_outside_the_strategy_is_not_found(quarter, client, viewer, plan):
+    client.force_login(viewer)
+    assert client.get(f"/review/test-2024-2027/{quarter}/").status_code == 404
+
+
+def test_the_dashboard_shows_each_section_and_the_amber_switch(client, executive, history):
+    client.force_login(executive)
+    content = client.get(URL).content.decode()
+    for text in (
+        "At a glance",
+        "Compared with 2024/25 Q2",
+        "Exceptions",
+        "Changes this quarter",
+        "Overdue",
+        "No update this quarter",
+        "Due next quarter",
+        "Key performance indicators",
+        "By partner agency",
+        "Challenges and decisions",
+        "OFFICIAL-SENSITIVE",
+        'role="img"',
+        '<title id="status-chart-title">',
+    ):
+        assert text in content, text
+    assert "Housing providers have not signed up" in content
+    assert "Include Amber actions" in content
+    amber = client.get(URL + "?amber=on").content.decode()
+    assert "Show Red only" in amber
+
+
+def test_nothing_above_the_viewers_clearance_shows(client, viewer, history):
+    client.force_login(viewer)
+    content = client.get(URL).content.decode()
+    assert "CONTEST" not in content
+    assert "Venue withdrawn" not in content
+    assert "OFFICIAL-SENSITIVE" not in content
+
+
+def test_a_challenge_is_recorded_for_the_meeting_and_shows_on_the_action(client, executive, history, meeting):
+    client.force_login(executive)
+    response = client.post(
+        URL + "challenges/",
+        {
+            "meeting": meeting.pk,
+            "kind": "challenge",
+            "action": "v1.1",
+            "text": "  Why has no provider signed up?  ",
+            "owner": "Victim group chair",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url.endswith("#challenges")
+    challenge = Challenge.objects.get()
+    assert (challenge.text, challenge.created_by, challenge.action) == (
+        "Why has no provider signed up?",
+        executive,
+        history["v1_1"],
+    )
+    assert "Why has no provider signed up?" in client.get(URL).content.decode()
+    page = client.get(reverse("actions:action_detail", args=[history["v1_1"].pk])).content.decode()
+    assert "Why has no provider signed up?" in page and "Executive Group, 28 January 2025" in page
+
+
+def test_a_decision_about_a_whole_group(client, officer, history, meeting):
+    client.force_login(officer)
+    client.post(
+        URL + "challenges/",
+        {
+            "meeting": meeting.pk,
+            "kind": "decision",
+            "group": history["offender"].pk,
+            "text": "Close the group.",
+        },
+    )
+    assert Challenge.objects.get().delivery_group == history["offender"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "challenge", "action": "", "group": "", "text": "Why?"}, "Enter the reference of one action"),
+        ({"kind": "challenge", "action": "Z9.9", "text": "Why?"}, "There is no action Z9.9 in this review"),
+        ({"kind": "challenge", "action": "V1.1", "group": "999999", "text": "Why?"}, "Choose one of the delivery"),
+        ({"kind": "challenge", "action": "V1.1", "text": "   "}, "Enter what was challenged or decided"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_saved(data, message, client, executive, history, meeting):
+    client.force_login(executive)
+    response = client.post(URL + "challenges/", {"meeting": meeting.pk, **data})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "There is a problem" in content and message in content
+    assert not Challenge.objects.exists()
+
+
+def test_a_hidden_action_cannot_be_challenged(client, chair, history, meeting):
+    client.force_login(chair)  # cleared for OFFICIAL only: C1.1 is not among the choices
+    response = client.post(
+        URL + "challenges/",
+        {"meeting": meeting.pk, "kind": "challenge", "action": "C1.1", "text": "Why?"},
+    )
+    assert response.status_code == 200
+    assert not Challenge.objects.exists()
+
+
+def test_no_meeting_means_no_challenge(client, executive, history):
+    client.force_login(executive)
+    content = client.get(URL).content.decode()
+    assert "no meeting reviews 2024/25 Q3 yet" in content
+    response = client.post(URL + "challenges/", {"kind": "challenge", "action": "V1.1", "text": "Why?"})
+    assert "No meeting reviews 2024/25 Q3 yet" in response.content.decode()
+    assert not Challenge.objects.exists()
+
+
+def test_leads_and_viewers_may_not_record_challenges(client, lead, viewer, history, meeting):
+    for user in (lead, viewer):
+        client.force_login(user)
+        assert "Record a challenge or decision" not in client.get(URL).content.decode()
+        response = client.post(
+            URL + "challenges/",
+            {"meeting": meeting.pk, "kind": "challenge", "group": history["victim"].pk, "text": "Why?"},
+        )
+        assert response.status_code == 403
+    assert not Challenge.objects.exists()
+
+
+def test_a_plan_with_many_objectives_gets_their_counts_on_a_page_of_their_own(client, viewer, history, monkeypatch):
+    monkeypatch.setattr("performance.review_views.OBJECTIVE_ROWS_ON_DASHBOARD", 1)
+    client.force_login(viewer)
+    content = client.get(URL).content.decode()
+    assert "/review/test-2024-2027/2024-Q3/objectives/" in content
+    page = client.get(URL + "objectives/")
+    assert page.status_code == 200
+    rows = {row.label: row.total for row in page.context["review"].objective_rows}
+    assert rows == {"Victim 1: Identify repeat victims": 2, "Offender 1: Reduce re-offending": 2}

@@ -1,0 +1,185 @@
+"""Sign-off: with it on, a lead's update is submitted, and counts only once the group's chair approves it."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import RAG, AwaitingSignOff, ReviewRefused, Status, Update
+from performance import rounds
+from strategy.models import Strategy
+
+
+@pytest.fixture
+def signed_off(plan):
+    Strategy.objects.filter(pk=plan["strategy"].pk).update(requires_sign_off=True)
+    for action in ("v1_1", "v1_2", "o1_1", "o1_2"):
+        plan[action].refresh_from_db()
+    return plan
+
+
+def submit(action, lead, **fields):
+    return action.record_update(
+        by=lead,
+        status=Status.IN_PROGRESS,
+        rag=fields.pop("rag", RAG.RED),
+        progress=30,
+        commentary="Slipping",
+        revised_due_date=timezone.localdate(),
+        **fields,
+    )
+
+
+def test_sign_off_is_off_by_default(plan, lead):
+    update = submit(plan["v1_1"], lead)
+    assert update.review_state == Update.ReviewState.APPROVED
+    plan["v1_1"].refresh_from_db()
+    assert plan["v1_1"].latest_update == update
+
+
+def test_a_leads_update_is_submitted_and_changes_nothing_until_approved(signed_off, lead, chair):
+    action = signed_off["v1_1"]
+    update = submit(action, lead)
+    assert update.review_state == Update.ReviewState.SUBMITTED
+    action.refresh_from_db()
+    assert (action.status, action.latest_update) == (Status.NOT_STARTED, None)
+    assert not Update.objects.filter(action=action).as_at(timezone.now()).exists()
+    rounds.update_approve(update=update, by=chair)
+    action.refresh_from_db()
+    update.refresh_from_db()
+    assert (action.status, action.rag, action.latest_update) == (Status.IN_PROGRESS, RAG.RED, update)
+    assert (update.review_state, update.reviewed_by) == (Update.ReviewState.APPROVED, chair)
+    assert list(Update.objects.filter(action=action).as_at(timezone.now())) == [update]
+
+
+def test_the_chair_and_officers_updates_need_no_sign_off(signed_off, chair, officer):
+    assert submit(signed_off["v1_1"], chair).review_state == Update.ReviewState.APPROVED
+    assert submit(signed_off["o1_1"], officer).review_state == Update.ReviewState.APPROVED
+
+
+def test_a_returned_update_never_counts_and_the_lead_may_submit_again(signed_off, lead, chair):
+    action = signed_off["v1_1"]
+    update = submit(action, lead)
+    with pytest.raises(ValidationError):
+        rounds.update_return(update=update, by=chair, comment="  ")
+    rounds.update_return(update=update, by=chair, comment="Say what the revised date depends on.")
+    update.refresh_from_db()
+    assert update.review_state == Update.ReviewState.RETURNED
+    action.refresh_from_db()
+    assert action.latest_update is None
+    again = submit(action, lead)
+    assert again.review_state == Update.ReviewState.SUBMITTED
+
+
+def test_one_submission_at_a_time(signed_off, lead):
+    submit(signed_off["v1_1"], lead)
+    with pytest.raises(AwaitingSignOff, match="already waiting for sign-off"):
+        submit(signed_off["v1_1"], lead)
+    with pytest.raises(IntegrityError):
+        Update.objects.create(action=signed_off["v1_1"], status="not_started", review_state="submitted")
+
+
+def test_an_update_is_reviewed_once(signed_off, lead, chair):
+    update = submit(signed_off["v1_1"], lead)
+    rounds.update_approve(update=update, by=chair)
+    with pytest.raises(ReviewRefused, match="approved already"):
+        rounds.update_return(update=update, by=chair, comment="Too late")
+
+
+def test_a_returned_update_needs_a_comment_in_the_database(signed_off, lead):
+    with pytest.raises(IntegrityError):
+        Update.objects.create(action=signed_off["v1_1"], status="not_started", review_state="returned")
+
+
+def test_the_update_form_tells_the_lead_it_went_for_sign_off(client, signed_off, lead):
+    client.force_login(lead)
+    url = reverse("actions:action_update", args=[signed_off["v1_1"].pk])
+    assert "need the delivery-group chair" in client.get(url).content.decode()
+    data = {"status": "in_progress", "rag": "green", "progress": "20", "seen_update": "none"}
+    response = client.post(url, data, follow=True)
+    assert "sent to the delivery-group chair for sign-off" in response.content.decode()
+    assert "Waiting for sign-off" in response.content.decode()  # the action page shows the pending submission
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "already waiting for sign-off" in response.content.decode()
+    assert Update.objects.count() == 1
+
+
+def test_the_chairs_queue_lists_their_groups_submissions(client, signed_off, lead, chair, officer):
+    submit(signed_off["v1_1"], lead)  # Victim: Carla's group
+    submit(signed_off["o1_2"], lead)  # Offender: Omar's
+    client.force_login(chair)
+    response = client.get(reverse("performance:signoff_queue"))
+    assert [u.action.ref for u in response.context["updates"]] == ["V1.1"]
+    client.force_login(officer)
+    response = client.get(reverse("performance:signoff_queue"))
+    assert [u.action.ref for u in response.context["updates"]] == ["V1.1", "O1.2"]
+    client.force_login(lead)
+    assert client.get(reverse("performance:signoff_queue")).status_code == 403
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_queue_costs_the_same_at_any_size(count, client, signed_off, lead, officer, django_assert_max_num_queries):
+    from tests.conftest import make_action
+
+    for n in range(count):
+        submit(make_action(signed_off["v1"], f"V5.{n}", leads=[signed_off["lena"]]), lead)
+    client.force_login(officer)
+    # session, user, membership, submitted updates (with action, group, strategy, author), session save x3
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("performance:signoff_queue"))
+    assert len(response.context["updates"]) == count
+
+
+def test_the_chair_approves_or_returns_on_the_page(client, signed_off, lead, chair):
+    first = submit(signed_off["v1_1"], lead)
+    second = submit(signed_off["v1_2"], lead)
+    client.force_login(chair)
+    url = reverse("performance:signoff_review", args=[first.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    first.refresh_from_db()
+    assert first.review_state == Update.ReviewState.APPROVED
+    url = reverse("performance:signoff_review", args=[second.pk])
+    response = client.post(url, {"decision": "return", "comment": ""})
+    assert response.status_code == 200
+    assert "Enter a comment" in response.content.decode()
+    second.refresh_from_db()
+    assert second.review_state == Update.ReviewState.SUBMITTED
+    assert client.post(url, {"decision": "return", "comment": "Add the revised date."}).status_code == 302
+    second.refresh_from_db()
+    assert (second.review_state, second.review_comment) == (Update.ReviewState.RETURNED, "Add the revised date.")
+
+
+def test_another_groups_chair_may_not_sign_off(client, signed_off, lead, chair):
+    update = submit(signed_off["o1_2"], lead)  # Offender: not Carla's group
+    client.force_login(chair)
+    assert (
+        client.post(reverse("performance:signoff_review", args=[update.pk]), {"decision": "approve"}).status_code == 403
+    )
+    update.refresh_from_db()
+    assert update.review_state == Update.ReviewState.SUBMITTED
+
+
+def test_a_round_counts_a_submission_as_returned(signed_off, lead, officer):
+    from strategy.periods import Quarter
+
+    update_round = rounds.round_open(
+        strategy=signed_off["strategy"], quarter=Quarter.current().previous(), by=officer, deadline=timezone.localdate()
+    )
+    submit(signed_off["v1_1"], lead)
+    returned = {a.ref: a.returned for a in rounds.round_actions(update_round)}
+    assert returned["V1.1"] is True and returned["V1.2"] is False
+
+
+def test_a_round_cannot_close_with_submissions_dated_in_its_quarter(signed_off, lead, officer):
+    from strategy.periods import Quarter
+
+    quarter = Quarter.current().previous()
+    update_round = rounds.round_open(
+        strategy=signed_off["strategy"], quarter=quarter, by=officer, deadline=timezone.localdate()
+    )
+    submit(signed_off["v1_1"], lead, recorded_at=quarter.end_moment)
+    with pytest.raises(ValidationError, match="1 update dated in .* is waiting for sign-off"):
+        rounds.round_close(update_round=update_round, by=officer)

@@ -1,0 +1,344 @@
+"""Importing indicator values from CSV and XLSX: preview, confirm, all or nothing, and every refusal
+naming its row and column, as the action-plan import does."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+
+from performance.indicators import Period
+from performance.models import Indicator, IndicatorValue, IndicatorValueImport
+from performance.value_imports import read_rows, values_check
+from strategy.models import Marking
+
+D = Decimal
+State = IndicatorValueImport.State
+
+
+@pytest.fixture
+def kpis(plan):
+    repeat = Indicator.objects.create(
+        strategy=plan["strategy"],
+        ref="KPI-V1",
+        name="Repeat victims",
+        unit="percentage",
+        decimal_places=1,
+        polarity="lower",
+        frequency="quarterly",
+        target_kind="absolute",
+        target_value=D(12),
+    )
+    repeat.owners.add(plan["lena"])
+    repeat.record_value(period=Period.of_quarter_text("2024/25 Q1"), value=D(14), commentary="From the police")
+    referrals = Indicator.objects.create(
+        strategy=plan["strategy"],
+        ref="KPI-V2",
+        name="MARAC referrals",
+        unit="count",
+        polarity="neither",
+        kind="contextual",
+        frequency="monthly",
+    )
+    sensitive = Indicator.objects.create(
+        strategy=plan["strategy"],
+        ref="KPI-C1",
+        name="CT training",
+        frequency="annual",
+        marking=Marking.OFFICIAL_SENSITIVE,
+    )
+    return {"repeat": repeat, "referrals": referrals, "sensitive": sensitive}
+
+
+def csv_file(*rows, header="Indicator,Period,Value,Note"):
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def upload(client, content, name="values.csv", strategy="test-2024-2027"):
+    from strategy.models import Strategy
+
+    chosen = Strategy.objects.get(slug=strategy)
+    return client.post("/indicators/imports/new/", {"strategy": chosen.pk, "file": SimpleUploadedFile(name, content)})
+
+
+def test_a_file_is_previewed_then_imported_all_at_once(client, officer, kpis):
+    client.force_login(officer)
+    content = csv_file(
+        "KPI-V1,2024/25 Q1,14,",  # the same figure: left alone
+        "KPI-V1,2024/25 Q2,13.5,Fewer repeats",
+        "kpi-v1,2024/25 Q3,15%,",
+        "MARAC referrals,Sep 2024,62,",
+        "KPI-V2,2024-10,70,",
+    )
+    response = upload(client, content)
+    record = IndicatorValueImport.objects.get()
+    assert response.status_code == 302 and response.url == f"/indicators/imports/{record.pk}/"
+    assert record.state == State.READY
+    assert record.preview["totals"] == {"new": 4, "corrected": 0, "unchanged": 1}
+    assert IndicatorValue.objects.count() == 1  # nothing saved by the preview
+    page = client.get(response.url).content.decode()
+    assert "What this import will do" in page and "4 new values" in page and "Import these values" in page
+    assert "Fewer repeats" in page
+
+    assert client.post(response.url).status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.IMPORTED and record.file_content in (b"", memoryview(b""))
+    values = {(v.indicator.ref, str(v.period)): v for v in IndicatorValue.objects.current().select_related("indicator")}
+    assert values["KPI-V1", "2024/25 Q2"].value == D("13.5")
+    assert values["KPI-V1", "2024/25 Q2"].commentary == "Fewer repeats"
+    assert values["KPI-V1", "2024/25 Q3"].value == D(15)
+    assert values["KPI-V2", "Sep 2024"].value == D(62)
+    assert values["KPI-V2", "Oct 2024"].source == "import"
+    assert values["KPI-V2", "Oct 2024"].value_import == record
+    assert values["KPI-V2", "Oct 2024"].entered_by == officer
+    assert "Imported" in client.get(response.url).content.decode()
+
+
+def test_a_different_figure_for_a_period_corrects_it_and_keeps_the_old_one(client, officer, kpis):
+    client.force_login(officer)
+    upload(client, csv_file("KPI-V1,2024/25 Q1,14.5,Late-recorded crimes added"))
+    record = IndicatorValueImport.objects.get()
+    assert record.preview["totals"] == {"new": 0, "corrected": 1, "unchanged": 0}
+    assert "14.0%" in client.get(f"/indicators/imports/{record.pk}/").content.decode()  # shown beside the new
+    client.post(f"/indicators/imports/{record.pk}/")
+    old, new = kpis["repeat"].values.order_by("entered_at", "pk")
+    assert old.superseded_at is not None and new.replaces == old
+    assert new.value == D("14.5") and new.correction_reason == "Corrected by the import of values.csv"
+    assert new.commentary == "Late-recorded crimes added"
+
+
+def test_the_same_file_twice_changes_nothing(client, officer, kpis):
+    client.force_login(officer)
+    content = csv_file("KPI-V1,2024/25 Q2,13.5,")
+    upload(client, content)
+    client.post(f"/indicators/imports/{IndicatorValueImport.objects.get().pk}/")
+    upload(client, content)
+    again = IndicatorValueImport.objects.order_by("-pk").first()
+    assert again.preview["totals"] == {"new": 0, "corrected": 0, "unchanged": 1}
+    assert "Confirm: nothing to change" in client.get(f"/indicators/imports/{again.pk}/").content.decode()
+
+
+def refused(client, content, name="values.csv"):
+    upload(client, content, name=name)
+    record = IndicatorValueImport.objects.order_by("-pk").first()
+    assert record.state == State.REFUSED
+    page = client.get(f"/indicators/imports/{record.pk}/").content.decode()
+    assert "The file was not imported" in page and "Nothing was saved" in page
+    return [problem["text"] for problem in record.problems]
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("KPI-ZZ,2024/25 Q2,13,", 'Row 2, Indicator: "KPI-ZZ" is not an indicator of this strategy: use its reference'),
+        ("KPI-C1,2024/25,13,", 'Row 2, Indicator: "KPI-C1" is not an indicator of this strategy'),  # hidden: no leak
+        (",2024/25 Q2,13,", "Row 2, Indicator: the indicator is blank: give its reference, like KPI-V1"),
+        ("KPI-V1,Q2,13,", 'Row 2, Period: "Q2" is not a period: write a month like "Sep 2019"'),
+        ("KPI-V1,2024/26 Q2,13,", 'Row 2, Period: "2024/26 Q2" is not a quarter: the second year must follow'),
+        ("KPI-V1,Sep 2024,13,", "Row 2, Period: Sep 2024 is a month but KPI-V1 is reported quarterly"),
+        ("KPI-V1,2099/00 Q1,13,", "Row 2, Period: 2099/00 Q1 has not started yet"),
+        ("KPI-V1,2024/25 Q2,150,", "Row 2, Value: 150 is not a percentage: enter a number from 0 to 100"),
+        ("KPI-V1,2024/25 Q2,,note", "Row 2, Value: the value is blank: enter a number, like 14"),
+        ("KPI-V1,2024/25 Q2,about 13,", 'Row 2, Value: "about 13" is not a number: enter a number, like 14 or 14.5'),
+        ("KPI-V2,Sep 2024,-4,", "Row 2, Value: -4 is below zero: a count cannot be negative"),
+    ],
+)
+def test_refusals_name_the_row_and_column_and_save_nothing(client, viewer, officer, kpis, row, problem):
+    client.force_login(officer if "KPI-C1" not in row else _cleared_out(kpis, officer))
+    before = IndicatorValue.objects.count()
+    problems = refused(client, csv_file(row))
+    assert any(text.startswith(problem) for text in problems), problems
+    assert IndicatorValue.objects.count() == before
+
+
+def _cleared_out(kpis, officer):
+    """The officer at OFFICIAL only, so the OFFICIAL-SENSITIVE indicator is hidden from them."""
+    officer.membership.clearance = Marking.OFFICIAL
+    officer.membership.save()
+    return officer
+
+
+def test_one_bad_row_stops_the_whole_file_and_every_problem_is_listed(client, officer, kpis):
+    client.force_login(officer)
+    problems = refused(
+        client,
+        csv_file(
+            "KPI-V1,2024/25 Q2,13,",
+            "KPI-V1,2024/25 Q3,101,",
+            "KPI-V2,Sep 2024,62,",
+            "KPI-V1,2024/25 Q2,12,",
+            "KPI-V2,2024-10,lots,",
+        ),
+    )
+    assert problems == [
+        "Row 3, Value: 101 is not a percentage: enter a number from 0 to 100",
+        "Row 5, Period: KPI-V1 2024/25 Q2 is also on row 2: give each period once",
+        'Row 6, Value: "lots" is not a number: enter a number, like 14 or 14.5',
+    ]
+    assert IndicatorValue.objects.count() == 1
+
+
+def test_an_owner_may_import_only_their_indicators(client, lead, kpis):
+    client.force_login(lead)
+    problems = refused(client, csv_file("KPI-V1,2024/25 Q2,13,", "KPI-V2,Sep 2024,62,"))
+    assert problems == ["Row 3, Indicator: you cannot enter values for KPI-V2: only its owners and officers can"]
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    record = IndicatorValueImport.objects.order_by("-pk").first()
+    client.post(f"/indicators/imports/{record.pk}/")
+    record.refresh_from_db()
+    assert record.state == State.IMPORTED
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "problem"),
+    [
+        (b"Indicator,Period,Note\nKPI-V1,2024/25 Q2,x\n", "values.csv", "Row 1: no Value column was found; the header"),
+        (b"KPI-V1,2024/25 Q2,13\n", "values.csv", "No header row was found: the first rows should name the columns"),
+        (b"Indicator,Period,Value\n", "values.csv", "values.csv has a header row but no values below it."),
+        (b"%PDF-1.7 binary", "values.pdf", "values.pdf is not a spreadsheet: upload an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", "old.xls is an old-style Excel 97-2003 (.xls)"),
+    ],
+)
+def test_files_that_cannot_be_read_are_refused_with_the_action_plan_imports_messages(
+    client, officer, kpis, content, name, problem
+):
+    client.force_login(officer)
+    problems = refused(client, content, name=name)
+    assert problems[0].startswith(problem), problems
+
+
+def test_an_empty_upload_and_a_file_too_large_are_refused_on_the_form(client, officer, kpis, settings):
+    client.force_login(officer)
+    response = upload(client, b"")
+    assert "The selected file is empty" in response.content.decode()
+    big = SimpleUploadedFile("big.csv", b"0" * (10 * 1024 * 1024 + 1))
+    response = client.post("/indicators/imports/new/", {"strategy": kpis["repeat"].strategy_id, "file": big})
+    assert "it must be smaller than 10 MB" in response.content.decode()
+    assert not IndicatorValueImport.objects.exists()
+
+
+def xlsx(*sheets):
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_workbook_with_date_cells_and_several_sheets(client, officer, kpis):
+    client.force_login(officer)
+    content = xlsx(
+        (
+            "Victim",
+            [
+                ["Quarterly returns"],
+                ["Indicator", "Period", "Value", "Note", "Owner"],
+                ["KPI-V1", "2024/25 Q2", 13.25, "Checked", "Lena"],
+            ],
+        ),
+        ("Demand", [["Ref", "Month", "Figure"], ["KPI-V2", datetime.datetime(2024, 9, 30), 62]]),
+        ("Notes", [["Anything else"]]),
+    )
+    upload(client, content, name="values.xlsx")
+    record = IndicatorValueImport.objects.get()
+    assert record.state == State.READY, record.problems
+    notes = [note["text"] for note in record.preview["notes"]]
+    assert "Sheet 'Victim', row 2, Owner: this column is not one the importer knows, so it was not read" in notes
+    assert any(note.startswith("Sheet 'Notes': no header row") for note in notes)
+    client.post(f"/indicators/imports/{record.pk}/")
+    assert kpis["referrals"].values.get().period == Period.month(2024, 9)
+    assert kpis["repeat"].values.current().get(period_start=datetime.date(2024, 7, 1)).value == D("13.25")
+
+
+def test_refusals_in_a_workbook_name_the_sheet(client, officer, kpis):
+    client.force_login(officer)
+    content = xlsx(("Victim", [["Indicator", "Period", "Value"], ["KPI-V1", "2024/25 Q2", 200]]))
+    problems = refused(client, content, name="values.xlsx")
+    assert problems == ["Sheet 'Victim', row 2, Value: 200 is not a percentage: enter a number from 0 to 100"]
+
+
+def test_figures_changed_since_the_preview_are_shown_again_before_anything_is_saved(client, officer, kpis):
+    client.force_login(officer)
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    record = IndicatorValueImport.objects.get()
+    kpis["repeat"].record_value(period=Period.of_quarter_text("2024/25 Q2"), value=D(12))  # someone else, meanwhile
+    client.post(f"/indicators/imports/{record.pk}/")
+    record.refresh_from_db()
+    assert record.state == State.READY and record.preview["stale"]
+    assert record.preview["totals"] == {"new": 0, "corrected": 1, "unchanged": 0}
+    assert (
+        "The figures changed after you saw the preview"
+        in client.get(f"/indicators/imports/{record.pk}/").content.decode()
+    )
+    assert kpis["repeat"].values.current().get(period_start=datetime.date(2024, 7, 1)).value == D(12)
+    client.post(f"/indicators/imports/{record.pk}/")
+    record.refresh_from_db()
+    assert record.state == State.IMPORTED
+    assert kpis["repeat"].values.current().get(period_start=datetime.date(2024, 7, 1)).value == D(13)
+
+
+def test_a_cancelled_import_saves_nothing_and_erases_the_file(client, officer, kpis):
+    client.force_login(officer)
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    record = IndicatorValueImport.objects.get()
+    response = client.post(f"/indicators/imports/{record.pk}/cancel/")
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.CANCELLED and bytes(record.file_content) == b""
+    assert client.post(f"/indicators/imports/{record.pk}/").status_code == 302  # nothing to confirm
+    record.refresh_from_db()
+    assert record.state == State.CANCELLED
+    assert IndicatorValue.objects.count() == 1
+
+
+def test_names_that_several_indicators_share_must_be_references(plan, officer, kpis):
+    Indicator.objects.create(strategy=plan["strategy"], ref="KPI-V3", name="Repeat victims", frequency="quarterly")
+    outcome = values_check(strategy=plan["strategy"], content=csv_file("Repeat victims,2024/25 Q2,13,"), by=officer)
+    assert [str(p) for p in outcome.problems] == [
+        'Row 2, Indicator: "Repeat victims" is the name of several indicators (KPI-V1, KPI-V3): use the reference '
+        "instead"
+    ]
+
+
+def test_checking_runs_a_fixed_number_of_queries_whatever_the_rows(plan, officer, kpis):
+    def queries(rows):
+        content = csv_file(*(f"KPI-V2,{Period.month(2000, 1).shifted(n)},{n}," for n in range(rows)))
+        with CaptureQueriesContext(connection) as captured:
+            outcome = values_check(strategy=plan["strategy"], content=content, by=officer)
+        assert outcome.ok and len(outcome.plan) == rows
+        return len(captured.captured_queries)
+
+    queries(1)  # the user's membership is looked up once, then cached on the user
+    assert queries(5) == queries(300) == 3  # the indicators, those the user may enter, their current values
+
+
+def test_rows_are_read_with_their_places():
+    rows, notes = read_rows(csv_file("KPI-V1,2024/25 Q2,13,ok", "", "KPI-V1,2024/25 Q3,12,"))
+    assert [(row.number, row.cells["period"]) for row in rows] == [(2, "2024/25 Q2"), (4, "2024/25 Q3")]
+    assert notes == []
+
+
+def test_a_period_still_running_has_data_only_to_today(plan, officer, kpis):
+    today = datetime.date.today()
+    this_month = Period.containing("month", today)
+    outcome = values_check(strategy=plan["strategy"], content=csv_file(f"KPI-V2,{this_month},5,"), by=officer)
+    assert outcome.plan[0][4]["data_to"] == min(this_month.end, today)
+
+
+def test_a_file_with_too_many_rows_is_refused_in_the_values_words():
+    from actions.imports import MAX_ROWS
+    from actions.imports.problems import ImportRefused
+
+    content = csv_file(*(["KPI-V2,2019-01,1,"] * (MAX_ROWS + 100)))
+    with pytest.raises(ImportRefused) as refused:
+        read_rows(content, "big.csv")
+    assert str(refused.value).startswith(f"The file has more than {MAX_ROWS:,} rows")
+    assert "Split the values into several files." in str(refused.value)

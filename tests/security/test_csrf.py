@@ -1,0 +1,50 @@
+"""CSRF protection on every state-changing view: a POST without the token is refused (403) and changes
+nothing, for every URL of the site (from the matrix, so a new URL is covered as soon as it has a row)."""
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from tests.security.test_matrix import ROWS
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+POSTS = [(name, url) for name, url, _, post in ROWS if any(status not in (405,) for status in post.values())]
+
+
+@pytest.mark.parametrize(("name", "url"), POSTS, ids=[f"{name} {url}" for name, url in POSTS])
+def test_a_post_without_the_csrf_token_is_refused(name, url, world, users, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    address = url.format(**world["ids"])
+    clients = []
+    for user in (users["officer"], users["outsider"], None):
+        client = Client(enforce_csrf_checks=True)
+        if user is not None:
+            client.force_login(user)
+        clients.append(client)
+    before = row_counts()
+    for client in clients:
+        response = client.post(address, {"username": "officer", "password": "x", "email": "officer@example.org"})
+        assert response.status_code == 403, f"{address} accepted a POST without a CSRF token"
+    after = row_counts()
+    after.pop("sessions.Session", None), before.pop("sessions.Session", None)
+    assert after == before
+
+
+def test_no_view_is_exempt_from_csrf():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def callbacks(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from callbacks(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                yield pattern
+
+    exempt = [
+        str(p.pattern) for p in callbacks(get_resolver().url_patterns) if getattr(p.callback, "csrf_exempt", False)
+    ]
+    assert exempt == []

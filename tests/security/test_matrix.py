@@ -1,0 +1,185 @@
+"""The role x URL x method matrix, across two partnerships on one deployment.
+
+Every URL the site has (read from the URL resolver) must have at least one row here: a new URL
+without one fails `test_every_url_has_a_row`. Each row is a URL name, an address (ids from the
+`world` fixture: {indicator} is Test CSP's, {x_indicator} the other partnership's) and the status
+each role gets for GET, then for POST (an empty form), in this order:
+
+    anonymous officer chair lead executive viewer outsider
+
+`outsider` is an officer of the other partnership (cleared for OFFICIAL-SENSITIVE): every address
+naming Test CSP's objects is 404 for them, and theirs are 404 for Test CSP's users. 302 for anonymous
+is "sent to sign in"; 404 also means "above your clearance"; 403 "you may see it but not do that";
+405 "wrong method". The back office is checked model by model in test_admin_scoping.py.
+
+Every response is also checked for the security headers (test_headers.py holds the rules).
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.security.test_headers import assert_security_headers
+
+ROLES = ["anonymous", "officer", "chair", "lead", "executive", "viewer", "outsider"]
+
+# name                              address                                              GET ... | POST ...
+MATRIX = """
+    login                              /accounts/login/                                     200 200 200 200 200 200 200 | 200 200 200 200 200 200 200
+    logout                             /accounts/logout/                                    405 405 405 405 405 405 405 | 302 302 302 302 302 302 302
+    password_change                    /accounts/password_change/                           302 200 200 200 200 200 200 | 302 200 200 200 200 200 200
+    password_change_done               /accounts/password_change/done/                      302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    password_reset                     /accounts/password_reset/                            200 200 200 200 200 200 200 | 200 200 200 200 200 200 200
+    password_reset_done                /accounts/password_reset/done/                       200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    password_reset_confirm             /accounts/reset/MQ/set-password/                     200 200 200 200 200 200 200 | 200 200 200 200 200 200 200
+    password_reset_complete            /accounts/reset/done/                                200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    strategy:accessibility             /accessibility/                                      200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    strategy:privacy                   /privacy/                                            200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    strategy:healthz                   /healthz                                             200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    strategy:audit_log                 /audit/                                              302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    strategy:audit_log_csv             /audit/download.csv                                  302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    strategy:two_factor_setup          /accounts/two-factor/set-up/                         302 200 200 200 200 200 200 | 302 200 200 200 200 200 200
+    strategy:two_factor_verify         /accounts/two-factor/                                302 302 302 302 302 302 302 | 302 302 302 302 302 302 302
+    strategy:two_factor_recovery_codes /accounts/two-factor/recovery-codes/                 302 302 302 302 302 302 302 | 302 302 302 302 302 302 302
+    actions:home                       /                                                    302 302 302 302 302 302 302 | 302 405 405 405 405 405 405
+    actions:strategy_list              /strategies/                                         302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    actions:strategy_detail            /strategies/test-2024-2027/                          302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:strategy_detail            /strategies/elsewhere-2024/                          302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    actions:my_actions                 /my/                                                 302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    actions:action_list                /actions/?strategy=test-2024-2027                    302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:action_list                /actions/?strategy=elsewhere-2024                    302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    actions:action_list_csv            /actions/download.csv?strategy=test-2024-2027        302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:action_list_csv            /actions/download.csv?strategy=elsewhere-2024        302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    actions:action_list_xlsx           /actions/download.xlsx?strategy=test-2024-2027       302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:action_list_xlsx           /actions/download.xlsx?strategy=elsewhere-2024       302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    actions:action_detail              /actions/{v1_1}/                                     302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:action_detail              /actions/{c1_1}/                                     302 200 404 404 200 404 404 | 302 405 405 405 405 405 405
+    actions:action_detail              /actions/{x1_1}/                                     302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    actions:action_update              /actions/{v1_1}/update/                              302 200 200 200 403 403 404 | 302 200 200 200 403 403 404
+    actions:action_update              /actions/{c1_1}/update/                              302 200 404 404 403 404 404 | 302 200 404 404 403 404 404
+    actions:action_update              /actions/{x1_1}/update/                              302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    actions:import_list                /imports/                                            302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    actions:import_upload              /imports/new/                                        302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    actions:import_detail              /imports/{import}/                                   302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    actions:import_detail              /imports/{x_import}/                                 302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
+    actions:import_cancel              /imports/{import}/cancel/                            302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    actions:import_cancel              /imports/{x_import}/cancel/                          302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    actions:plan_export                /strategies/test-2024-2027/export.xlsx               302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:plan_export                /strategies/test-2024-2027/export.csv                302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    actions:plan_export                /strategies/elsewhere-2024/export.xlsx               302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:round_list             /rounds/                                             302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    performance:round_open             /rounds/new/                                         302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    performance:round_returns          /rounds/{round}/                                     302 200 403 403 403 403 404 | 302 405 405 405 405 405 405
+    performance:round_returns          /rounds/{x_round}/                                   302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:round_remind           /rounds/{round}/remind/                              302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    performance:round_remind           /rounds/{x_round}/remind/                            302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    performance:round_change           /rounds/{round}/change/                              302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
+    performance:round_change           /rounds/{x_round}/change/                            302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:round_close            /rounds/{round}/close/                               302 200 403 403 403 403 404 | 302 400 403 403 403 403 404
+    performance:round_close            /rounds/{x_round}/close/                             302 404 404 404 404 404 200 | 302 404 404 404 404 404 400
+    performance:round_correction       /rounds/corrections/{v1_1}/                          302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
+    performance:round_correction       /rounds/corrections/{x1_1}/                          302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:signoff_queue          /sign-off/                                           302 200 200 403 403 403 200 | 302 405 405 405 405 405 405
+    performance:signoff_review         /sign-off/{submitted}/                               302 200 200 403 403 403 404 | 302 200 200 403 403 403 404
+    performance:signoff_review         /sign-off/{x_submitted}/                             302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:indicator_list         /indicators/                                         302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    performance:indicator_detail       /indicators/{indicator}/                             302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:indicator_detail       /indicators/{sensitive_indicator}/                   302 200 404 404 200 404 404 | 302 405 405 405 405 405 405
+    performance:indicator_detail       /indicators/{x_indicator}/                           302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:value_add              /indicators/{indicator}/values/new/                  302 200 403 200 403 403 404 | 302 200 403 200 403 403 404
+    performance:value_add              /indicators/{x_indicator}/values/new/                302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:value_correct          /indicators/{indicator}/values/{value}/correct/      302 200 403 200 403 403 404 | 302 200 403 200 403 403 404
+    performance:value_correct          /indicators/{x_indicator}/values/{x_value}/correct/  302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:value_import_list      /indicators/imports/                                 302 200 403 200 403 403 200 | 302 405 405 405 405 405 405
+    performance:value_import_upload    /indicators/imports/new/                             302 200 403 200 403 403 200 | 302 200 403 200 403 403 200
+    performance:value_import_detail    /indicators/imports/{value_import}/                  302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    performance:value_import_detail    /indicators/imports/{x_value_import}/                302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
+    performance:value_import_cancel    /indicators/imports/{value_import}/cancel/           302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    performance:value_import_cancel    /indicators/imports/{x_value_import}/cancel/         302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    performance:review_home            /review/                                             302 302 302 302 302 302 302 | 302 405 405 405 405 405 405
+    performance:review_latest          /review/test-2024-2027/                              302 302 302 302 302 302 404 | 302 405 405 405 405 405 405
+    performance:review_latest          /review/elsewhere-2024/                              302 404 404 404 404 404 302 | 302 405 405 405 405 405 405
+    performance:review                 /review/test-2024-2027/2024-Q1/                      302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:review                 /review/elsewhere-2024/2024-Q1/                      302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:challenge_record       /review/test-2024-2027/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 200 200 403 200 403 404
+    performance:review_objectives      /review/test-2024-2027/2024-Q1/objectives/           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:review_objectives      /review/elsewhere-2024/2024-Q1/objectives/           302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:challenge_record       /review/elsewhere-2024/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
+    performance:meeting_list           /meetings/                                           302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    performance:meeting_add            /meetings/new/                                       302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    performance:meeting_detail         /meetings/{meeting}/                                 302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:meeting_detail         /meetings/{x_meeting}/                               302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:meeting_edit           /meetings/{meeting}/change/                          302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
+    performance:meeting_edit           /meetings/{x_meeting}/change/                        302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:pack_generate          /meetings/{meeting}/packs/                           302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    performance:pack_generate          /meetings/{x_meeting}/packs/                         302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    performance:pack_download          /meetings/{meeting}/packs/{pack}.pdf                 302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:pack_download          /meetings/{meeting}/packs/{pack}.xlsx                302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:pack_download          /meetings/{x_meeting}/packs/{x_pack}.pdf             302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+"""
+
+
+def rows():
+    for line in MATRIX.strip().splitlines():
+        name, url, *codes = line.split()
+        split = codes.index("|")
+        get, post = codes[:split], codes[split + 1 :]
+        assert len(get) == len(post) == len(ROLES), line
+        yield name, url, dict(zip(ROLES, map(int, get), strict=True)), dict(zip(ROLES, map(int, post), strict=True))
+
+
+ROWS = list(rows())
+
+
+def url_names(patterns=None, namespace=None):
+    """Every named URL of the site outside the back office, as "namespace:name"."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner != "admin":
+                yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    covered = {name for name, *_ in ROWS}
+    site = set(url_names())
+    missing = sorted(site - covered)
+    assert not missing, f"URLs with no row in tests/security/test_matrix.py (add one per role and method): {missing}"
+    stale = sorted(covered - site)
+    assert not stale, f"rows for URLs the site no longer has: {stale}"
+
+
+def test_objects_of_both_partnerships_are_named():
+    """Each URL that takes an id is tried with Test CSP's object and with the other partnership's."""
+    by_name = {}
+    for name, url, *_ in ROWS:
+        by_name.setdefault(name, []).append(url)
+    for name, urls in by_name.items():
+        if any("{" in url for url in urls):
+            assert any("{x" in url for url in urls), f"{name} is never tried with the other partnership's object"
+
+
+@pytest.mark.parametrize(("name", "url", "get", "post"), ROWS, ids=[f"{r[0]} {r[1]}" for r in ROWS])
+def test_role_url_method(name, url, get, post, world, users, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    address = url.format(**world["ids"])
+    outcomes = {}
+    for method, expected in (("get", get), ("post", post)):
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(users[role])
+            response = getattr(client, method)(address, {})
+            outcomes[f"{method} {role}"] = (response.status_code, expected[role])
+            if response.status_code == 302 and role == "anonymous" and expected[role] == 302:
+                assert re.match(r"^/(accounts|admin)/login/", response.url) or name in ("logout",), response.url
+            if response.get("Content-Type", "").startswith("text/html"):
+                assert_security_headers(response)
+    wrong = {key: got for key, (got, want) in outcomes.items() if got != want}
+    assert not wrong, (
+        f"{address}: unexpected statuses {wrong} (expected { ({k: w for k, (g, w) in outcomes.items()}) })"
+    )
