@@ -17,6 +17,7 @@ from actions.models import (
 )
 from strategy.models import Organisation, Person
 from strategy.periods import Quarter
+from strategy.widgets import LongSelect
 
 SORTS = {
     "ref": "Reference",
@@ -27,6 +28,18 @@ SORTS = {
     "updated": "Last updated",
 }
 SORT_FIELDS = {"latest_update__recorded_at": "updated", **{key: key for key in SORTS if key != "updated"}}
+# The order of the plan within one strategy. It also breaks ties after any other sort, so a page
+# boundary never falls between equal rows differently from one request to the next.
+PLAN_ORDER = ("objective__delivery_group__position", "objective__number", "position", "pk")
+
+
+class PlanOrderingFilter(django_filters.OrderingFilter):
+    """Sorts by the chosen column, then in plan order; with no choice, in plan order."""
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs.order_by(*PLAN_ORDER)
+        return qs.order_by(*(self.get_ordering_value(param) for param in value), *PLAN_ORDER)
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -40,12 +53,13 @@ class ActionFilter(django_filters.FilterSet):
         field_name="objective__delivery_group",
         queryset=DeliveryGroup.objects.none(),
         empty_label="All groups",
+        widget=LongSelect,
     )
     objective = django_filters.ModelChoiceFilter(
-        label="Objective", queryset=Objective.objects.none(), empty_label="All objectives"
+        label="Objective", queryset=Objective.objects.none(), empty_label="All objectives", widget=LongSelect
     )
     lead = django_filters.ModelChoiceFilter(
-        label="Lead", field_name="leads", queryset=Person.objects.none(), empty_label="All leads"
+        label="Lead", field_name="leads", queryset=Person.objects.none(), empty_label="All leads", widget=LongSelect
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
@@ -66,6 +80,7 @@ class ActionFilter(django_filters.FilterSet):
         label="As at the end of",
         method="filter_as_at",
         empty_label="Now",
+        widget=LongSelect,
         help_text="Show each action's status, RAG and progress as they stood at the end of a past quarter.",
         error_messages={"invalid_choice": "Choose a quarter of this strategy that has ended, like 2020-Q2"},
     )
@@ -87,6 +102,7 @@ class ActionFilter(django_filters.FilterSet):
         queryset=Organisation.objects.none(),
         method="filter_agency",
         empty_label="All agencies",
+        widget=LongSelect,
         help_text="Actions the agency leads or contributes to.",
     )
     agency_role = django_filters.ChoiceFilter(
@@ -95,7 +111,7 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_agency_role",
         empty_label="Leads or contributes",
     )
-    sort = django_filters.OrderingFilter(
+    sort = PlanOrderingFilter(
         label="Sort by",
         fields=SORT_FIELDS,
         field_labels={field: SORTS[param] for field, param in SORT_FIELDS.items()},
@@ -113,10 +129,12 @@ class ActionFilter(django_filters.FilterSet):
         self.filters["group"].queryset = DeliveryGroup.objects.filter(
             pk__in=visible.values("objective__delivery_group")
         )
-        self.filters["objective"].queryset = Objective.objects.filter(
-            pk__in=visible.values("objective")
-        ).select_related("delivery_group")
-        self.filters["lead"].queryset = Person.objects.filter(pk__in=visible.values("leads"))
+        self.filters["objective"].queryset = (
+            Objective.objects.filter(pk__in=visible.values("objective"))
+            .select_related("delivery_group")
+            .only("pk", "number", "title", "delivery_group__name")
+        )
+        self.filters["lead"].queryset = Person.objects.filter(pk__in=visible.values("leads")).only("pk", "name")
         self.filters["objective"].field.label_from_instance = lambda o: f"{o.delivery_group.name} {o.number}: {o.title}"
         contributors = Action.contributing_organisations.through.objects.filter(action__in=visible)
         self.filters["agency"].queryset = Organisation.objects.filter(

@@ -163,11 +163,25 @@ def test_another_partnerships_strategy_is_not_found(client, viewer, plan, elsewh
 def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead, plan, django_assert_max_num_queries):
     _grow_plan(plan, lead, count)
     client.force_login(viewer)
-    # session, user, membership, strategy, strategies (menu), 3 filter choice lists, count, page of actions,
-    # lead links+people, updates awaiting sign-off, session save x3
-    with django_assert_max_num_queries(17):
+    # session, user, membership, strategy, strategies (menu), 3 filter choice lists, count, the page's ids,
+    # the page's actions, lead links+people, updates awaiting sign-off, session save x3
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
     assert response.context["page_obj"].paginator.count == count
+
+
+def test_pages_of_a_sorted_list_hold_every_action_once_in_plan_order_within_ties(client, viewer, lead, plan):
+    # Sixty actions with the same progress: sorting by progress alone would leave their order, and so
+    # which page each falls on, to the database.
+    objective = Objective.objects.create(delivery_group=plan["victim"], number=9, title="Bulk objective")
+    for n in range(60):
+        action = make_action(objective, f"V9.{n:02d}", leads=[plan["lena"]], deadline_text="Mar-30")
+        action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=50, commentary="x")
+    client.force_login(viewer)
+    query = {"strategy": "test-2024-2027", "objective": objective.pk, "sort": "-progress"}
+    first = _refs(client.get(reverse("actions:action_list"), query))
+    second = _refs(client.get(reverse("actions:action_list"), {**query, "page": 2}))
+    assert first + second == [f"V9.{n:02d}" for n in range(60)]
 
 
 def test_the_filtered_list_downloads_as_csv_and_xlsx(client, viewer, lead, plan):
