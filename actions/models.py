@@ -794,13 +794,15 @@ def _latest_revisions_as_at(moment, *, known_by=None):
     )
 
 
-# Used by ActionPlanImport's constraints only.
+# Used by the imports' models and constraints only.
 from django.db.models.functions import Length  # noqa: E402
 from django.db.models.lookups import Exact  # noqa: E402
 
 
-class ActionPlanImport(models.Model):
-    """One spreadsheet brought into a strategy: who, when, which file, what it would do and did.
+class RecordedImport(models.Model):
+    """What every recorded spreadsheet import keeps, whatever it brings in: the action-plan import
+    below and performance's indicator-values import. Their life (checking, ready, importing, ...)
+    is run by actions.imports.lifecycle.
 
     The uploaded file is kept here (not on disk where a web server might serve it) between the
     preview and the confirm, and erased once the import has finished or been cancelled; its name,
@@ -816,6 +818,42 @@ class ActionPlanImport(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    FINISHED_STATES = (State.IMPORTED, State.REFUSED, State.FAILED, State.CANCELLED)
+    RUNNING_STATES = (State.CHECKING, State.IMPORTING)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="When the import was saved or refused.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
+    stage = models.CharField(
+        max_length=200, blank=True, help_text="What the import is doing now, for the progress page."
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(help_text="In bytes.")
+    file_sha256 = models.CharField("SHA-256", max_length=64)
+    file_content = models.BinaryField(
+        blank=True, editable=False, help_text="The uploaded file, kept until the import finishes."
+    )
+    preview = models.JSONField(default=dict, blank=True, help_text="What the file would create and change.")
+    result = models.JSONField(default=dict, blank=True, help_text="What the import created and changed.")
+    problems = models.JSONField(default=list, blank=True, help_text="Why the file was refused.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task checking or importing.")
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} into {self.strategy} ({self.get_state_display()})"
+
+    @property
+    def finished(self):
+        return self.state in self.FINISHED_STATES
+
+
+class ActionPlanImport(RecordedImport):
+    """One spreadsheet brought into a strategy: who, when, which file, what it would do and did."""
+
     class Source(models.TextChoices):
         WEB = "web", "Upload page"
         ADMIN = "admin", "Back office"
@@ -829,21 +867,8 @@ class ActionPlanImport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plan_imports"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True, help_text="When the import was saved or refused.")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
-    stage = models.CharField(
-        max_length=200, blank=True, help_text="What the import is doing now, for the progress page."
-    )
-    rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(max_length=255)
-    file_size = models.PositiveIntegerField(help_text="In bytes.")
-    file_sha256 = models.CharField("SHA-256", max_length=64)
-    file_content = models.BinaryField(
-        blank=True, editable=False, help_text="The uploaded file, kept until the import finishes."
-    )
     blue_means = models.CharField(
         max_length=10,
         choices=BlueMeans.choices,
@@ -856,13 +881,8 @@ class ActionPlanImport(models.Model):
     plan_digest = models.CharField(
         max_length=64, blank=True, help_text="Fingerprint of the preview; the confirm must find the same plan."
     )
-    preview = models.JSONField(default=dict, blank=True, help_text="What the file would create and change.")
-    result = models.JSONField(default=dict, blank=True, help_text="What the import created and changed.")
-    problems = models.JSONField(default=list, blank=True, help_text="Why the file was refused.")
-    task_id = models.CharField(max_length=64, blank=True, help_text="The background task checking or importing.")
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(RecordedImport.Meta):
         verbose_name = "action plan import"
         constraints = [
             models.CheckConstraint(condition=Exact(Length("file_sha256"), 64), name="import_sha256_length"),
@@ -883,10 +903,3 @@ class ActionPlanImport(models.Model):
                 fields=["strategy"], condition=Q(state="importing"), name="import_one_running_per_strategy"
             ),
         ]
-
-    def __str__(self):
-        return f"{self.file_name} into {self.strategy} ({self.get_state_display()})"
-
-    @property
-    def finished(self):
-        return self.state in (self.State.IMPORTED, self.State.REFUSED, self.State.FAILED, self.State.CANCELLED)

@@ -24,9 +24,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from actions.imports import lifecycle
+from actions.imports.lifecycle import ImportNotReady
 from actions.imports.problems import ImportRefused, Problem
-from actions.imports.reading import HEADER_SEARCH_ROWS, MAX_BYTES, MAX_ROWS, is_blank, spreadsheet_sheets
-from actions.imports.records import UNEXPECTED, ImportNotReady
+from actions.imports.reading import HEADER_SEARCH_ROWS, MAX_ROWS, is_blank, spreadsheet_sheets
 from actions.imports.vocabulary import clean_text, header_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
@@ -513,136 +514,78 @@ def value_import_apply(import_id):
 
 def value_import_create(*, strategy, file_name, content, by=None, background=True):
     """Record an upload and start checking it: as a task (run by the worker), or here and now."""
-    if len(content) > MAX_BYTES:
-        raise ImportRefused(
-            Problem(
-                f"{file_name} is {len(content) / 1024 / 1024:.1f} MB; the largest file that can be imported is "
-                f"{MAX_BYTES // 1024 // 1024} MB"
-            )
-        )
-    record = IndicatorValueImport.objects.create(
-        strategy=strategy,
-        created_by=by if by is not None and by.is_authenticated else None,
-        file_name=file_name[:255],
-        file_size=len(content),
-        file_sha256=hashlib.sha256(content).hexdigest(),
-        file_content=content,
-        stage="Waiting to be checked",
+    record = lifecycle.record_create(
+        IndicatorValueImport, strategy=strategy, file_name=file_name, content=content, by=by
     )
     if background:
-        result = value_import_check.enqueue(record.pk)
-        IndicatorValueImport.objects.filter(pk=record.pk, task_id="").update(task_id=str(result.id)[:64])
+        lifecycle.enqueue(IndicatorValueImport, record, value_import_check, only_if_unset=True)
     else:
         value_import_check_run(record.pk)
     record.refresh_from_db()
     return record
 
 
-def _finish(record, state, **fields):
-    record.state = state
-    record.finished_at = timezone.now()
-    record.file_content = b""
-    record.stage = ""
-    for name, value in fields.items():
-        setattr(record, name, value)
-    record.save()
+def _check(record, report):
+    outcome = values_check(
+        strategy=record.strategy,
+        content=bytes(record.file_content),
+        file_name=record.file_name,
+        by=record.created_by,
+    )
+    if outcome.ok:
+        fields = {"rows_total": outcome.rows, "preview": outcome.report(), "digest": outcome.digest()}
+    else:
+        fields = {"rows_total": outcome.rows, "preview": {"notes": [note.as_dict() for note in outcome.notes]}}
+    return lifecycle.Checked(fields=fields, problems=outcome.problems)
+
+
+def _apply(record, report):
+    outcome, stale, applied = values_apply(
+        strategy=record.strategy,
+        content=bytes(record.file_content),
+        file_name=record.file_name,
+        by=record.created_by,
+        expected_digest=record.digest,
+        value_import=record,
+    )
+    return lifecycle.Applied(
+        stale=stale, problems=outcome.problems, result={**outcome.report(), "applied": applied} if outcome.ok else {}
+    )
 
 
 def value_import_check_run(pk):
-    record = IndicatorValueImport.objects.select_related("strategy", "created_by").get(pk=pk)
-    if record.state != State.CHECKING:
-        return record.state
-    try:
-        outcome = values_check(
-            strategy=record.strategy,
-            content=bytes(record.file_content),
-            file_name=record.file_name,
-            by=record.created_by,
-        )
-    except Exception:
-        logger.exception("Checking value import %s failed", pk)
-        _finish(record, State.FAILED, problems=[UNEXPECTED.as_dict()])
-        return record.state
-    record.refresh_from_db(fields=["state"])
-    if record.state != State.CHECKING:  # cancelled meanwhile
-        return record.state
-    record.rows_total = outcome.rows
-    if outcome.ok:
-        record.preview = outcome.report()
-        record.digest = outcome.digest()
-        record.state = State.READY
-        record.stage = ""
-        record.problems = []
-        record.save()
-    else:
-        _finish(
-            record,
-            State.REFUSED,
-            problems=[p.as_dict() for p in outcome.problems],
-            preview={"notes": [note.as_dict() for note in outcome.notes]},
-        )
-    return record.state
+    return lifecycle.check_run(IndicatorValueImport, pk, check=_check, label="Value import")
 
 
 def value_import_confirm(record, *, background=True):
     """The user confirmed the preview: import it."""
-    with transaction.atomic():
-        record = IndicatorValueImport.objects.select_for_update().get(pk=record.pk)
-        if record.state != State.READY:
-            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be confirmed.")
-        record.state = State.IMPORTING
-        record.stage = "Waiting to be imported"
-        record.save()
+    record = lifecycle.confirm(
+        IndicatorValueImport,
+        record,
+        busy_message="Another import of values into this strategy is running. Wait for it to finish, then confirm "
+        "again.",
+    )
     if background:
-        result = value_import_apply.enqueue(record.pk)
-        IndicatorValueImport.objects.filter(pk=record.pk).update(task_id=str(result.id)[:64])
+        lifecycle.enqueue(IndicatorValueImport, record, value_import_apply)
     else:
         value_import_apply_run(record.pk)
     return State.IMPORTING
 
 
 def value_import_apply_run(pk):
-    record = IndicatorValueImport.objects.select_related("strategy", "created_by").get(pk=pk)
-    if record.state != State.IMPORTING:
-        return record.state
-    try:
-        outcome, stale, applied = values_apply(
-            strategy=record.strategy,
-            content=bytes(record.file_content),
-            file_name=record.file_name,
-            by=record.created_by,
-            expected_digest=record.digest,
-            value_import=record,
-        )
-    except Exception:
-        logger.exception("Value import %s failed", pk)
-        _finish(record, State.FAILED, problems=[UNEXPECTED.as_dict()])
-        return record.state
-    if stale:
-        # The figures changed since the preview: show the new preview to confirm.
-        record.state = State.CHECKING
-        record.stage = "The figures changed since your preview: checking again"
-        record.save()
-        value_import_check_run(pk)
-        record.refresh_from_db()
-        if record.state == State.READY:
-            record.preview = {**record.preview, "stale": True}
-            record.save(update_fields=["preview"])
-        return record.state
-    if not outcome.ok:
-        _finish(record, State.REFUSED, problems=[p.as_dict() for p in outcome.problems])
-        return record.state
-    _finish(record, State.IMPORTED, result={**outcome.report(), "applied": applied})
-    return record.state
+    return lifecycle.apply_run(
+        IndicatorValueImport,
+        pk,
+        apply=_apply,
+        check=_check,
+        stale_stage="The figures changed since your preview: checking again",
+        label="Value import",
+    )
 
 
 def value_import_cancel(record):
-    with transaction.atomic():
-        record = IndicatorValueImport.objects.select_for_update().get(pk=record.pk)
-        if record.state not in (State.CHECKING, State.READY):
-            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be cancelled.")
-        _finish(record, State.CANCELLED)
-    return record
+    """Cancel an import waiting to be checked or confirmed."""
+    return lifecycle.cancel(IndicatorValueImport, record)
 
 
 # Loading indicators and their values from a document (the demo data) ---------------------------------

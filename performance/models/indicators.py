@@ -12,7 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from actions.models import Action, DeliveryGroup, Objective
+from actions.models import Action, DeliveryGroup, Objective, RecordedImport
 from strategy import permissions
 from strategy.audit import AuditedHistory, record_changed
 from strategy.models import Marking, Organisation, Person, StrategicObjective, Strategy
@@ -379,41 +379,18 @@ class IndicatorValue(models.Model):
         return Period(self.period_start, self.period_type)
 
 
-class IndicatorValueImport(models.Model):
+class IndicatorValueImport(RecordedImport):
     """One spreadsheet of values brought into a strategy's indicators: uploaded, checked (the preview),
-    confirmed, imported, all or nothing. The file is kept between the preview and the confirm and
-    erased when the import finishes; its name, size and checksum stay as the record."""
-
-    class State(models.TextChoices):
-        CHECKING = "checking", "Checking the file"
-        READY = "ready", "Ready to confirm"
-        REFUSED = "refused", "Not imported: problems found"
-        IMPORTING = "importing", "Importing"
-        IMPORTED = "imported", "Imported"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+    confirmed, imported, all or nothing. The fields and the life it shares with the action-plan import
+    are actions.models.RecordedImport's."""
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="value_imports")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="value_imports"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
-    stage = models.CharField(max_length=200, blank=True, help_text="What the import is doing now.")
-    rows_total = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(max_length=255)
-    file_size = models.PositiveIntegerField(help_text="In bytes.")
-    file_sha256 = models.CharField("SHA-256", max_length=64)
-    file_content = models.BinaryField(blank=True, editable=False)
     digest = models.CharField(max_length=64, blank=True, help_text="Fingerprint of the preview.")
-    preview = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    problems = models.JSONField(default=list, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(RecordedImport.Meta):
         verbose_name = "indicator value import"
         constraints = [
             models.CheckConstraint(
@@ -425,10 +402,3 @@ class IndicatorValueImport(models.Model):
                 name="value_import_finished_has_time",
             ),
         ]
-
-    def __str__(self):
-        return f"{self.file_name} into {self.strategy} ({self.get_state_display()})"
-
-    @property
-    def finished(self):
-        return self.state in (self.State.IMPORTED, self.State.REFUSED, self.State.FAILED, self.State.CANCELLED)

@@ -1,0 +1,211 @@
+"""The life of a recorded import, whatever it brings in: uploaded, checked, confirmed, imported.
+
+Both recorded imports go through here: the action plan's (`actions.imports.records`) and the
+indicator values' (`performance.value_imports`). Each passes its model (a subclass of
+`actions.models.RecordedImport`) and its own `check` and `apply` functions; the states, the
+progress heartbeat, the re-check when the data changed since the preview, the unexpected error and
+cancelling are written once, here.
+
+States: checking -> ready (preview shown) -> importing -> imported; or refused (problems found,
+nothing saved), failed (an unexpected error, nothing saved) or cancelled.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from actions.imports.problems import ImportRefused, Problem
+from actions.imports.reading import MAX_BYTES
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = Problem(
+    "the file could not be imported because of an unexpected error; nothing was saved. The site's "
+    "administrators can see the details in the logs."
+)
+
+
+class ImportNotReady(Exception):
+    """The import is not in a state where that can be done (e.g. confirming twice)."""
+
+
+@dataclass
+class Checked:
+    """What a check found: the fields to store on the record, and the problems (none: ready)."""
+
+    fields: dict
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class Applied:
+    """What an import did: the plan was no longer the preview's (stale), problems, or the result."""
+
+    stale: bool = False
+    problems: list = field(default_factory=list)
+    result: dict = field(default_factory=dict)
+
+
+def refuse_if_too_large(file_name, content):
+    if len(content) > MAX_BYTES:
+        raise ImportRefused(
+            Problem(
+                f"{file_name} is {len(content) / 1024 / 1024:.1f} MB; the largest file that can be imported is "
+                f"{MAX_BYTES // 1024 // 1024} MB"
+            )
+        )
+
+
+def record_create(model, *, strategy, file_name, content, by=None, **fields):
+    """A new import record holding the uploaded file, waiting to be checked."""
+    refuse_if_too_large(file_name, content)
+    return model.objects.create(
+        strategy=strategy,
+        created_by=by if by is not None and by.is_authenticated else None,
+        file_name=file_name[:255],
+        file_size=len(content),
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_content=content,
+        stage="Waiting to be checked",
+        **fields,
+    )
+
+
+def enqueue(model, record, task, *, only_if_unset=False):
+    result = task.enqueue(record.pk)
+    rows = model.objects.filter(pk=record.pk)
+    if only_if_unset:  # an immediate backend has run the task, which may have set its own id
+        rows = rows.filter(task_id="")
+    rows.update(task_id=str(result.id)[:64])
+
+
+def progress(model, pk):
+    """A progress report for the import's page."""
+
+    def report(stage, done=0):
+        model.objects.filter(pk=pk).update(stage=stage[:200])
+
+    return report
+
+
+def finish(record, state, **fields):
+    record.state = state
+    record.finished_at = timezone.now()
+    record.file_content = b""
+    record.stage = ""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save()
+
+
+def _fail(model, pk, label):
+    logger.exception("%s %s failed", label, pk)
+    record = model.objects.select_related("strategy").get(pk=pk)
+    finish(record, model.State.FAILED, problems=[UNEXPECTED.as_dict()])
+    return record.state
+
+
+def check_run(model, pk, *, check, label="Import"):
+    """Check the file of import `pk` with `check(record, report) -> Checked` and store the preview."""
+    State = model.State
+    record = model.objects.select_related("strategy", "created_by").get(pk=pk)
+    if record.state != State.CHECKING:
+        return record.state
+    try:
+        checked = check(record, progress(model, pk))
+    except Exception:
+        return _fail(model, pk, f"Checking {label.lower()}")
+    record.refresh_from_db(fields=["state"])
+    if record.state != State.CHECKING:  # cancelled meanwhile
+        return record.state
+    for name, value in checked.fields.items():
+        setattr(record, name, value)
+    if checked.problems:
+        finish(record, State.REFUSED, problems=[p.as_dict() for p in checked.problems])
+    else:
+        record.state = State.READY
+        record.stage = ""
+        record.problems = []
+        record.save()
+    return record.state
+
+
+def confirm(model, record, *, busy_message, **fields):
+    """Move a ready import to importing, with `fields` (the officer's choices) set on it.
+
+    `busy_message` is what the officer reads if another import into the strategy is running (the
+    database refuses two at once where the model has that constraint).
+    """
+    State = model.State
+    with transaction.atomic():
+        record = model.objects.select_for_update().get(pk=record.pk)
+        if record.state != State.READY:
+            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be confirmed.")
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.state = State.IMPORTING
+        record.stage = "Waiting to be imported"
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            raise ImportNotReady(busy_message) from None
+    return record
+
+
+def recheck(model, record, *, stage, **fields):
+    """Back from ready to checking (the officer changed a choice that changes the preview)."""
+    State = model.State
+    with transaction.atomic():
+        record = model.objects.select_for_update().get(pk=record.pk)
+        if record.state != State.READY:
+            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be confirmed.")
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.state = State.CHECKING
+        record.stage = stage
+        record.task_id = ""
+        record.save()
+    return record
+
+
+def apply_run(model, pk, *, apply, check, stale_stage, label="Import"):
+    """Import the confirmed file of import `pk` with `apply(record, report) -> Applied`, all or nothing."""
+    State = model.State
+    record = model.objects.select_related("strategy", "created_by").get(pk=pk)
+    if record.state != State.IMPORTING:
+        return record.state
+    try:
+        applied = apply(record, progress(model, pk))
+    except Exception:
+        return _fail(model, pk, label)
+    if applied.stale:
+        # The data changed since the preview: show the officer the new preview to confirm.
+        record.state = State.CHECKING
+        record.stage = stale_stage
+        record.save()
+        check_run(model, pk, check=check, label=label)
+        record.refresh_from_db()
+        if record.state == State.READY:
+            record.preview = {**record.preview, "stale": True}
+            record.save(update_fields=["preview"])
+        return record.state
+    if applied.problems:
+        finish(record, State.REFUSED, problems=[p.as_dict() for p in applied.problems])
+    else:
+        finish(record, State.IMPORTED, result=applied.result)
+    return record.state
+
+
+def cancel(model, record):
+    """Cancel an import waiting to be checked or confirmed."""
+    State = model.State
+    with transaction.atomic():
+        record = model.objects.select_for_update().get(pk=record.pk)
+        if record.state not in (State.CHECKING, State.READY):
+            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be cancelled.")
+        finish(record, State.CANCELLED)
+    return record
