@@ -62,9 +62,13 @@ class ActionFilter(django_filters.FilterSet):
         label="Lead", field_name="leads", queryset=Person.objects.none(), empty_label="All leads", widget=LongSelect
     )
     status = django_filters.MultipleChoiceFilter(
-        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple
+        label="Status", choices=Status.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    rag = django_filters.MultipleChoiceFilter(label="RAG", choices=RAG.choices, widget=forms.CheckboxSelectMultiple)
+    # distinct=False: a column of the action itself cannot repeat a row, and SELECT DISTINCT made
+    # PostgreSQL sort every matching action before it could count or page them.
+    rag = django_filters.MultipleChoiceFilter(
+        label="RAG", choices=RAG.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
     due_after = django_filters.DateFilter(
         label="Due on or after", field_name="due_date", lookup_expr="gte", help_text="For example, 01/04/2025"

@@ -247,11 +247,13 @@ def action_list(request):
 
 
 def _page_of(actions, number):
-    """A page of the action list, in two steps: the page's ids in the list's order, from a query with
-    only the joins its filters and sort need, then those fifty actions with everything a row shows.
-    In one step PostgreSQL joined every action of the plan to its latest update before sorting."""
-    page = Paginator(actions.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    ids = list(page.object_list)
+    """A page of the action list, in two steps: every matching id in the list's order, from one query
+    with only the joins its filters and sort need (its length is the count: the filters, a text search
+    say, run once, not once to count and again to page), then the page's fifty actions with
+    everything a row shows. In one step PostgreSQL joined every action of the plan to its latest
+    update before sorting. Twenty thousand ids cost a few milliseconds to fetch."""
+    page = Paginator(list(actions.values_list("pk", flat=True)), PAGE_SIZE).get_page(number)
+    ids = page.object_list
     found = {action.pk: action for action in actions.filter(pk__in=ids).order_by()}
     page.object_list = [found[pk] for pk in ids]
     return page
