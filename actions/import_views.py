@@ -1,7 +1,8 @@
 """Pages for importing an action plan from a spreadsheet, and exporting one.
 
 Officers only (strategy.permissions.can_manage_strategy): upload a file, watch it being checked,
-read the preview, confirm or cancel, and see the result. Checking and importing run as tasks,
+read the preview, confirm or cancel (also an import that stalled because its worker died), and see
+the result. Checking and importing run as tasks,
 so the officer may leave and come back (the list of imports links to each). Export is for
 anyone who may see the strategy, limited to the rows they may see.
 """
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.imports import MAX_ROWS, ImportRefused, Problem, summary_lines
@@ -127,7 +129,7 @@ def import_detail(request, pk):
                     archive_missing=form.cleaned_data["archive_missing"],
                 )
             except ImportNotReady as error:
-                messages.error(request, str(error))
+                messages.error(request, _not_ready_message(error))
             else:
                 if state == ActionPlanImport.State.CHECKING:
                     messages.info(request, "The preview is being made again with your choice for Blue.")
@@ -143,7 +145,8 @@ def import_detail(request, pk):
         "summary": summary_lines(report) if report else [],
         "problems": [Problem.from_dict(p) for p in (record.problems or report.get("problems", []))],
         "notes": [Problem.from_dict(p) for p in report.get("notes", [])] if report else [],
-        "running": record.state in (ActionPlanImport.State.CHECKING, ActionPlanImport.State.IMPORTING),
+        "running": record.state in ActionPlanImport.RUNNING_STATES and not record.stalled,
+        "stalled": record.stalled,
         "refresh_seconds": REFRESH_SECONDS,
         "marking": Marking(record.strategy.marking).label,
         "crumbs": [
@@ -153,6 +156,14 @@ def import_detail(request, pk):
         ],
     }
     return render(request, "actions/import_detail.html", context)
+
+
+def _not_ready_message(error):
+    """The error in words, with a link to the stalled import standing in the way if there is one."""
+    if error.blocker is None:
+        return str(error)
+    url = reverse("actions:import_detail", args=[error.blocker.pk])
+    return format_html('{} <a class="govuk-notification-banner__link" href="{}">Go to that import</a>.', error, url)
 
 
 @login_required

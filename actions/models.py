@@ -819,9 +819,16 @@ class RecordedImport(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINISHED_STATES = (State.IMPORTED, State.REFUSED, State.FAILED, State.CANCELLED)
+    # A worker is doing something with the import only in these states; in them a silent import has stalled.
     RUNNING_STATES = (State.CHECKING, State.IMPORTING)
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="The import's heartbeat: when it last changed state or reported progress. A running import "
+        "silent for longer than the IMPORT_STALLED_AFTER setting has stalled.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True, help_text="When the import was saved or refused.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.CHECKING)
     stage = models.CharField(
@@ -846,9 +853,24 @@ class RecordedImport(models.Model):
     def __str__(self):
         return f"{self.file_name} into {self.strategy} ({self.get_state_display()})"
 
+    def save(self, *args, **kwargs):
+        # Every state change and every save is a heartbeat (progress reports write it with .update()).
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+
     @property
     def finished(self):
         return self.state in self.FINISHED_STATES
+
+    @property
+    def stalled(self):
+        """Checking or importing, but silent for longer than settings.IMPORT_STALLED_AFTER seconds: the
+        worker running it was most likely killed (a deploy, out of memory) and it will never finish."""
+        if self.state not in self.RUNNING_STATES:
+            return False
+        return timezone.now() - self.updated_at > datetime.timedelta(seconds=settings.IMPORT_STALLED_AFTER)
 
 
 class ActionPlanImport(RecordedImport):

@@ -9,7 +9,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from actions.imports.admin import cancel_stalled_imports
 from performance.models import Indicator, IndicatorValue, IndicatorValueImport
+from strategy import permissions
 from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
 
 SCOPES.update(
@@ -103,16 +105,24 @@ class IndicatorValueAdmin(ReadOnlyMixin, ScopedAdmin):
     readonly_fields = fields
 
 
+def _may_cancel_value_import(user, record):
+    return permissions.can_manage_indicators(user, record.strategy)
+
+
 @admin.register(IndicatorValueImport)
 class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
-    list_display = ["file_name", "strategy", "state", "created_by", "created_at", "finished_at"]
+    """Read-only, but officers may cancel an import that stopped without finishing (its worker died)."""
+
+    list_display = ["file_name", "strategy", "state", "stalled", "created_by", "created_at", "finished_at"]
     list_filter = ["state", ("strategy", RelatedOnly)]
     list_select_related = ["strategy", "created_by"]
     exclude = ["file_content"]
+    actions = ["cancel_stalled"]
     readonly_fields = [
         "strategy",
         "created_by",
         "created_at",
+        "updated_at",
         "finished_at",
         "state",
         "file_name",
@@ -122,6 +132,19 @@ class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
         "result",
         "problems",
     ]
+
+    def has_cancel_permission(self, request):
+        return permissions.is_officer(request.user)
+
+    @admin.display(boolean=True, description="Stopped without finishing")
+    def stalled(self, obj):
+        return obj.stalled
+
+    @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
+    def cancel_stalled(self, request, queryset):
+        from performance.value_imports import value_import_cancel
+
+        cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_value_import, cancel=value_import_cancel)
 
 
 # Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
@@ -175,7 +198,6 @@ class RoundEmailAdmin(ScopedAdmin):
 # downloaded from that page, by those cleared for their marking).
 
 from performance.models import Challenge, Meeting, MeetingPack  # noqa: E402
-from strategy import permissions  # noqa: E402
 
 SCOPES.update(
     {

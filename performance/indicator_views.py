@@ -405,7 +405,8 @@ def value_import_detail(request, pk):
             "report": report or {},
             "problems": [Problem.from_dict(p) for p in (record.problems or [])],
             "notes": [Problem.from_dict(p) for p in (report or {}).get("notes", [])],
-            "running": record.state in (State.CHECKING, State.IMPORTING),
+            "running": record.state in IndicatorValueImport.RUNNING_STATES and not record.stalled,
+            "stalled": record.stalled,
             "refresh_seconds": REFRESH_SECONDS,
             "marking": Marking(record.strategy.marking).label,
             "crumbs": [

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.imports import lifecycle
-from actions.imports.lifecycle import ImportNotReady
+from actions.imports.lifecycle import ImportNotReady, ImportStillRunning
 from actions.imports.problems import ImportRefused, Problem
 from actions.imports.reading import HEADER_SEARCH_ROWS, MAX_ROWS, is_blank, spreadsheet_sheets
 from actions.imports.vocabulary import clean_text, header_key
@@ -47,6 +47,7 @@ State = IndicatorValueImport.State
 
 __all__ = [
     "ImportNotReady",
+    "ImportStillRunning",
     "value_import_apply_run",
     "value_import_cancel",
     "value_import_check_run",
@@ -584,7 +585,7 @@ def value_import_apply_run(pk):
 
 
 def value_import_cancel(record):
-    """Cancel an import waiting to be checked or confirmed."""
+    """Cancel an import waiting to be checked or confirmed, or one that stalled (its worker died)."""
     return lifecycle.cancel(IndicatorValueImport, record)
 
 

@@ -253,6 +253,10 @@ TASKS = {
     }
 }
 
+# A checking or importing import that has not reported for this many seconds has stalled (its worker
+# was most likely killed); its page says so and an officer may cancel it. Longer than any import runs.
+IMPORT_STALLED_AFTER = env_int("IMPORT_STALLED_AFTER", 600)
+
 # What the site calls itself, and who answers for it (footer, accessibility statement, emails).
 SITE_NAME = env("SITE_NAME", "Partnership action plans")
 SITE_ORGANISATION = env("SITE_ORGANISATION", "Safer Westminster Partnership")

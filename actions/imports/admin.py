@@ -5,7 +5,7 @@ site, so an import from the back office is checked, previewed, confirmed and rec
 one from the import page: one code path.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from import_export.admin import ImportExportMixin
 
+from actions.imports.lifecycle import ImportNotReady
 from strategy import permissions
 from strategy.models import Strategy
 
@@ -58,10 +59,40 @@ class ActionImportExportMixin(ImportExportMixin):
         return TemplateResponse(request, "actions/includes/admin_export_choose.html", context)
 
 
-class ActionPlanImportAdmin(admin.ModelAdmin):
-    """Every import, read-only: the record of who brought which file into which strategy."""
+def cancel_stalled_imports(request, queryset, *, may_cancel, cancel):
+    """The back office's way out for imports whose worker died: cancel the selected ones that stalled.
 
-    list_display = ["file_name", "strategy", "state", "source", "created_by", "created_at", "file_size"]
+    `may_cancel(user, record)` is the same rule as the import's page; `cancel` the importer's own
+    cancel, which refuses an import still running (its row is locked by the worker)."""
+    cancelled, refused = [], []
+    for record in queryset.select_related("strategy"):
+        if not record.stalled or not may_cancel(request.user, record):
+            refused.append(f"{record.file_name}: only an import that stopped without finishing can be cancelled here")
+            continue
+        try:
+            cancel(record)
+        except ImportNotReady as error:
+            refused.append(f"{record.file_name}: {error}")
+        else:
+            cancelled.append(record.file_name)
+    if cancelled:
+        messages.success(
+            request, f"Cancelled {len(cancelled)} import(s); nothing of them was saved: {', '.join(cancelled)}."
+        )
+    for reason in refused:
+        messages.warning(request, reason)
+
+
+def _may_cancel_plan_import(user, record):
+    return permissions.can_manage_strategy(user, record.strategy)
+
+
+class ActionPlanImportAdmin(admin.ModelAdmin):
+    """Every import, read-only: the record of who brought which file into which strategy. Officers may
+    cancel an import that stopped without finishing (its worker died), which frees the strategy."""
+
+    list_display = ["file_name", "strategy", "state", "stalled", "source", "created_by", "created_at", "file_size"]
+    actions = ["cancel_stalled"]
     list_filter = ["state", "source"]
     search_fields = ["file_name", "file_sha256"]
     list_select_related = ["strategy", "created_by"]
@@ -70,6 +101,7 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
         "strategy",
         "created_by",
         "created_at",
+        "updated_at",
         "finished_at",
         "source",
         "state",
@@ -104,6 +136,19 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
         return permissions.is_officer(request.user) and (
             obj is None or permissions.can_manage_strategy(request.user, obj.strategy)
         )
+
+    def has_cancel_permission(self, request):
+        return permissions.is_officer(request.user)
+
+    @admin.display(boolean=True, description="Stopped without finishing")
+    def stalled(self, obj):
+        return obj.stalled
+
+    @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
+    def cancel_stalled(self, request, queryset):
+        from actions.imports.records import import_cancel
+
+        cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_plan_import, cancel=import_cancel)
 
     def has_add_permission(self, request):
         return False

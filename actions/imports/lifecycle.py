@@ -7,14 +7,16 @@ progress heartbeat, the re-check when the data changed since the preview, the un
 cancelling are written once, here.
 
 States: checking -> ready (preview shown) -> importing -> imported; or refused (problems found,
-nothing saved), failed (an unexpected error, nothing saved) or cancelled.
+nothing saved), failed (an unexpected error, nothing saved) or cancelled. A checking or importing
+import whose worker died (kill -9, out of memory, a deploy) stops reporting: once silent for
+settings.IMPORT_STALLED_AFTER seconds it is `stalled`, and may be cancelled like a waiting one.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from actions.imports.problems import ImportRefused, Problem
@@ -30,6 +32,14 @@ UNEXPECTED = Problem(
 
 class ImportNotReady(Exception):
     """The import is not in a state where that can be done (e.g. confirming twice)."""
+
+    def __init__(self, message, *, blocker=None):
+        super().__init__(message)
+        self.blocker = blocker  # a stalled import standing in the way, for the page to link to
+
+
+class ImportStillRunning(ImportNotReady):
+    """The import is being worked on right now, so it cannot be cancelled under the worker."""
 
 
 @dataclass
@@ -83,10 +93,10 @@ def enqueue(model, record, task, *, only_if_unset=False):
 
 
 def progress(model, pk):
-    """A progress report for the import's page."""
+    """A progress report for the import's page; each one is also its heartbeat."""
 
     def report(stage, done=0):
-        model.objects.filter(pk=pk).update(stage=stage[:200])
+        model.objects.filter(pk=pk).update(stage=stage[:200], updated_at=timezone.now())
 
     return report
 
@@ -102,9 +112,11 @@ def finish(record, state, **fields):
 
 
 def _fail(model, pk, label):
+    """Record an unexpected error, unless the import was cancelled meanwhile (that stands)."""
     logger.exception("%s %s failed", label, pk)
     record = model.objects.select_related("strategy").get(pk=pk)
-    finish(record, model.State.FAILED, problems=[UNEXPECTED.as_dict()])
+    if record.state in model.RUNNING_STATES:
+        finish(record, model.State.FAILED, problems=[UNEXPECTED.as_dict()])
     return record.state
 
 
@@ -152,6 +164,17 @@ def confirm(model, record, *, busy_message, **fields):
             with transaction.atomic():
                 record.save()
         except IntegrityError:
+            blocker = (
+                model.objects.filter(strategy_id=record.strategy_id, state=State.IMPORTING)
+                .exclude(pk=record.pk)
+                .first()
+            )
+            if blocker is not None and blocker.stalled:
+                raise ImportNotReady(
+                    f"An earlier import into this strategy ({blocker.file_name}) stopped without finishing and is "
+                    "holding the strategy. Cancel that import, then confirm this one again.",
+                    blocker=blocker,
+                ) from None
             raise ImportNotReady(busy_message) from None
     return record
 
@@ -173,39 +196,63 @@ def recheck(model, record, *, stage, **fields):
 
 
 def apply_run(model, pk, *, apply, check, stale_stage, label="Import"):
-    """Import the confirmed file of import `pk` with `apply(record, report) -> Applied`, all or nothing."""
+    """Import the confirmed file of import `pk` with `apply(record, report) -> Applied`, all or nothing.
+
+    The import's own row is locked for the whole transaction, and its state read again under the
+    lock before anything is written: an import cancelled as stalled (while this worker was in fact
+    only slow to start) writes nothing, and a cancel arriving while this runs finds the row locked
+    and is refused instead of cancelling the import under the worker.
+    """
     State = model.State
     record = model.objects.select_related("strategy", "created_by").get(pk=pk)
     if record.state != State.IMPORTING:
         return record.state
     try:
-        applied = apply(record, progress(model, pk))
+        with transaction.atomic():
+            state = model.objects.select_for_update().filter(pk=pk).values_list("state", flat=True).first()
+            if state != State.IMPORTING:
+                return state
+            applied = apply(record, progress(model, pk))
+            if applied.stale:
+                # The data changed since the preview: show the officer the new preview to confirm.
+                record.state = State.CHECKING
+                record.stage = stale_stage
+                record.save()
+            elif applied.problems:
+                finish(record, State.REFUSED, problems=[p.as_dict() for p in applied.problems])
+            else:
+                finish(record, State.IMPORTED, result=applied.result)
     except Exception:
         return _fail(model, pk, label)
     if applied.stale:
-        # The data changed since the preview: show the officer the new preview to confirm.
-        record.state = State.CHECKING
-        record.stage = stale_stage
-        record.save()
         check_run(model, pk, check=check, label=label)
         record.refresh_from_db()
         if record.state == State.READY:
             record.preview = {**record.preview, "stale": True}
             record.save(update_fields=["preview"])
-        return record.state
-    if applied.problems:
-        finish(record, State.REFUSED, problems=[p.as_dict() for p in applied.problems])
-    else:
-        finish(record, State.IMPORTED, result=applied.result)
     return record.state
 
 
 def cancel(model, record):
-    """Cancel an import waiting to be checked or confirmed."""
+    """Cancel an import that is waiting (checking, ready) or has stalled; refuse one that is running."""
     State = model.State
-    with transaction.atomic():
-        record = model.objects.select_for_update().get(pk=record.pk)
-        if record.state not in (State.CHECKING, State.READY):
-            raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be cancelled.")
-        finish(record, State.CANCELLED)
+    running = model.objects.filter(pk=record.pk).values_list("state", flat=True).first() == State.IMPORTING
+    still_running = ImportStillRunning(
+        "This import is still running, so it cannot be cancelled. Wait for it to finish: this page shows the "
+        "result when it has."
+    )
+    try:
+        with transaction.atomic():
+            # A live import holds its row locked (apply_run): on PostgreSQL, NOWAIT makes the cancel fail
+            # at once rather than wait for the import and then cancel it. SQLite has no row locks, but
+            # lets one writer in at a time: the live import's write lock makes the cancel's write fail.
+            nowait = running and connection.features.has_select_for_update_nowait
+            record = model.objects.select_for_update(nowait=nowait).get(pk=record.pk)
+            if record.state == State.IMPORTING and not record.stalled:
+                raise still_running
+            if record.state not in (State.CHECKING, State.READY, State.IMPORTING):
+                raise ImportNotReady(f"This import is {record.get_state_display().lower()}, so it cannot be cancelled.")
+            finish(record, State.CANCELLED)
+    except OperationalError:
+        raise still_running from None
     return record

@@ -3,17 +3,18 @@
 Each step is a function here; the browser's views, the back office, the background tasks in
 `actions.tasks` and `manage.py import_action_plan` all go through them, so the import a command
 runs is the import a browser runs. The states and the steps shared with the indicator-values
-import (progress, re-checking a stale preview, unexpected errors, cancelling) are
+import (progress, re-checking a stale preview, unexpected errors, cancelling, stalled imports) are
 `actions.imports.lifecycle`'s; this module gives it the action plan's check and apply.
 """
 
 from actions.imports import action_plan_apply, action_plan_check, lifecycle
-from actions.imports.lifecycle import UNEXPECTED, ImportNotReady
+from actions.imports.lifecycle import UNEXPECTED, ImportNotReady, ImportStillRunning
 from actions.models import ActionPlanImport
 
 __all__ = [
     "UNEXPECTED",
     "ImportNotReady",
+    "ImportStillRunning",
     "import_apply_run",
     "import_cancel",
     "import_check_run",
@@ -140,5 +141,5 @@ def import_apply_run(pk):
 
 
 def import_cancel(record):
-    """Cancel an import waiting to be checked or confirmed."""
+    """Cancel an import waiting to be checked or confirmed, or one that stalled (its worker died)."""
     return lifecycle.cancel(ActionPlanImport, record)

@@ -1,11 +1,16 @@
-"""An import killed mid-way (kill -9) leaves the database exactly as it was.
+"""An import killed mid-way (kill -9) leaves the database exactly as it was, and its strategy free.
 
-`manage.py import_action_plan` runs in a process of its own on the test database (PostgreSQL),
-importing a large file. Once PostgreSQL shows that process writing actions (the import's apply
-step, inside its one transaction), it is killed with SIGKILL: no handler, no rollback of its own.
-PostgreSQL rolls the open transaction back when the connection drops; every count is as before.
+`manage.py import_action_plan`, or the task worker (`manage.py db_worker`) importing a confirmed
+upload, runs in a process of its own on the test database (PostgreSQL), importing a large file.
+Once PostgreSQL shows that process writing actions (the import's apply step, inside its one
+transaction), it is killed with SIGKILL: no handler, no rollback of its own. PostgreSQL rolls the
+open transaction back when the connection drops; every count is as before. The worker's import is
+left "importing" for ever; once it has been silent for IMPORT_STALLED_AFTER it has stalled, an
+officer cancels it on its page, and the same file then imports.
 """
 
+import datetime
+import io
 import os
 import signal
 import subprocess
@@ -13,8 +18,12 @@ import sys
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
 
+from actions.imports.records import import_confirm, import_create
 from actions.models import Action, ActionLead, ActionPlanImport, DeliveryGroup, Objective, Update
 from strategy.models import Person, Strategy
 from tests.actions.importing import csv_bytes
@@ -22,6 +31,7 @@ from tests.ops import live
 
 MODELS = [Strategy, DeliveryGroup, Objective, Action, ActionLead, Update, Person, ActionPlanImport]
 ACTIONS = 12_000
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def counts():
@@ -60,19 +70,18 @@ def writing_backend(pid_marker):
     return None
 
 
-@pytest.mark.django_db(transaction=True)
-def test_kill_minus_nine_mid_import_changes_nothing(plan, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: the import runs in another process")
-    before = counts()
-    path = tmp_path / "big-plan.csv"
-    path.write_bytes(big_plan())
-    marker = f"swp-killed-import-{os.getpid()}"
+def work():
+    """What `manage.py db_worker` does, here, until the queue is empty."""
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def kill_once_writing(command, marker, **environment):
+    """Run `manage.py <command>` on the test database and SIGKILL it once it is writing actions."""
     environment = live.server_environment(
-        DATABASE_URL=f"{live.postgres_url()}?application_name={marker}", DJANGO_DEBUG="true"
+        DATABASE_URL=f"{live.postgres_url()}?application_name={marker}", DJANGO_DEBUG="true", **environment
     )
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "import_action_plan", str(path), "--strategy", plan["strategy"].slug],
+        [sys.executable, "manage.py", *command],
         cwd=live.ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -101,5 +110,64 @@ def test_kill_minus_nine_mid_import_changes_nothing(plan, tmp_path):
             if cursor.fetchone()[0] == 0:
                 break
         time.sleep(0.1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kill_minus_nine_mid_import_changes_nothing(plan, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the import runs in another process")
+    before = counts()
+    path = tmp_path / "big-plan.csv"
+    path.write_bytes(big_plan())
+    command = ["import_action_plan", str(path), "--strategy", plan["strategy"].slug]
+    kill_once_writing(command, f"swp-killed-import-{os.getpid()}")
     assert counts() == before
     assert not Action.objects.filter(text__startswith="Killed-import").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_leaves_a_stalled_import_an_officer_cancels(plan, officer, client, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the worker runs in another process")
+    settings.TASKS = DATABASE_TASKS
+    record = import_create(strategy=plan["strategy"], file_name="big-plan.csv", content=big_plan(), by=officer)
+    work()
+    record.refresh_from_db()
+    assert record.state == "ready", record.problems
+    before = counts()
+    assert import_confirm(record) == "importing"  # queued for the worker
+
+    kill_once_writing(
+        ["db_worker", "--batch", "--no-startup-delay"], f"swp-killed-worker-{os.getpid()}", TASKS_BACKEND="database"
+    )
+
+    # Nothing of the import was saved, and its record says "importing" for ever: it holds the strategy.
+    record.refresh_from_db()
+    assert record.state == "importing"
+    assert counts() == before
+    assert not Action.objects.filter(text__startswith="Killed-import").exists()
+    client.force_login(officer)
+    page = client.get(reverse("actions:import_detail", args=[record.pk])).content.decode()
+    assert "stopped without finishing" not in page  # not yet: it may only be slow
+    assert client.post(reverse("actions:import_cancel", args=[record.pk])).status_code == 302
+    record.refresh_from_db()
+    assert record.state == "importing"  # refused: it has not been silent long enough
+
+    # Ten minutes and more later, it has stalled: the officer is told, and cancels it.
+    silent = datetime.timedelta(seconds=settings.IMPORT_STALLED_AFTER + 1)
+    ActionPlanImport.objects.filter(pk=record.pk).update(updated_at=timezone.now() - silent)
+    page = client.get(reverse("actions:import_detail", args=[record.pk])).content.decode()
+    assert "This import stopped without finishing (the worker may have been restarted). Nothing was saved." in page
+    assert client.post(reverse("actions:import_cancel", args=[record.pk])).status_code == 302
+    record.refresh_from_db()
+    assert record.state == "cancelled"
+
+    # The strategy is free again: the same file imports.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    again = import_create(
+        strategy=plan["strategy"], file_name="big-plan.csv", content=big_plan(), by=officer, background=False
+    )
+    assert import_confirm(again, background=False) == "importing"
+    again.refresh_from_db()
+    assert again.state == "imported", again.problems
+    assert Action.objects.filter(text__startswith="Killed-import").count() == ACTIONS

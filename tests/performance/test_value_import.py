@@ -342,3 +342,79 @@ def test_a_file_with_too_many_rows_is_refused_in_the_values_words():
         read_rows(content, "big.csv")
     assert str(refused.value).startswith(f"The file has more than {MAX_ROWS:,} rows")
     assert "Split the values into several files." in str(refused.value)
+
+
+# A stalled import (its worker died) -----------------------------------------------------------------
+
+
+def confirmed_then_worker_died(client, officer, *, silent_for=datetime.timedelta(minutes=11)):
+    """A value import confirmed, whose worker was killed before it finished: left "importing"."""
+    from django.utils import timezone
+
+    from actions.imports import lifecycle
+
+    client.force_login(officer)
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    record = IndicatorValueImport.objects.get(state=State.READY)
+    lifecycle.confirm(IndicatorValueImport, record, busy_message="")
+    IndicatorValueImport.objects.filter(pk=record.pk).update(updated_at=timezone.now() - silent_for)
+    record.refresh_from_db()
+    return record
+
+
+def test_a_stalled_value_import_is_shown_as_such_and_an_officer_cancels_it(client, officer, kpis, settings):
+    record = confirmed_then_worker_died(client, officer)
+    assert record.stalled
+    page = client.get(f"/indicators/imports/{record.pk}/").content.decode()
+    assert "This import stopped without finishing (the worker may have been restarted). Nothing was saved." in page
+    assert "http-equiv" not in page
+    assert f'action="/indicators/imports/{record.pk}/cancel/"' in page
+    assert client.post(f"/indicators/imports/{record.pk}/cancel/").status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.CANCELLED and bytes(record.file_content) == b""
+    # The worker, had it only been slow, finds the import cancelled and saves nothing.
+    from performance.value_imports import value_import_apply_run
+
+    assert value_import_apply_run(record.pk) == State.CANCELLED
+    assert not kpis["repeat"].values.filter(period_start=datetime.date(2024, 7, 1)).exists()
+    # The file imports on a second try.
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    again = IndicatorValueImport.objects.get(state=State.READY)
+    client.post(f"/indicators/imports/{again.pk}/")
+    again.refresh_from_db()
+    assert again.state == State.IMPORTED
+    assert kpis["repeat"].values.current().get(period_start=datetime.date(2024, 7, 1)).value == D(13)
+
+
+def test_a_value_import_still_running_cannot_be_cancelled(client, officer, kpis):
+    record = confirmed_then_worker_died(client, officer, silent_for=datetime.timedelta(seconds=20))
+    assert not record.stalled
+    page = client.get(f"/indicators/imports/{record.pk}/").content.decode()
+    assert "stopped without finishing" not in page and 'http-equiv="refresh"' in page
+    response = client.post(f"/indicators/imports/{record.pk}/cancel/", follow=True)
+    assert "This import is still running, so it cannot be cancelled" in response.content.decode()
+    record.refresh_from_db()
+    assert record.state == State.IMPORTING
+
+
+@pytest.mark.parametrize("role", ["viewer", "chair", "lead"])
+def test_only_officers_and_its_uploader_may_cancel_a_stalled_value_import(client, officer, users, kpis, role):
+    record = confirmed_then_worker_died(client, officer)
+    client.force_login(users[role])  # the lead owns KPI-V1, but did not upload this file
+    assert client.post(f"/indicators/imports/{record.pk}/cancel/").status_code == 403
+    record.refresh_from_db()
+    assert record.state == State.IMPORTING
+
+
+def test_the_back_office_cancels_a_stalled_value_import(client, officer, users, kpis):
+    record = confirmed_then_worker_died(client, officer)
+    changelist = "/admin/performance/indicatorvalueimport/"
+    client.force_login(users["viewer"])
+    client.post(changelist, {"action": "cancel_stalled", "_selected_action": [record.pk]})
+    record.refresh_from_db()
+    assert record.state == State.IMPORTING
+    client.force_login(officer)
+    response = client.post(changelist, {"action": "cancel_stalled", "_selected_action": [record.pk]})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.state == State.CANCELLED
