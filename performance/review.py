@@ -25,10 +25,8 @@ to the filtered action list showing exactly those actions.
 
 import datetime
 import functools
-import operator
 from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
-from functools import reduce
 from urllib.parse import quote
 
 from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
@@ -241,8 +239,18 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     actions = Action.objects.for_strategy(strategy).visible_to(user)
     if group is not None:
         actions = actions.filter(objective__delivery_group=group)
-    # Small columns only (20,000 rows cross the wire): when it was created as two flags, its markings
-    # as the highest of them, texts and deadlines as written later for the listed actions alone.
+    # Each action's objective and group, with their markings and places in the plan, from one small
+    # query: the big one then reads the actions table alone, unsorted, and Python sorts the states.
+    placing = {
+        pk: (group_id, rank, Marking.highest([objective_marking, group_marking]))
+        for rank, (pk, group_id, objective_marking, group_marking) in enumerate(
+            Objective.objects.filter(delivery_group__strategy=strategy)
+            .order_by("delivery_group__position", "delivery_group__name", "number", "pk")
+            .values_list("pk", "delivery_group_id", "marking", "delivery_group__marking")
+        )
+    }
+    # Small columns only (20,000 rows cross the wire): when it was created as two flags, texts and
+    # deadlines as written later for the listed actions alone.
     rows = (
         actions.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=end))
         .annotate(
@@ -257,16 +265,15 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             ),
             created_by_end=Case(When(created_at__lte=end, then=Value(True)), default=Value(False)),
             created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
-            highest_marking=_highest_marking("marking", "objective__marking", "objective__delivery_group__marking"),
         )
-        .order_by("objective__delivery_group__position", "objective__number", "position", "pk")
+        .order_by()
         .values_list(
             "pk",
             "ref",
-            "objective__delivery_group_id",
+            "position",
             "objective_id",
             "lead_organisation_id",
-            "highest_marking",
+            "marking",
             "due_date",
             "created_by_end",
             "created_by_before",
@@ -275,17 +282,18 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             "revised",
         )
     )
-    states = {}
-    for pk, ref, group_id, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
+    found = []
+    for pk, ref, position, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
         if not by_end and now is None:
             continue  # not in the plan yet at the quarter's end
+        group_id, rank, objective_marking = placing[objective_id]
         state = ActionState(
             pk=pk,
             ref=ref,
             group_id=group_id,
             objective_id=objective_id,
             lead_organisation_id=lead_org,
-            marking=marking,
+            marking=marking if marking == objective_marking else Marking.highest([marking, objective_marking]),
             due_date=due,
             revised_due_date=revised,
         )
@@ -295,7 +303,9 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
         if was is not None:
             state.was_status, state.was_rag = was.split(SEP)
         state.is_new = not by_before and was is None
-        states[pk] = state
+        found.append((rank, position, pk, state))
+    found.sort()  # plan order; pks differ, so the states themselves are never compared
+    states = {pk: state for _, _, pk, state in found}
 
     update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
     returned = _returned_on_time(strategy, quarter, update_round, known_by)
@@ -303,15 +313,7 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     day_after, after = quarter.next().start, quarter.next()
     after_start, after_end = after.start, after.end
     for pk, state in states.items():
-        state.changes = frozenset(
-            changes_between(
-                was_status=state.was_status,
-                was_rag=state.was_rag,
-                status=state.status,
-                rag=state.rag,
-                is_new=state.is_new,
-            )
-        )
+        state.changes = _changes(state.was_status, state.was_rag, state.status, state.rag, state.is_new)
         is_open = state.status not in CLOSED_STATUSES
         revised, due = state.revised_due_date, state.due_date
         # The same rules as ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after.
@@ -394,6 +396,12 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _changes(was_status, was_rag, status, rag, is_new):
+    """changes_between for one combination of states: a plan has a few dozen, and thousands of actions."""
+    return frozenset(changes_between(was_status=was_status, was_rag=was_rag, status=status, rag=rag, is_new=is_new))
+
+
 def _latest(moment, known_by):
     """The outer action's updates that count as at `moment`, newest first (for a Subquery). On
     PostgreSQL each lookup is an index-only probe of Update's "update_counted_latest" index."""
@@ -413,19 +421,6 @@ def _packed_latest(moment, known_by, *fields, fresh_from=None):
         parts.pop()
     packed = Concat(*parts, output_field=CharField())
     return _latest(moment, known_by).annotate(packed=packed).values("packed")[:1]
-
-
-def _highest_marking(*paths):
-    """The highest handling marking among these fields, worked out by the database."""
-    highest_first = list(reversed(Marking.values))
-    return Case(
-        *[
-            When(reduce(operator.or_, (Q(**{path: value}) for path in paths)), then=Value(value))
-            for value in highest_first
-        ],
-        default=Value(Marking.values[0]),
-        output_field=CharField(),
-    )
 
 
 def _returned_on_time(strategy, quarter, update_round, known_by):
@@ -498,11 +493,23 @@ def _assemble(
     def link(**params):
         return action_list_url(strategy, quarter, within=group, **params)
 
-    by_group = defaultdict(list)
-    by_objective = defaultdict(list)
+    # One pass sorts the actions every way the dashboard counts and lists them.
+    by_group, by_objective, by_change = defaultdict(list), defaultdict(list), defaultdict(list)
+    exception_rags = {RAG.RED, RAG.AMBER} if include_amber else {RAG.RED}
+    exceptional, flagged = [], {"overdue": [], "no_update": [], "due_next": []}
     for state in actions:
         by_group[state.group_id].append(state)
         by_objective[state.objective_id].append(state)
+        for change in state.changes:
+            by_change[change].append(state)
+        if state.rag in exception_rags:
+            exceptional.append(state)
+        if state.overdue:
+            flagged["overdue"].append(state)
+        if state.no_update:
+            flagged["no_update"].append(state)
+        if state.due_next:
+            flagged["due_next"].append(state)
     group_names = {g.pk: g for g in groups}
     group_rows = [_count_row(g.name, by_group[g.pk], link, {"group": g.pk} if group is None else {}) for g in groups]
     for row, g in zip(group_rows, groups, strict=True):
@@ -529,22 +536,20 @@ def _assemble(
 
     comparison = []
     for change in (Change.NEWLY_RED, Change.COMPLETED, Change.IMPROVED, Change.WORSENED):
-        found = [state for state in actions if change in state.changes]
+        found = by_change[change]
         comparison.append((change, _comparison_label(change), len(found), link(change=change) if found else ""))
 
-    exception_rags = {RAG.RED, RAG.AMBER} if include_amber else {RAG.RED}
-    exceptional = [state for state in actions if state.rag in exception_rags]
     exceptions = [(g, [state for state in exceptional if state.group_id == g.pk]) for g in groups]
     exceptions = [(g, found) for g, found in exceptions if found]
     exception_url = link(rag=[RAG.RED, RAG.AMBER] if include_amber else RAG.RED) if exceptional else ""
 
     changes = []
     for change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN, Change.NEW):
-        found = [state for state in actions if change in state.changes]
+        found = by_change[change]
         changes.append((change, _change_heading(change), found, link(change=change) if found else ""))
 
     def listed(flag, **params):
-        found = [state for state in actions if getattr(state, flag)]
+        found = flagged[flag]
         return {"actions": found, "count": len(found), "url": link(**params) if found else ""}
 
     agencies = _agency_rows(actions, organisations, contributions, link)
