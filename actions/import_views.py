@@ -1,8 +1,8 @@
 """Pages for importing an action plan from a spreadsheet, and exporting one.
 
-Officers only (strategy.permissions.can_manage_strategy): upload a file, watch it being checked,
-read the preview, confirm or cancel (also an import that stalled because its worker died), and see
-the result. Checking and importing run as tasks,
+Officers only, and only into a strategy they are cleared for in full (strategy.permissions
+.can_import_plan): upload a file, watch it being checked, read the preview, confirm or cancel (also
+an import that stalled because its worker died), and see the result. Checking and importing run as tasks,
 so the officer may leave and come back (the list of imports links to each). Export is for
 anyone who may see the strategy, limited to the rows they may see.
 """
@@ -34,7 +34,7 @@ REFRESH_SECONDS = 3
 def managed_strategies(user):
     """The strategies whose plans this user may import."""
     strategies = Strategy.objects.visible_to(user).select_related("partnership").order_by("-start_date", "title")
-    return [strategy for strategy in strategies if permissions.can_manage_strategy(user, strategy)]
+    return [strategy for strategy in strategies if permissions.can_import_plan(user, strategy)]
 
 
 def _import_for(user, pk):
@@ -44,7 +44,7 @@ def _import_for(user, pk):
     )
     if not permissions.is_member(user, record.strategy.partnership_id):
         raise Http404
-    if not permissions.can_manage_strategy(user, record.strategy):
+    if not permissions.can_import_plan(user, record.strategy):
         raise PermissionDenied
     return record
 

@@ -166,6 +166,30 @@ def can_manage_strategy(user, strategy):
     return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
 
 
+def can_import_plan(user, strategy):
+    """Officers import an action plan into a strategy, and see its imports, only if cleared for
+    everything in it: every delivery group, objective and action, whatever its marking.
+
+    Why the whole strategy and not a preview trimmed to the officer's clearance: an import rewrites
+    the plan as a whole. Its preview lists the current values of every group, objective and action
+    the file changes, its result what was changed, and "archive the actions not in this file" reaches
+    actions the officer could not see; a trimmed preview would ask them to confirm changes they were
+    not shown. One answer for the import pages, their records and the back office.
+    """
+    if not can_manage_strategy(user, strategy):
+        return False
+    hidden = [marking for marking in Marking.values if marking not in allowed_markings(user)]
+    if not hidden:
+        return True
+    # Read through the strategy's reverse relations, so this module imports nothing of the actions app.
+    groups = strategy.delivery_groups.all()
+    return not (
+        groups.filter(marking__in=hidden).exists()
+        or groups.filter(objectives__marking__in=hidden).exists()
+        or strategy.actions.filter(marking__in=hidden).exists()
+    )
+
+
 # Indicators (issue 5) --------------------------------------------------------------------------
 # These take an Indicator (from the performance app) and read only its fields and its owners.
 # An indicator's owners are the Person rows named on it; an owner whose Person is linked to their

@@ -15,7 +15,7 @@ from import_export.admin import ImportExportMixin
 
 from actions.imports.lifecycle import ImportNotReady
 from strategy import permissions
-from strategy.models import Strategy
+from strategy.models import Marking, Strategy
 
 
 def _strategy_from_filters(request):
@@ -84,7 +84,7 @@ def cancel_stalled_imports(request, queryset, *, may_cancel, cancel):
 
 
 def _may_cancel_plan_import(user, record):
-    return permissions.can_manage_strategy(user, record.strategy)
+    return permissions.can_import_plan(user, record.strategy)
 
 
 class ActionPlanImportAdmin(admin.ModelAdmin):
@@ -123,18 +123,20 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
         queryset = permissions.scope(
             queryset, request.user, partnership="strategy__partnership", marking="strategy__marking"
         )
-        return (
-            queryset
-            if request.user.is_superuser
-            else queryset.filter(strategy__partnership_id=permissions.partnership_id(request.user))
-        )
+        if not request.user.is_superuser:
+            queryset = queryset.filter(strategy__partnership_id=permissions.partnership_id(request.user))
+        if permissions.cleared_for(request.user, *Marking.values):
+            return queryset
+        # The same rule as the import pages: only the imports of strategies the officer may import into.
+        strategies = Strategy.objects.visible_to(request.user)
+        return queryset.filter(strategy__in=[s.pk for s in strategies if permissions.can_import_plan(request.user, s)])
 
     def has_module_permission(self, request):
         return permissions.is_officer(request.user)
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_officer(request.user) and (
-            obj is None or permissions.can_manage_strategy(request.user, obj.strategy)
+            obj is None or permissions.can_import_plan(request.user, obj.strategy)
         )
 
     def has_cancel_permission(self, request):

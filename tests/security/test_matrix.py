@@ -183,3 +183,41 @@ def test_role_url_method(name, url, get, post, world, users, settings):
     assert not wrong, (
         f"{address}: unexpected statuses {wrong} (expected { ({k: w for k, (g, w) in outcomes.items()}) })"
     )
+
+
+# An officer of Test CSP cleared for OFFICIAL only. The strategy is OFFICIAL but holds the
+# OFFICIAL-SENSITIVE CONTEST group, and an import rewrites (and its preview shows) the plan as a
+# whole, so the action-plan import pages are refused (strategy.permissions.can_import_plan); the
+# rest of the strategy is theirs as any officer's.
+# name                    address                          GET | POST
+OFFICIAL_OFFICER_MATRIX = """
+    actions:import_list     /imports/                        403 | 405
+    actions:import_upload   /imports/new/                    403 | 403
+    actions:import_detail   /imports/{import}/               403 | 403
+    actions:import_cancel   /imports/{import}/cancel/        405 | 403
+    actions:strategy_detail /strategies/test-2024-2027/      200 | 405
+    actions:action_update   /actions/{v1_1}/update/          200 | 200
+    actions:action_detail   /actions/{c1_1}/                 404 | 405
+"""
+
+
+def official_officer_rows():
+    for line in OFFICIAL_OFFICER_MATRIX.strip().splitlines():
+        name, url, get, _, post = line.split()
+        yield name, url, int(get), int(post)
+
+
+@pytest.mark.parametrize(("name", "url", "get", "post"), list(official_officer_rows()))
+def test_an_officer_not_cleared_for_all_of_a_strategy_gets_no_import_page(name, url, get, post, world, plan):
+    from actions.models import ActionPlanImport
+    from strategy.models import Marking, Membership
+    from tests.conftest import make_user
+
+    official = make_user(
+        "official-officer", partnership=plan["partnership"], role=Membership.Role.OFFICER, clearance=Marking.OFFICIAL
+    )
+    client = Client()
+    client.force_login(official)
+    address = url.format(**world["ids"])
+    assert (client.get(address).status_code, client.post(address, {}).status_code) == (get, post)
+    assert ActionPlanImport.objects.get(pk=world["import"].pk).state == "checking"
