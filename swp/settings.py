@@ -139,6 +139,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No just-in-time compilation: it pays off for long analytical queries, and on these pages'
+    # queries (tens of milliseconds) compiling cost more than it saved (17 ms on the action list).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
