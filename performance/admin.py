@@ -106,7 +106,7 @@ class IndicatorValueAdmin(ReadOnlyMixin, ScopedAdmin):
 
 
 def _may_cancel_value_import(user, record):
-    return permissions.can_manage_indicators(user, record.strategy)
+    return permissions.can_manage_value_imports(user, record.strategy)
 
 
 @admin.register(IndicatorValueImport)
@@ -132,6 +132,10 @@ class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
         "result",
         "problems",
     ]
+
+    def get_queryset(self, request):
+        # A preview holds the figures of every indicator the file names: see can_manage_value_imports.
+        return permissions.visible_value_imports(super().get_queryset(request), request.user)
 
     def has_cancel_permission(self, request):
         return permissions.is_officer(request.user)

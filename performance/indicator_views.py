@@ -319,8 +319,8 @@ def _import_for(user, pk):
         user, record.strategy.marking
     ):
         raise Http404
-    # Officers manage every import of their partnership; an owner only their own.
-    if not (permissions.can_manage_indicators(user, record.strategy) or record.created_by_id == user.pk):
+    # Officers cleared for the strategy's indicators manage every import of it; anyone else their own.
+    if not permissions.can_view_value_import(user, record):
         raise PermissionDenied
     return record
 
@@ -331,9 +331,9 @@ def value_import_list(request):
     strategies = _import_strategies(request.user)
     if not strategies.exists():
         raise PermissionDenied("Only officers and indicators' owners can import values.")
-    imports = IndicatorValueImport.objects.filter(strategy__in=strategies).defer("file_content", "preview", "result")
-    if not permissions.is_officer(request.user):
-        imports = imports.filter(created_by=request.user)
+    imports = permissions.visible_value_imports(
+        IndicatorValueImport.objects.filter(strategy__in=strategies), request.user
+    ).defer("file_content", "preview", "result")
     return render(
         request,
         "performance/value_import_list.html",

@@ -237,6 +237,44 @@ def can_manage_indicators(user, strategy):
     return can_manage_strategy(user, strategy)
 
 
+def _hidden_markings(user):
+    return [marking for marking in Marking.values if marking not in allowed_markings(user)]
+
+
+def can_manage_value_imports(user, strategy):
+    """Officers see and manage every value import of a strategy only if cleared for all its indicators.
+
+    An import's preview and result carry the figures of the indicators it names, whatever their
+    marking; an officer cleared only for OFFICIAL would otherwise read OFFICIAL-SENSITIVE figures that
+    a cleared colleague uploaded. (The one who uploaded a file always sees their own import: they could
+    only name indicators they may enter.)"""
+    if not can_manage_indicators(user, strategy):
+        return False
+    hidden = _hidden_markings(user)
+    return not hidden or not strategy.indicators.filter(marking__in=hidden).exists()
+
+
+def can_view_value_import(user, record):
+    strategy = record.strategy
+    if not is_member(user, strategy.partnership_id) or not cleared_for(user, strategy.marking):
+        return False
+    return record.created_by_id == user.pk or can_manage_value_imports(user, strategy)
+
+
+def visible_value_imports(queryset, user):
+    """`queryset` of value imports cut to those can_view_value_import allows (for lists and the admin)."""
+    queryset = scope(queryset, user, partnership="strategy__partnership", marking=("strategy__marking",))
+    mine = Q(created_by_id=user.pk)
+    if not is_officer(user):
+        return queryset.filter(mine)
+    hidden = _hidden_markings(user)
+    if not hidden:
+        return queryset
+    strategies = queryset.model._meta.get_field("strategy").related_model.objects
+    with_hidden = strategies.filter(indicators__marking__in=hidden).values("pk")
+    return queryset.filter(mine | ~Q(strategy__in=with_hidden))
+
+
 # Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
 
 

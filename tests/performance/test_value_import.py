@@ -14,7 +14,8 @@ from openpyxl import Workbook
 from performance.indicators import Period
 from performance.models import Indicator, IndicatorValue, IndicatorValueImport
 from performance.value_imports import read_rows, values_check
-from strategy.models import Marking
+from strategy.models import Marking, Membership
+from tests.conftest import make_user
 
 D = Decimal
 State = IndicatorValueImport.State
@@ -418,3 +419,46 @@ def test_the_back_office_cancels_a_stalled_value_import(client, officer, users, 
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.state == State.CANCELLED
+
+
+# Who may read an import: its preview and result hold the figures of every indicator it names -----
+
+
+@pytest.fixture
+def sensitive_import(client, officer, kpis):
+    client.force_login(officer)
+    upload(client, csv_file("KPI-C1,2024/25,87,Training delivered", header="Indicator,Period,Value,Note"))
+    client.logout()
+    record = IndicatorValueImport.objects.get()
+    assert record.state == State.READY and "87" in str(record.preview)
+    return record
+
+
+@pytest.fixture
+def official_officer(plan):
+    return make_user(
+        "official-officer", partnership=plan["partnership"], role=Membership.Role.OFFICER, clearance=Marking.OFFICIAL
+    )
+
+
+def test_an_officer_not_cleared_for_every_indicator_cannot_read_anothers_import(
+    client, official_officer, sensitive_import
+):
+    client.force_login(official_officer)
+    assert client.get(f"/indicators/imports/{sensitive_import.pk}/").status_code == 403
+    assert client.post(f"/indicators/imports/{sensitive_import.pk}/cancel/").status_code == 403
+    listing = client.get("/indicators/imports/")
+    assert listing.status_code == 200 and sensitive_import.file_name not in listing.content.decode()
+    admin = client.get(f"/admin/performance/indicatorvalueimport/{sensitive_import.pk}/change/")
+    assert admin.status_code == 302  # the back office's "does not exist" redirect: it is not there for them
+    assert "87" not in client.get("/admin/performance/indicatorvalueimport/").content.decode()
+
+
+def test_a_cleared_officer_and_the_uploader_read_it(client, officer, lead, kpis, sensitive_import):
+    client.force_login(officer)
+    assert client.get(f"/indicators/imports/{sensitive_import.pk}/").status_code == 200
+    client.force_login(lead)  # an owner's own import: they could name only their indicators
+    upload(client, csv_file("KPI-V1,2024/25 Q2,13,"))
+    own = IndicatorValueImport.objects.exclude(pk=sensitive_import.pk).get()
+    assert client.get(f"/indicators/imports/{own.pk}/").status_code == 200
+    assert client.get(f"/indicators/imports/{sensitive_import.pk}/").status_code == 403
