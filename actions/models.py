@@ -377,6 +377,7 @@ class Action(models.Model):
         related_name="actions",
         editable=False,
         help_text="Always the objective's strategy; kept here so references are unique per strategy.",
+        db_index=False,  # the (strategy, ref) and (strategy, status) indexes serve look-ups by strategy
     )
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order within the objective.")
@@ -581,7 +582,8 @@ class StaleUpdate(Exception):
 
 
 class ActionLead(models.Model):
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lead_links")
+    # No index of its own: the unique (action, person) constraint's index serves every look-up by action.
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lead_links", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lead_links")
     position = models.PositiveSmallIntegerField(default=1)
 
@@ -657,7 +659,8 @@ class Update(models.Model):
         SUBMITTED = "submitted", "Waiting for sign-off"
         RETURNED = "returned", "Returned to the lead"
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    # No index of its own: the (action, recorded_at) index serves every look-up by action.
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates", db_index=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_updates"
     )

@@ -19,8 +19,10 @@ built on it.
 """
 
 import datetime
+import io
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -71,6 +73,13 @@ class AuditedHistory(HistoricalRecords):
             kwargs.setdefault("get_user", _user_or_author(author))
         super().__init__(**kwargs)
         self.audit = {"partnership": partnership, "marking": tuple(marking), "title": tuple(title), "kind": kind}
+
+    def copy_fields(self, model):
+        # History rows are read by time, by object (id) and by who made the change, which stay
+        # indexed; never by what they point to. An index per foreign key cost every bulk import
+        # several more index entries per row written.
+        self.no_db_index = [field.name for field in model._meta.fields if field.is_relation]
+        return super().copy_fields(model)
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
@@ -133,6 +142,12 @@ def bulk_create_audited(objs, model, *, by=None, reason="", batch_size=None):
     """`model.objects.bulk_create(objs)` with a "+" history row for each, in bulk."""
     if not hasattr(model, "history"):
         return model.objects.bulk_create(objs, batch_size=batch_size)
+    objs = list(objs)
+    if objs and _copyable(model) and all(obj.pk is None for obj in objs):
+        with transaction.atomic(savepoint=False):
+            _copy_new(objs, model)
+            _copy_history(objs, model, "+", by=by, reason=reason)
+        return objs
     return bulk_create_with_history(
         objs,
         model,
@@ -141,6 +156,104 @@ def bulk_create_audited(objs, model, *, by=None, reason="", batch_size=None):
         default_change_reason=reason[:100],
         custom_historical_attrs=_bulk_attrs(),
     )
+
+
+# New rows and their history on PostgreSQL go in by COPY, with ids drawn from each table's sequence
+# first. Through the ORM (bulk_create prepares every value of every field, then INSERTs), an import of
+# 10,000 actions, with their 20,000 lead links, their updates and a history row for each of those,
+# spent longer writing than doing everything else: 7.4 s against 4.4 s by COPY. Each value is written
+# in COPY's text format from its Python value, for the field types listed; a model with any other
+# (JSON, binary) goes through simple-history and the ORM. The history rows hold what simple-history's
+# HistoryManager.bulk_history_create would put in them.
+COPY_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,  # and DateTimeField: aware datetimes, written with their offset
+    models.DecimalField,
+    models.ForeignKey,
+    models.GenericIPAddressField,
+    models.IntegerField,
+    models.TextField,
+)
+HISTORY_FILLED = {"history_date", "history_change_reason", "history_type", "ip_address", "history_user_id"}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copyable(model):
+    if connection.vendor != "postgresql":
+        return False
+    history = model.history.model
+    tracked = {field.attname for field in history.tracked_fields} | HISTORY_FILLED | {"history_relation_id"}
+    return (
+        isinstance(model._meta.pk, (models.AutoField, models.BigAutoField))
+        and all(isinstance(field, COPY_FIELDS) for field in (*model._meta.concrete_fields, *history._meta.fields))
+        and all(field.primary_key or field.attname in tracked for field in history._meta.concrete_fields)
+    )
+
+
+def _copy_text(value):
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy(model, fields, rows):
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    text = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", text)
+
+
+def _copy_new(objs, model):
+    for obj in objs:  # as bulk_create: a related object saved since it was assigned gives its id now
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk_value in zip(objs, ids, strict=True):
+        obj.pk = pk_value
+        obj._state.adding, obj._state.db = False, connection.alias
+    fields = model._meta.concrete_fields
+    _copy(model, fields, ([field.pre_save(obj, True) for field in fields] for obj in objs))
+
+
+def _copy_history(objs, model, history_type, *, by, reason):
+    history = model.history.model
+    user = _user(by)
+    constant = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason[:100],
+        "history_type": history_type,
+        "ip_address": request_address(),
+    }
+    fields = [field for field in history._meta.concrete_fields if not field.primary_key]
+
+    def row(obj):
+        # As simple-history: the user given, else whoever the row itself names (an update's author).
+        author = user if user is not None else history.get_default_history_user(obj)
+        for field in fields:
+            name = field.attname
+            if name in constant:
+                yield constant[name]
+            elif name == "history_user_id":
+                yield author.pk if author is not None else None
+            elif name == "history_relation_id":
+                yield obj.pk
+            else:
+                yield getattr(obj, name)
+
+    _copy(history, fields, (list(row(obj)) for obj in objs))
 
 
 def bulk_update_audited(objs, model, fields, *, by=None, reason="", batch_size=None):

@@ -65,7 +65,11 @@ def writing_backend(pid_marker):
             [pid_marker],
         )
         row = cursor.fetchone()
-    if row and ('INSERT INTO "actions_action"' in row[1] or 'INSERT INTO "actions_update"' in row[1]):
+    # On PostgreSQL an import writes its rows by COPY (strategy.audit); anything that has a
+    # transaction id and is writing actions, their leads, updates or history is mid-import.
+    writes = ("INSERT INTO", "COPY ")
+    tables = ('"actions_action', '"actions_update', '"actions_historical')
+    if row and any(row[1].startswith(w) or f" {w}" in row[1] for w in writes) and any(t in row[1] for t in tables):
         return row
     return None
 
