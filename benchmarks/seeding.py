@@ -3,7 +3,8 @@
 The plan (`seed_plan`) is a partnership with one strategy of 2021/22 to 2025/26 and every action in
 it (the hardest case for one page): four delivery groups of 50 objectives, 200 people, 20 agencies,
 each action led by two people (so each person leads about 2 x actions / 200 of them) and with a lead
-and a contributing agency, updates spread over the quarters since the action began, 30 indicators
+and a contributing agency (with n_people=2,000 a lead has about 20, nearer a real lead's handful),
+updates spread over the quarters since the action began, 30 indicators
 with a value every quarter, and a meeting and an update round for 2023/24 Q3. Logins, all with the
 password PASSWORD: `officer` (OFFICIAL-SENSITIVE), `viewer`, `lead0`..`leadN` (lead0 is Lead 0, so
 leads about 200 actions at 20,000) and `executive0`..`executiveN`.
@@ -71,7 +72,7 @@ def django_setup(url):
     django.setup()
 
 
-def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1, seed=2017):
+def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1, n_people=200, seed=2017):
     """Seed the plan described above in bulk and return its strategy."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
@@ -116,7 +117,7 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
             Person(
                 partnership=partnership, name=f"Lead {n}", name_key=f"lead {n}", user=leads[n] if n < n_leads else None
             )
-            for n in range(200)
+            for n in range(n_people)
         ]
     )
     strategy = Strategy.objects.create(

@@ -96,13 +96,21 @@ def main():
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--people", type=int, default=200, help="people leading the 20,000 actions (see seed.py)")
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="count only once every user has signed in (locust --reset-stats): the steady state",
+    )
     parser.add_argument("--wait", default="0.5,2", help="seconds between a user's requests, min,max")
     args = parser.parse_args()
     args.port = args.port or free_port()
     OUT.mkdir(exist_ok=True)
     if not args.no_seed:
         subprocess.run(
-            [sys.executable, str(Path(__file__).with_name("seed.py")), "--database-url", args.database_url], check=True
+            [sys.executable, str(Path(__file__).with_name("seed.py")), "--database-url", args.database_url]
+            + ["--people", str(args.people)],
+            check=True,
         )
     load_core, server_cores = cores()
     pin = (lambda c: ["taskset", "-c", c]) if load_core else (lambda c: [])
@@ -155,6 +163,7 @@ def main():
                     "--csv",
                     str(prefix),
                     "--only-summary",
+                    *(["--reset-stats"] if args.steady else []),
                     "--loglevel",
                     "WARNING",
                 ],

@@ -5,8 +5,9 @@
 Drops and creates the database named by --database-url (default BENCH_DATABASE_URL or
 postgres://postgres@127.0.0.1:5432/swp_load), migrates it and seeds it in bulk with
 benchmarks/seeding.py, with logins for the load test: `lead0`..`leadN` (leads, each the Person
-leading about 200 actions) and `executive0`..`executiveN` (executive members), all with the
-password BENCH_PASSWORD (default "bench-password-2017"). The strategy's slug is "bench".
+leading about 2 x actions / people of them: 200 by default) and `executive0`..`executiveN`
+(executive members), all with the password BENCH_PASSWORD (default "bench-password-2017"). The
+strategy's slug is "bench".
 """
 
 import argparse
@@ -29,6 +30,9 @@ def main():
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--leads", type=int, default=50)
     parser.add_argument("--executives", type=int, default=20)
+    parser.add_argument(
+        "--people", type=int, default=200, help="people leading the actions (200: each lead has about 200 of them)"
+    )
     args = parser.parse_args()
     recreate_database(args.database_url)
     django_setup(args.database_url)
@@ -36,7 +40,13 @@ def main():
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    seed_plan(n_actions=args.actions, n_updates=args.updates, n_leads=args.leads, n_executives=args.executives)
+    seed_plan(
+        n_actions=args.actions,
+        n_updates=args.updates,
+        n_leads=args.leads,
+        n_executives=args.executives,
+        n_people=args.people,
+    )
     print(
         f"seeded {args.database_url.rsplit('/', 1)[1]}: {args.actions:,} actions, {args.updates:,} updates, "
         f"{args.leads} leads, {args.executives} executives in {time.perf_counter() - started:.1f} s"
