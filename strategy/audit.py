@@ -20,6 +20,7 @@ built on it.
 
 import datetime
 import io
+import itertools
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -177,6 +178,7 @@ COPY_FIELDS = (
     models.IntegerField,
     models.TextField,
 )
+COPY_PAGE = 5000
 HISTORY_FILLED = {"history_date", "history_change_reason", "history_type", "ip_address", "history_user_id"}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -205,10 +207,13 @@ def _copy_text(value):
 
 def _copy(model, fields, rows):
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    text = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
+    rows = iter(rows)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", text)
+        # In pages, so a 50,000-action import never holds all its rows as text at once.
+        while page := list(itertools.islice(rows, COPY_PAGE)):
+            text = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in page))
+            cursor.cursor.copy_expert(sql, text)
 
 
 def _copy_new(objs, model):
