@@ -84,9 +84,18 @@ class Migration(migrations.Migration):
             name='reviewed_by',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
+        # Dropping the foreign key's own index drops every one-column index on action_id, this
+        # partial unique one too (Django matches them by column): take it out first, put it back after.
+        migrations.RemoveConstraint(model_name='update', name='update_one_submitted_per_action'),
         migrations.AlterField(
             model_name='update',
             name='action',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='actions.action'),
+        ),
+        migrations.AddConstraint(
+            model_name='update',
+            constraint=models.UniqueConstraint(
+                condition=models.Q(('review_state', 'submitted')), fields=('action',), name='update_one_submitted_per_action'
+            ),
         ),
     ]
