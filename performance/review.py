@@ -239,15 +239,31 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     actions = Action.objects.for_strategy(strategy).visible_to(user)
     if group is not None:
         actions = actions.filter(objective__delivery_group=group)
-    # Each action's objective and group, with their markings and places in the plan, from one small
-    # query: the big one then reads the actions table alone, unsorted, and Python sorts the states.
-    placing = {
-        pk: (group_id, rank, Marking.highest([objective_marking, group_marking]))
-        for rank, (pk, group_id, objective_marking, group_marking) in enumerate(
-            Objective.objects.filter(delivery_group__strategy=strategy)
-            .order_by("delivery_group__position", "delivery_group__name", "number", "pk")
-            .values_list("pk", "delivery_group_id", "marking", "delivery_group__marking")
+    groups = list(
+        permissions.scope(
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+            user,
+            partnership="strategy__partnership",
+            marking=("marking",),
         )
+    )
+    if group is not None:
+        groups = [g for g in groups if g.pk == group.pk]
+    objectives = list(
+        Objective.objects.filter(delivery_group__in=[g.pk for g in groups]).order_by(
+            "delivery_group__position", "delivery_group__name", "number", "pk"
+        )
+    )
+    # Each action's group, the higher marking of its objective and group, and its objective's place in
+    # the plan: the big query below then reads the actions table alone, unsorted, and Python sorts.
+    group_markings = {g.pk: g.marking for g in groups}
+    placing = {
+        objective.pk: (
+            objective.delivery_group_id,
+            rank,
+            Marking.highest([objective.marking, group_markings[objective.delivery_group_id]]),
+        )
+        for rank, objective in enumerate(objectives)
     }
     # Small columns only (20,000 rows cross the wire): when it was created as two flags, texts and
     # deadlines as written later for the listed actions alone.
@@ -339,21 +355,6 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             contributions[organisation_id].add(action_id)
 
     organisations = list(Organisation.objects.filter(partnership_id=strategy.partnership_id))
-    groups = list(
-        permissions.scope(
-            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
-            user,
-            partnership="strategy__partnership",
-            marking=("marking",),
-        )
-    )
-    if group is not None:
-        groups = [g for g in groups if g.pk == group.pk]
-    objectives = list(
-        Objective.objects.filter(delivery_group__in=[g.pk for g in groups]).order_by(
-            "delivery_group__position", "delivery_group__name", "number"
-        )
-    )
     meetings = list(
         Meeting.objects.visible_to(user)
         .filter(strategy=strategy)

@@ -166,6 +166,10 @@ def can_manage_strategy(user, strategy):
     return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
 
 
+def _hidden_markings(user):
+    return [marking for marking in Marking.values if marking not in allowed_markings(user)]
+
+
 def can_import_plan(user, strategy):
     """Officers import an action plan into a strategy, and see its imports, only if cleared for
     everything in it: every delivery group, objective and action, whatever its marking.
@@ -178,7 +182,7 @@ def can_import_plan(user, strategy):
     """
     if not can_manage_strategy(user, strategy):
         return False
-    hidden = [marking for marking in Marking.values if marking not in allowed_markings(user)]
+    hidden = _hidden_markings(user)
     if not hidden:
         return True
     # Read through the strategy's reverse relations, so this module imports nothing of the actions app.
@@ -235,10 +239,6 @@ def can_enter_values(user, indicator):
 def can_manage_indicators(user, strategy):
     """Officers define indicators (their targets, owners and links) in the back office."""
     return can_manage_strategy(user, strategy)
-
-
-def _hidden_markings(user):
-    return [marking for marking in Marking.values if marking not in allowed_markings(user)]
 
 
 def can_manage_value_imports(user, strategy):

@@ -93,12 +93,8 @@ def _without_cycle_collection():
             gc.collect()
 
 
-def _run(**kwargs):
-    with _without_cycle_collection():
-        return _run_collected(**kwargs)
-
-
-def _run_collected(
+@_without_cycle_collection()
+def _run(
     *, strategy, content, file_name, by, blue_means, dry_run, archive_missing=False, expected_digest=None, progress=None
 ):
     from actions.resources import ActionPlanResource
