@@ -288,6 +288,9 @@ def measure(client, url, runs):
     with connection.execute_wrapper(count):
         response = client.get(url)  # also warms caches and the connection
     assert response.status_code == 200, (url, response.status_code)
+    from swp.runtime import settle
+
+    settle()  # as swp/wsgi.py readies every gunicorn worker
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
