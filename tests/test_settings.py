@@ -78,11 +78,13 @@ def test_dates_are_written_the_uk_way(settings):
     assert formats.date_format(datetime.date(2018, 3, 31), "SHORT_DATE_FORMAT") == "31/03/2018"
 
 
-def test_postgresql_connections_turn_jit_off_beside_the_options_database_url_gives():
+def test_postgresql_connections_get_the_planner_settings_beside_the_options_database_url_gives():
     result = run_settings(
         "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])",
         DJANGO_DEBUG="true",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/swp?options=-c%20statement_timeout%3D5000",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "-c statement_timeout=5000 -c jit=off"
+    assert result.stdout.strip() == (
+        "-c statement_timeout=5000 -c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+    )
