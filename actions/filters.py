@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import (
@@ -130,19 +130,25 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Choices come only from actions the user may see, so no hidden group's name shows up here.
         visible = Action.objects.for_strategy(strategy).visible_to(user)
+        # Each choice is kept if one visible action uses it: an EXISTS probe per choice stops at the
+        # first such action (through the foreign key's index), where IN (...) read the whole plan.
         self.filters["group"].queryset = DeliveryGroup.objects.filter(
-            pk__in=visible.values("objective__delivery_group")
+            Exists(visible.filter(objective__delivery_group=OuterRef("pk")))
         )
         self.filters["objective"].queryset = (
-            Objective.objects.filter(pk__in=visible.values("objective"))
+            Objective.objects.filter(Exists(visible.filter(objective=OuterRef("pk"))))
             .select_related("delivery_group")
             .only("pk", "number", "title", "delivery_group__name")
         )
-        self.filters["lead"].queryset = Person.objects.filter(pk__in=visible.values("leads")).only("pk", "name")
+        self.filters["lead"].queryset = Person.objects.filter(Exists(visible.filter(leads=OuterRef("pk")))).only(
+            "pk", "name"
+        )
         self.filters["objective"].field.label_from_instance = lambda o: f"{o.delivery_group.name} {o.number}: {o.title}"
-        contributors = Action.contributing_organisations.through.objects.filter(action__in=visible)
+        contributed = Action.contributing_organisations.through.objects.filter(
+            organisation=OuterRef("pk"), action__in=visible
+        )
         self.filters["agency"].queryset = Organisation.objects.filter(
-            Q(pk__in=visible.values("lead_organisation")) | Q(pk__in=contributors.values("organisation"))
+            Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed)
         )
         self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in ended_quarters(strategy)]
         self.quarter = self.quarter_as_at(data, strategy)

@@ -178,7 +178,9 @@ def my_actions(request):
         .current()
         .filter(strategy__status=Strategy.Status.ACTIVE)
         .mine(request.user)
-        .with_related()
+        # Not with_related(): this page does not show the leads (they are the user), and fetching
+        # them for a lead of 200 actions was a third of its time.
+        .select_related("strategy", "objective__delivery_group", "latest_update__created_by")
         .order_by("strategy__start_date", *Action._meta.ordering[1:])
     )
     actions = list(actions)
