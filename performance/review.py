@@ -27,6 +27,8 @@ import datetime
 import functools
 from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import attrgetter
 from urllib.parse import quote
 
 from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
@@ -298,11 +300,29 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             "revised",
         )
     )
+    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
+    returned = _returned_on_time(strategy, quarter, update_round, known_by)
+
+    # Each action's state, and every flag the dashboard counts, in one pass (the same rules as
+    # ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after). An action is overdue if
+    # its due date (revised, if it has been) fell before the next quarter, so a deferral to a later
+    # date is not overdue.
+    after = quarter.next()
+    day_after, after_end = after.start, after.end
     found = []
     for pk, ref, position, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
         if not by_end and now is None:
             continue  # not in the plan yet at the quarter's end
         group_id, rank, objective_marking = placing[objective_id]
+        if now is None:
+            update_id, status, rag, progress, fresh = None, Status.NOT_STARTED, "", 0, False
+        else:
+            update_id, status, rag, progress, fresh = now.split(SEP)
+            update_id, progress, fresh = int(update_id), int(progress), fresh == "1"
+        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(SEP)
+        is_new = not by_before and was is None
+        is_open = status not in CLOSED_STATUSES
+        effective = revised if revised is not None else due
         state = ActionState(
             pk=pk,
             ref=ref,
@@ -311,48 +331,33 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             lead_organisation_id=lead_org,
             marking=marking if marking == objective_marking else Marking.highest([marking, objective_marking]),
             due_date=due,
+            status=status,
+            rag=rag,
+            progress=progress,
+            update_id=update_id,
             revised_due_date=revised,
+            was_status=was_status,
+            was_rag=was_rag,
+            is_new=is_new,
+            changes=_changes(was_status, was_rag, status, rag, is_new),
+            overdue=is_open and effective is not None and effective < day_after,
+            due_next=is_open and effective is not None and day_after <= effective <= after_end,
+            no_update=is_open and not fresh,
+            updated_in_quarter=fresh,
+            owed_update=was_status not in CLOSED_STATUSES,
+            returned_on_time=pk in returned,
         )
-        if now is not None:
-            update_id, state.status, state.rag, progress, fresh = now.split(SEP)
-            state.update_id, state.progress, state.updated_in_quarter = int(update_id), int(progress), fresh == "1"
-        if was is not None:
-            state.was_status, state.was_rag = was.split(SEP)
-        state.is_new = not by_before and was is None
         found.append((rank, position, pk, state))
     found.sort()  # plan order; pks differ, so the states themselves are never compared
     states = {pk: state for _, _, pk, state in found}
 
-    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
-    returned = _returned_on_time(strategy, quarter, update_round, known_by)
-
-    day_after, after = quarter.next().start, quarter.next()
-    after_start, after_end = after.start, after.end
-    for pk, state in states.items():
-        state.changes = _changes(state.was_status, state.was_rag, state.status, state.rag, state.is_new)
-        is_open = state.status not in CLOSED_STATUSES
-        revised, due = state.revised_due_date, state.due_date
-        # The same rules as ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after.
-        state.overdue = (
-            is_open
-            and not (state.status == Status.DEFERRED and revised is not None and revised >= day_after)
-            and (
-                (revised is not None and revised < day_after)
-                or (revised is None and due is not None and due < day_after)
-            )
-        )
-        state.no_update = is_open and not state.updated_in_quarter
-        effective = revised if revised is not None else due
-        state.due_next = is_open and effective is not None and after_start <= effective <= after_end
-        state.owed_update = state.was_status not in CLOSED_STATUSES
-        state.returned_on_time = pk in returned
-
-    contributions = defaultdict(set)
-    for action_id, organisation_id in Action.contributing_organisations.through.objects.filter(
-        action__strategy=strategy
-    ).values_list("action_id", "organisation_id"):
-        if action_id in states:
-            contributions[organisation_id].add(action_id)
+    contributions = [
+        (action_id, organisation_id)
+        for action_id, organisation_id in Action.contributing_organisations.through.objects.filter(
+            action__strategy=strategy
+        ).values_list("action_id", "organisation_id")
+        if action_id in states
+    ]
 
     organisations = list(Organisation.objects.filter(partnership_id=strategy.partnership_id))
     meetings = list(
@@ -439,16 +444,16 @@ def _returned_on_time(strategy, quarter, update_round, known_by):
     return set(updates.order_by().values_list("action_id", flat=True).distinct())
 
 
-def _count_row(label, states, link, base_params):
+def _count_row(label, pairs, link, base_params):
+    """A row of counts from `pairs`, a Counter of (status, RAG) over the row's actions."""
     row = CountRow(label=label, params=base_params)
     by_status, by_rag = Counter(), Counter()
-    # One C-speed pass over the actions; the few (status, RAG) pairs are then split three ways.
-    for (status, rag), n in Counter((state.status, state.rag) for state in states).items():
+    for (status, rag), n in pairs.items():
         by_status[status] += n
         if rag:
             by_rag[rag] += n
         row.categories[chart_category(status, rag)] += n
-    row.total = len(states)
+    row.total = sum(pairs.values())
     row.url = link(**base_params) if row.total else ""
     row.by_status = [
         (value, label_, by_status[value], link(**base_params, status=value) if by_status[value] else "")
@@ -465,13 +470,24 @@ def _was_row(states):
     """Counts as at the end of the quarter before, for the actions that existed then (no links:
     the action list shows one quarter at a time)."""
     row = CountRow(label="Previous quarter", params={})
-    before = [state for state in states if not state.is_new]
-    by_status = Counter(state.was_status for state in before)
-    by_rag = Counter(state.was_rag for state in before if state.was_rag)
-    row.total = len(before)
+    pairs = Counter(map(attrgetter("was_status", "was_rag"), filterfalse(attrgetter("is_new"), states)))
+    by_status, by_rag = Counter(), Counter()
+    for (status, rag), n in pairs.items():
+        by_status[status] += n
+        if rag:
+            by_rag[rag] += n
+    row.total = sum(pairs.values())
     row.by_status = [(value, label, by_status[value], "") for value, label in STATUS_COLUMNS]
     row.by_rag = [(value, label, by_rag[value], "") for value, label in RAG_COLUMNS]
     return row
+
+
+def _pairs_by(states, key):
+    """{key value: Counter of (status, RAG)} over `states`, counted at C speed."""
+    split = defaultdict(Counter)
+    for (value, status, rag), n in Counter(map(attrgetter(key, "status", "rag"), states)).items():
+        split[value][status, rag] = n
+    return split
 
 
 def _assemble(
@@ -494,13 +510,13 @@ def _assemble(
     def link(**params):
         return action_list_url(strategy, quarter, within=group, **params)
 
-    # One pass sorts the actions every way the dashboard counts and lists them.
-    by_group, by_objective, by_change = defaultdict(list), defaultdict(list), defaultdict(list)
+    # The counts are taken at C speed (Counter over attrgetter); the few actions each list shows
+    # are picked out in one pass.
+    by_group, by_objective = _pairs_by(actions, "group_id"), _pairs_by(actions, "objective_id")
+    by_change = defaultdict(list)
     exception_rags = {RAG.RED, RAG.AMBER} if include_amber else {RAG.RED}
     exceptional, flagged = [], {"overdue": [], "no_update": [], "due_next": []}
     for state in actions:
-        by_group[state.group_id].append(state)
-        by_objective[state.objective_id].append(state)
         for change in state.changes:
             by_change[change].append(state)
         if state.rag in exception_rags:
@@ -533,7 +549,9 @@ def _assemble(
             rows.append(row)
         return rows
 
-    total_row = _count_row("All groups" if group is None else group.name, actions, link, {})
+    total_row = _count_row(
+        "All groups" if group is None else group.name, Counter(map(attrgetter("status", "rag"), actions)), link, {}
+    )
 
     comparison = []
     for change in (Change.NEWLY_RED, Change.COMPLETED, Change.IMPROVED, Change.WORSENED):
@@ -607,31 +625,34 @@ def _change_heading(change):
 
 def _agency_rows(actions, organisations, contributions, link):
     """For each partner agency with actions in the plan: the actions it leads or contributes to, by
-    status and RAG, and the share of the updates due on the actions it leads that came in on time."""
+    status and RAG, and the share of the updates due on the actions it leads that came in on time.
+    `contributions` is a list of (action id, organisation id)."""
     by_pk = {state.pk: state for state in actions}
-    led = defaultdict(list)
-    for state in actions:
-        if state.lead_organisation_id:
-            led[state.lead_organisation_id].append(state)
+    pairs = _pairs_by(actions, "lead_organisation_id")  # what each agency leads
+    leads = {organisation: sum(counts.values()) for organisation, counts in pairs.items()}
+    owed = Counter(map(attrgetter("lead_organisation_id"), filter(attrgetter("owed_update"), actions)))
+    on_time = Counter(state.lead_organisation_id for state in actions if state.owed_update and state.returned_on_time)
+    contributes = Counter()
+    for action_id, organisation_id in contributions:
+        state = by_pk[action_id]
+        contributes[organisation_id] += 1
+        if state.lead_organisation_id != organisation_id:  # an action it also leads counts once
+            pairs[organisation_id][state.status, state.rag] += 1
     rows = []
     for organisation in organisations:
-        leads = led.get(organisation.pk, [])
-        contributes = [by_pk[pk] for pk in contributions.get(organisation.pk, ()) if pk in by_pk]
-        if not leads and not contributes:
+        pk = organisation.pk
+        if not leads.get(pk) and not contributes[pk]:
             continue
-        either = {state.pk: state for state in (*leads, *contributes)}
-        row = _count_row(organisation.name, list(either.values()), link, {"agency": organisation.pk})
-        owed = [state for state in leads if state.owed_update]
-        on_time = sum(state.returned_on_time for state in owed)
+        row = _count_row(organisation.name, pairs[pk], link, {"agency": pk})
         row.extra.update(
             organisation=organisation,
-            leads=len(leads),
-            leads_url=link(agency=organisation.pk, agency_role="lead") if leads else "",
-            contributes=len({state.pk for state in contributes}),
-            contributes_url=link(agency=organisation.pk, agency_role="contributor") if contributes else "",
-            owed=len(owed),
-            on_time=on_time,
-            on_time_percent=round(100 * on_time / len(owed)) if owed else None,
+            leads=leads.get(pk, 0),
+            leads_url=link(agency=pk, agency_role="lead") if leads.get(pk) else "",
+            contributes=contributes[pk],
+            contributes_url=link(agency=pk, agency_role="contributor") if contributes[pk] else "",
+            owed=owed[pk],
+            on_time=on_time[pk],
+            on_time_percent=round(100 * on_time[pk] / owed[pk]) if owed[pk] else None,
         )
         rows.append(row)
     return rows
