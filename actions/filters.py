@@ -27,7 +27,7 @@ SORTS = {
     "progress": "Progress",
     "updated": "Last updated",
 }
-SORT_FIELDS = {"latest_update__recorded_at": "updated", **{key: key for key in SORTS if key != "updated"}}
+SORT_FIELDS = {"last_updated_at": "updated", **{key: key for key in SORTS if key != "updated"}}
 # The order of the plan within one strategy. It also breaks ties after any other sort, so a page
 # boundary never falls between equal rows differently from one request to the next.
 PLAN_ORDER = ("objective__delivery_group__position", "objective__number", "position", "pk")
@@ -225,4 +225,4 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.overdue(timezone.localdate()) if value else queryset
 
     def filter_not_updated_since(self, queryset, name, value):
-        return queryset.filter(Q(latest_update__isnull=True) | Q(latest_update__recorded_at__date__lt=value))
+        return queryset.filter(Q(last_updated_at__isnull=True) | Q(last_updated_at__date__lt=value))

@@ -250,8 +250,8 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
     # The current state is each action's latest update, as Action.record_update keeps it.
     with connection.cursor() as cursor:
         cursor.execute("""
-            UPDATE actions_action a SET latest_update_id = u.id, status = u.status, rag = u.rag,
-                   progress = u.progress, revised_due_date = u.revised_due_date
+            UPDATE actions_action a SET latest_update_id = u.id, last_updated_at = u.recorded_at,
+                   status = u.status, rag = u.rag, progress = u.progress, revised_due_date = u.revised_due_date
             FROM (SELECT DISTINCT ON (action_id) * FROM actions_update
                   ORDER BY action_id, recorded_at DESC, id DESC) u
             WHERE u.action_id = a.id

@@ -184,7 +184,9 @@ def demo_history_load(*, partnership):
     Update.objects.bulk_create(updates, batch_size=500)
     _follow_latest(actions, updates)
     Action.objects.bulk_update(
-        actions, ["created_at", "status", "rag", "progress", "revised_due_date", "latest_update"], batch_size=500
+        actions,
+        ["created_at", "status", "rag", "progress", "revised_due_date", "latest_update", "last_updated_at"],
+        batch_size=500,
     )
     return len(updates)
 
@@ -213,12 +215,8 @@ def _follow_latest(actions, updates):
                 action.revised_due_date = update.revised_due_date
         if history:
             last = history[-1]
-            action.status, action.rag, action.progress, action.latest_update = (
-                last.status,
-                last.rag,
-                last.progress,
-                last,
-            )
+            action.status, action.rag, action.progress = last.status, last.rag, last.progress
+            action.latest_update, action.last_updated_at = last, last.recorded_at
 
 
 MEETINGS = [

@@ -497,6 +497,7 @@ class Plan:
             batch = touched[start : start + BATCH_SIZE]
             Action.objects.filter(pk__in=batch).update(
                 latest_update=Subquery(latest.values("pk")[:1]),
+                last_updated_at=Subquery(latest.values("recorded_at")[:1]),
                 status=Subquery(latest.values("status")[:1]),
                 rag=Subquery(latest.values("rag")[:1]),
                 progress=Subquery(latest.values("progress")[:1]),

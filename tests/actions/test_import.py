@@ -531,6 +531,7 @@ def test_quarterly_update_columns_become_updates_dated_at_the_end_of_their_quart
     ]
     v1_1 = action("V1.1")
     assert v1_1.latest_update == updates[-1]
+    assert v1_1.last_updated_at == updates[-1].recorded_at
     assert (v1_1.status, v1_1.rag) == (Status.IN_PROGRESS, RAG.AMBER)
     assert updates[-1].created_by == officer
     # Again: nothing new.

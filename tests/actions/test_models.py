@@ -76,7 +76,36 @@ def test_recording_an_update_keeps_history_and_sets_the_current_state(plan, lead
     action.refresh_from_db()
     assert (action.status, action.rag, action.progress) == (Status.IN_PROGRESS, RAG.AMBER, 30)
     assert action.latest_update == second
+    assert action.last_updated_at == second.recorded_at
     assert list(action.updates.all()) == [second, first]
+
+
+def test_an_older_update_entered_later_leaves_the_current_state_and_last_updated_at_alone(plan, lead):
+    action = plan["v1_1"]
+    latest = action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=20, commentary="")
+    action.record_update(
+        by=lead,
+        status=Status.NOT_STARTED,
+        progress=0,
+        commentary="Entered late",
+        recorded_at=latest.recorded_at - datetime.timedelta(days=30),
+    )
+    action.refresh_from_db()
+    assert (action.latest_update, action.last_updated_at) == (latest, latest.recorded_at)
+
+
+def test_migration_0009_fills_last_updated_at_from_each_actions_latest_update(plan, lead):
+    import importlib
+
+    from django.db import connection
+
+    fill = importlib.import_module("actions.migrations.0009_last_updated_at").FILL
+    updated = plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=5, commentary="")
+    Action.objects.update(last_updated_at=None)
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert Action.objects.get(pk=plan["v1_1"].pk).last_updated_at == updated.recorded_at
+    assert Action.objects.exclude(pk=plan["v1_1"].pk).filter(last_updated_at__isnull=False).count() == 0
 
 
 def test_a_rag_is_dropped_for_statuses_that_are_not_rated(plan, lead):

@@ -53,6 +53,7 @@ def test_each_actions_current_state_is_its_latest_update(demo):
             assert action.status == Status.NOT_STARTED
             continue
         assert action.latest_update == latest
+        assert action.last_updated_at == latest.recorded_at
         assert (action.status, action.rag, action.progress) == (latest.status, latest.rag, latest.progress)
         assert not action.updates.filter(recorded_at__gt=latest.recorded_at).exists()
         if latest.status in CLOSED_STATUSES:
@@ -64,7 +65,7 @@ def test_loading_twice_adds_nothing_and_the_history_is_the_same_every_time(demo,
     call_command("load_demo", "--password", "demo-password-for-tests", stdout=io.StringIO())
     assert fingerprint() == before
     assert (Meeting.objects.count(), Challenge.objects.count()) == (meetings, challenges)
-    Action.objects.filter(strategy__slug="swp-2017-2020").update(latest_update=None)
+    Action.objects.filter(strategy__slug="swp-2017-2020").update(latest_update=None, last_updated_at=None)
     Update.objects.filter(action__strategy__slug="swp-2017-2020").delete()
     demo_history_load(partnership=Strategy.objects.get(slug="swp-2017-2020").partnership)
     assert fingerprint() == before

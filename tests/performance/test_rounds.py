@@ -385,7 +385,7 @@ def test_an_officer_records_a_correction_with_a_reason(client, officer, lead, pl
     assert (correction.created_by, correction.correction_reason) == (officer, "The lead's RAG was entered wrongly.")
     assert correction.recorded_at == last_quarter().end_moment
     action.refresh_from_db()
-    assert (action.rag, action.latest_update) == (RAG.RED, correction)
+    assert (action.rag, action.latest_update, action.last_updated_at) == (RAG.RED, correction, correction.recorded_at)
     page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
     assert "Reason for correction" in page and "entered wrongly" in page
 

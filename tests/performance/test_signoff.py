@@ -43,12 +43,13 @@ def test_a_leads_update_is_submitted_and_changes_nothing_until_approved(signed_o
     update = submit(action, lead)
     assert update.review_state == Update.ReviewState.SUBMITTED
     action.refresh_from_db()
-    assert (action.status, action.latest_update) == (Status.NOT_STARTED, None)
+    assert (action.status, action.latest_update, action.last_updated_at) == (Status.NOT_STARTED, None, None)
     assert not Update.objects.filter(action=action).as_at(timezone.now()).exists()
     rounds.update_approve(update=update, by=chair)
     action.refresh_from_db()
     update.refresh_from_db()
     assert (action.status, action.rag, action.latest_update) == (Status.IN_PROGRESS, RAG.RED, update)
+    assert action.last_updated_at == update.recorded_at
     assert (update.review_state, update.reviewed_by) == (Update.ReviewState.APPROVED, chair)
     assert list(Update.objects.filter(action=action).as_at(timezone.now())) == [update]
 
