@@ -46,3 +46,23 @@ class TwoFactorMiddleware:
                 name = "strategy:two_factor_verify" if has_confirmed_device(user) else "strategy:two_factor_setup"
                 return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before anything reads the Host header.
+
+    A load balancer checks each app server at its own address (http://10.0.0.5/healthz), which
+    ALLOWED_HOSTS need not list: through the rest of the stack that check would get 400. The reply
+    is "ok" or "unavailable" and builds no URL, so the Host it was asked for does not matter. Placed
+    after the security headers' and CSP's middleware, so its responses carry them like any other.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from strategy.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

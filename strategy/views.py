@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_GET, require_safe
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def privacy(request):
 
 
 @never_cache
+@xframe_options_deny  # strategy.middleware.HealthCheckMiddleware calls this before XFrameOptionsMiddleware
 @require_safe
 def healthz(request):
     """For a load balancer: 200 "ok" when this app server can reach its database, else 503.

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that responses it makes itself (400 for a bad Host) get the CSP too.
     "csp.middleware.CSPMiddleware",
+    # /healthz for a load balancer, whatever Host it names; before CommonMiddleware checks the Host.
+    "strategy.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

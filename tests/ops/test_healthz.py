@@ -44,3 +44,17 @@ def test_503_and_no_details_when_the_database_is_down(client, caplog):
 def test_answers_over_plain_http_where_everything_else_redirects(client):
     assert client.get("/healthz").status_code == 200
     assert client.get("/accounts/login/").status_code == 301
+
+
+@override_settings(ALLOWED_HOSTS=["swp.example.gov.uk"])
+def test_answers_a_load_balancer_asking_by_the_servers_address(client):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert client.head("/healthz", HTTP_HOST="10.0.0.5").status_code == 200
+    assert client.post("/healthz", HTTP_HOST="10.0.0.5").status_code == 405
+    # Every other page still refuses a host it does not serve.
+    assert client.get("/accounts/login/", HTTP_HOST="10.0.0.5").status_code == 400
+    assert client.get("/accounts/login/", HTTP_HOST="swp.example.gov.uk").status_code == 200
