@@ -45,6 +45,7 @@ control_socket_disable = True
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+logger_class = "swp.gunicorn_logging.JsonAccessLogger"  # escapes every value for JSON
 access_log_format = (
     '{"logger": "gunicorn.access", "time": "%(t)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
     '"bytes": "%(b)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s", "worker": "%(p)s"}'
