@@ -850,6 +850,13 @@ class RecordedImport(models.Model):
     result = models.JSONField(default=dict, blank=True, help_text="What the import created and changed.")
     problems = models.JSONField(default=list, blank=True, help_text="Why the file was refused.")
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task checking or importing.")
+    created_from = models.GenericIPAddressField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The address the file was uploaded from: the audit trail records the import's changes, made "
+        "later by the task worker, as from there, under the uploader's name.",
+    )
 
     class Meta:
         abstract = True

@@ -18,6 +18,8 @@ their partnership's changes, within their clearance, without this base app impor
 built on it.
 """
 
+import contextlib
+import contextvars
 import datetime
 import io
 import itertools
@@ -116,11 +118,26 @@ def current_request():
     return getattr(HistoricalRecords.context, "request", None)
 
 
+# Where work done later on a request's behalf (an import the task worker applies) came from.
+_acting_from = contextvars.ContextVar("swp_audit_acting_from", default=None)
+
+
+@contextlib.contextmanager
+def acting_from(address):
+    """Record the changes made inside as made from `address` when no request is being served."""
+    token = _acting_from.set(address)
+    try:
+        yield
+    finally:
+        _acting_from.reset(token)
+
+
 def request_address(request=None):
-    """The client's address for the request being served, or None outside a request."""
+    """The client's address for the request being served; outside a request, the address given to
+    acting_from, else None."""
     request = request or current_request()
     if request is None:
-        return None
+        return _acting_from.get()
     from strategy.two_factor import client_ip  # the address django-axes counts, proxies honoured
 
     address = client_ip(request)

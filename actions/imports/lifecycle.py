@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from actions.imports.problems import ImportRefused, Problem
 from actions.imports.reading import MAX_BYTES
+from strategy import audit
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def record_create(model, *, strategy, file_name, content, by=None, **fields):
     return model.objects.create(
         strategy=strategy,
         created_by=by if by is not None and by.is_authenticated else None,
+        created_from=audit.request_address(),
         file_name=file_name[:255],
         file_size=len(content),
         file_sha256=hashlib.sha256(content).hexdigest(),
@@ -212,7 +214,8 @@ def apply_run(model, pk, *, apply, check, stale_stage, label="Import"):
             state = model.objects.select_for_update().filter(pk=pk).values_list("state", flat=True).first()
             if state != State.IMPORTING:
                 return state
-            applied = apply(record, progress(model, pk))
+            with audit.acting_from(record.created_from):  # in the worker, no request says where from
+                applied = apply(record, progress(model, pk))
             if applied.stale:
                 # The data changed since the preview: show the officer the new preview to confirm.
                 record.state = State.CHECKING

@@ -28,9 +28,11 @@ def test_check_and_import_run_in_the_worker(client, plan, officer, settings):
     response = client.post(
         reverse("actions:import_upload"),
         {"strategy": plan["strategy"].pk, "file": SimpleUploadedFile("big.xlsx", content)},
+        REMOTE_ADDR="192.0.2.44",
     )
     record = ActionPlanImport.objects.get()
     assert record.state == "checking" and record.task_id
+    assert record.created_from == "192.0.2.44"
     page = client.get(response.url).content.decode()
     assert "Checking the file" in page and 'http-equiv="refresh"' in page
 
@@ -50,3 +52,6 @@ def test_check_and_import_run_in_the_worker(client, plan, officer, settings):
     assert record.state == "imported"
     assert Action.objects.filter(text__startswith="Worker action").count() == 200
     assert "was imported into" in client.get(response.url).content.decode()
+    # The worker served no request: the audit trail says who uploaded the file, and from where.
+    created = Action.history.filter(text__startswith="Worker action")
+    assert set(created.values_list("history_user", "ip_address")) == {(officer.pk, "192.0.2.44")}
