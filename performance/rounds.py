@@ -11,16 +11,18 @@ Rules kept here:
   asks `is_locked` through `quarter_locks`); an officer records a correction instead, with a reason.
 - A pack issued at `issued_at` is regenerated exactly as issued from
   `Update.objects.as_at(quarter.end_moment, known_by=issued_at)` (actions/models.py).
-- Working days are Monday to Friday; bank holidays are not known, so a deadline that falls on one
-  should be moved by hand.
+- Working days are Monday to Friday except bank holidays in England and Wales (the same in both
+  nations), which python-holidays knows, one-off holidays such as 19 September 2022 included.
 """
 
 import datetime
+import functools
 import logging
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
@@ -44,11 +46,21 @@ COUNTED_STATES = (Update.ReviewState.APPROVED, Update.ReviewState.SUBMITTED)
 # Dates ---------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _bank_holidays(year):
+    """England and Wales's bank holidays in `year`."""
+    return frozenset(holidays.UnitedKingdom(subdiv="ENG", years=year))
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
 def working_days_before(day, days):
-    """The date `days` working days (Monday to Friday) before `day`."""
+    """The date `days` working days (Monday to Friday, not a bank holiday) before `day`."""
     while days > 0:
         day -= datetime.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             days -= 1
     return day
 

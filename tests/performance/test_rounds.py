@@ -53,6 +53,18 @@ def test_working_days_skip_weekends():
     assert rounds.working_days_before(D(2020, 10, 13), 3) == D(2020, 10, 8)
 
 
+def test_working_days_skip_bank_holidays_in_england_and_wales():
+    # A meeting on Tuesday 21 April 2020: Good Friday (10 April) and Easter Monday (13 April) are not
+    # working days, so ten working days before is Friday 3 April, not Tuesday 7 April.
+    assert rounds.default_deadline(D(2020, 4, 21)) == D(2020, 4, 3)
+    # Christmas 2026: Boxing Day falls on a Saturday, so Monday 28 December is its bank holiday.
+    assert rounds.working_days_before(D(2026, 12, 29), 1) == D(2026, 12, 24)
+    # One-off holidays: the late Queen's funeral, the Coronation; and VE Day's May bank holiday in 2020.
+    assert not rounds.is_working_day(D(2022, 9, 19))
+    assert not rounds.is_working_day(D(2023, 5, 8))
+    assert not rounds.is_working_day(D(2020, 5, 8)) and rounds.is_working_day(D(2020, 5, 4))
+
+
 # Opening ---------------------------------------------------------------------------------------
 
 
