@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
 
-from strategy import permissions
+from strategy import audit, permissions
 from strategy.models import (
     Marking,
     Membership,
@@ -218,6 +218,21 @@ class ScopedUserAdmin(ScopedAdmin, UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["last_login", "date_joined"]
+
+    def get_deleted_objects(self, objs, request):
+        """A login that has made recorded changes is kept: deleting it would erase who wrote its
+        updates and who made its changes in the audit trail. The delete page and the list's delete
+        action both ask here, and refuse while anything is listed as protected."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        kept = [user for user in objs if audit.has_made_changes(user)]
+        protected = [
+            *protected,
+            *(
+                f"The login {user} has made changes that the audit trail records: untick Active instead"
+                for user in kept
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -144,6 +144,12 @@ def request_address(request=None):
     return address or None
 
 
+def has_made_changes(user):
+    """Whether the audit trail names `user` as having made any change (an update written, a row
+    edited in the back office, an import): one EXISTS probe per audited model."""
+    return any(audited.history.objects.filter(history_user=user).exists() for audited in AUDITED.values())
+
+
 def _stamp_address(sender, history_instance, **kwargs):
     if isinstance(history_instance, AuditedChange) and history_instance.ip_address is None:
         history_instance.ip_address = request_address()

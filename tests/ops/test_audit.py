@@ -213,3 +213,25 @@ def test_every_model_the_issue_names_is_audited():
         "strategy.membership",
     } <= labels
     assert Marking  # the scoping is tested above
+
+
+def test_a_login_that_made_recorded_changes_is_deactivated_not_deleted(client, plan, lead, officer):
+    update = plan["v1_1"].record_update(by=lead, status="in_progress", rag="green", progress=10, commentary="")
+    client.force_login(officer)
+    url = f"/admin/auth/user/{lead.pk}/delete/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "has made changes that the audit trail records: untick Active instead" in page.content.decode()
+    client.post(url, {"post": "yes"})
+    client.post("/admin/auth/user/", {"action": "delete_selected", "_selected_action": [lead.pk], "post": "yes"})
+    assert User.objects.filter(pk=lead.pk).exists()
+    update.refresh_from_db()
+    assert update.created_by == lead
+
+
+def test_a_login_that_never_changed_anything_can_be_deleted(client, plan, officer):
+    unused = make_user("unused", partnership=plan["partnership"], role=Membership.Role.VIEWER)
+    client.force_login(officer)
+    response = client.post(f"/admin/auth/user/{unused.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=unused.pk).exists()
