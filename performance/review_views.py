@@ -66,8 +66,9 @@ def quarter_of(strategy, slug):
 
 class ChallengeForm(forms.Form):
     """A challenge or decision for one of the quarter's meetings, about one action (by its reference)
-    or a whole delivery group. Everything is checked against the review already loaded, so validating
-    it costs no query, and a plan of thousands of actions is not a select of thousands of options."""
+    or a whole delivery group. Everything is checked against the review already loaded (an action
+    reference by one query for that action as at the quarter), so a plan of thousands of actions is
+    not a select of thousands of options."""
 
     meeting = forms.ChoiceField(label="Meeting", error_messages={"invalid_choice": "Choose one of the meetings"})
     kind = forms.ChoiceField(
@@ -110,7 +111,7 @@ class ChallengeForm(forms.Form):
         ref = self.cleaned_data["action"].strip()
         if not ref:
             return None
-        found = next((s for s in self.review.actions if s.ref.casefold() == ref.casefold()), None)
+        found = self.review.action_by_ref(ref)
         if found is None:
             raise ValidationError(f"There is no action {ref} in this review: enter a reference like V1.2")
         return found
@@ -173,7 +174,9 @@ def review_latest(request, slug):
 
 def _dashboard(request, strategy, quarter, *, form=None, status=200):
     include_amber = bool(request.GET.get("amber") or request.POST.get("amber"))
-    data = review(strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber)
+    data = review(
+        strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber, every_action=False
+    )
     load_details(data, listed_states(data))
     may_challenge = permissions.can_record_challenge(request.user, strategy)
     if may_challenge and form is None and data.meetings:
@@ -226,7 +229,7 @@ def review_objectives(request, slug, quarter):
     """The counts per objective, for a plan with too many objectives for the dashboard."""
     strategy = strategy_for(request.user, slug)
     quarter = quarter_of(strategy, quarter)
-    data = review(strategy=strategy, quarter=quarter, user=request.user)
+    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     return render(
         request,
         "performance/review_objectives.html",
@@ -254,7 +257,7 @@ def challenge_record(request, slug, quarter):
     quarter = quarter_of(strategy, quarter)
     if not permissions.can_record_challenge(request.user, strategy):
         raise PermissionDenied("Only executive members, delivery-group chairs and officers record challenges.")
-    data = review(strategy=strategy, quarter=quarter, user=request.user)
+    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     form = ChallengeForm(request.POST, review=data)
     if not data.meetings:
         form.add_error(None, f"No meeting reviews {quarter} yet: an officer adds one on the meetings page first")
