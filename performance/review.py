@@ -293,12 +293,9 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
 
     if every_action:
         states = states_of(in_plan, returned=set(returned))
-        contributions = [
-            (action_id, organisation_id)
-            for action_id, organisation_id in Action.contributing_organisations.through.objects.filter(
-                action__strategy=strategy
-            ).values_list("action_id", "organisation_id")
-        ]
+        contributions = Action.contributing_organisations.through.objects.filter(action__strategy=strategy).values_list(
+            "action_id", "organisation_id"
+        )
         tally = Tally.of(states, contributions)
         listed = _listing(states, exception_rags)
         lookup = None
