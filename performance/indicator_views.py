@@ -38,7 +38,7 @@ from strategy import permissions
 from strategy.models import Marking, Strategy
 
 REFRESH_SECONDS = 3
-# GOV.UK tag modifier per RAG colour (as includes/_tag.html has them), set here so the list of 500
+# GOV.UK tag modifier per RAG colour (as the status_tag template tag has them), set here so the list of 500
 # indicators renders no include per row.
 TAG_CLASSES = {
     "green": "govuk-tag--green",

@@ -34,7 +34,19 @@ from operator import attrgetter
 from urllib.parse import quote
 
 from django.db import connection
-from django.db.models import Case, CharField, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -287,12 +299,14 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     }
     in_plan = actions.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=end))
     update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
-    returned = _returned_on_time(strategy, quarter, update_round, known_by)
+    on_time = _returned_on_time(quarter, update_round, known_by)
+    # A returned (sent back) update was still returned; only who returned it and when matter here.
+    returned = Update.objects.filter(on_time, action__strategy=strategy).order_by().values_list("action_id", flat=True)
     exception_rags = (RAG.RED, RAG.AMBER) if include_amber else (RAG.RED,)
     states_of = functools.partial(_states, quarter=quarter, known_by=known_by, placing=placing)
 
     if every_action:
-        states = states_of(in_plan, returned=set(returned))
+        states = states_of(in_plan, returned=set(returned.distinct()))
         contributions = Action.contributing_organisations.through.objects.filter(action__strategy=strategy).values_list(
             "action_id", "organisation_id"
         )
@@ -304,7 +318,7 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             in_plan,
             quarter=quarter,
             known_by=known_by,
-            returned=returned,
+            on_time=on_time,
             exception_rags=exception_rags,
             placing=placing,
         )
@@ -483,19 +497,18 @@ def _packed_latest(moment, known_by, *fields, fresh_from=None):
     return _latest(moment, known_by).annotate(packed=packed).values("packed")[:1]
 
 
-def _returned_on_time(strategy, quarter, update_round, known_by):
-    """The actions with an update returned on time for `quarter`: recorded within the quarter or,
-    when an update round collected it, entered by the end of the round's deadline day."""
-    updates = Update.objects.filter(action__strategy=strategy, recorded_at__gte=quarter.start_moment)
+def _returned_on_time(quarter, update_round, known_by):
+    """Which updates count as returned on time for `quarter` (a Q over Update): recorded within the
+    quarter or, when an update round collected it, entered by the end of the round's deadline day."""
+    on_time = Q(recorded_at__gte=quarter.start_moment)
     if update_round is not None:
         cutoff = timezone.make_aware(datetime.datetime.combine(update_round.deadline, datetime.time.max))
-        updates = updates.filter(recorded_at__lte=cutoff, created_at__lte=cutoff)
+        on_time &= Q(recorded_at__lte=cutoff, created_at__lte=cutoff)
     else:
-        updates = updates.filter(recorded_at__lte=quarter.end_moment)
+        on_time &= Q(recorded_at__lte=quarter.end_moment)
     if known_by is not None:
-        updates = updates.filter(created_at__lte=known_by)
-    # A returned (sent back) update was still returned; only who returned it and when matter here.
-    return updates.order_by().values_list("action_id", flat=True).distinct()
+        on_time &= Q(created_at__lte=known_by)
+    return on_time
 
 
 def _count_row(label, pairs, link, base_params):
@@ -643,7 +656,7 @@ def _coded_latest(moment, known_by, *, fresh_from=None):
     return _latest(moment, known_by).annotate(code=ExpressionWrapper(code, IntegerField())).values("code")[:1]
 
 
-def summarise_in_sql(in_plan, *, quarter, known_by, returned, exception_rags, placing):
+def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, placing):
     """The review's counts and the first actions of each list, counted by the database in one
     statement: 20,000 actions become a few hundred rows of counts, and Python never sees the rest.
 
@@ -660,6 +673,11 @@ def summarise_in_sql(in_plan, *, quarter, known_by, returned, exception_rags, pl
             revised=Subquery(_revised(end, known_by)),
             by_end=Case(When(created_at__lte=end, then=Value(1)), default=Value(0)),
             by_before=Case(When(created_at__lte=before_end, then=Value(1)), default=Value(0)),
+            # One probe of the (action, recorded_at) index per action: cheaper than collecting every
+            # update returned in the quarter and joining them to the plan.
+            returned=Case(
+                When(Exists(Update.objects.filter(on_time, action=OuterRef("pk"))), then=Value(1)), default=Value(0)
+            ),
             marking_code=_coded("marking", MARKING_CODES),
             lead=F("lead_organisation_id"),
             due=F("due_date"),
@@ -678,10 +696,10 @@ def summarise_in_sql(in_plan, *, quarter, known_by, returned, exception_rags, pl
             "now",
             "was",
             "revised",
+            "returned",
         )
     )
     plan_sql, plan_params = plan.query.sql_with_params()
-    returned_sql, returned_params = returned.query.sql_with_params()
     through = Action.contributing_organisations.through._meta
     contributing = connection.ops.quote_name(through.db_table)
     closed = ", ".join(str(STATUS_CODES.index(status)) for status in CLOSED_STATUSES)
@@ -696,6 +714,24 @@ def summarise_in_sql(in_plan, *, quarter, known_by, returned, exception_rags, pl
     ]
     # PostgreSQL would otherwise copy the plan's subqueries into every expression that reads them.
     materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
+    # Every other list is one group, cut to its first few by a top-N sort, cheaper than numbering all.
+    first_of_each_list = "\n".join(
+        f"UNION ALL SELECT 'listed', {kind}, 0, pk, returned, n, 0 FROM ("  # noqa: S608
+        f"SELECT pk, returned, ROW_NUMBER() OVER (ORDER BY {ranking}) AS n FROM ("
+        f"SELECT * FROM flagged WHERE {condition} ORDER BY {ranking} LIMIT {LIST_LIMIT}) first_{kind}) numbered_{kind}"
+        for kind, condition in enumerate(
+            (
+                f"status = {complete} AND was_status <> {complete}",
+                f"status = {deferred} AND was_status <> {deferred}",
+                f"status = {withdrawn} AND was_status <> {withdrawn}",
+                "is_new = 1",
+                "overdue = 1",
+                "no_update = 1",
+                "due_next = 1",
+            ),
+            start=1,
+        )
+    )
     # Only this module's integer codes and Django's own compiled SQL are written into the text; every
     # value from outside is a parameter. `%%` is SQL's modulo once the driver has put them in.
     sql = f"""
@@ -717,26 +753,15 @@ flagged AS (
       COALESCE(p.was, 0) %% 10 AS was_rag,
       CASE WHEN p.by_before = 0 AND p.was IS NULL THEN 1 ELSE 0 END AS is_new,
       COALESCE(p.revised, p.due) AS effective,
-      CASE WHEN r.action_id IS NULL THEN 0 ELSE 1 END AS returned
+      p.returned
     FROM plan p
     JOIN objectives o ON o.objective_id = p.objective_id
-    LEFT JOIN ({returned_sql}) r ON r.action_id = p.pk
     WHERE p.by_end = 1 OR p.now IS NOT NULL
   ) s
 ),
-candidates AS (
-  SELECT 0 AS kind, group_id AS part, {ranking}, returned FROM flagged WHERE rag IN ({rags})
-  UNION ALL SELECT 1, 0, {ranking}, returned FROM flagged WHERE status = {complete} AND was_status <> {complete}
-  UNION ALL SELECT 2, 0, {ranking}, returned FROM flagged WHERE status = {deferred} AND was_status <> {deferred}
-  UNION ALL SELECT 3, 0, {ranking}, returned FROM flagged WHERE status = {withdrawn} AND was_status <> {withdrawn}
-  UNION ALL SELECT 4, 0, {ranking}, returned FROM flagged WHERE is_new = 1
-  UNION ALL SELECT 5, 0, {ranking}, returned FROM flagged WHERE overdue = 1
-  UNION ALL SELECT 6, 0, {ranking}, returned FROM flagged WHERE no_update = 1
-  UNION ALL SELECT 7, 0, {ranking}, returned FROM flagged WHERE due_next = 1
-),
-ranked AS (
-  SELECT kind, part, pk, returned, ROW_NUMBER() OVER (PARTITION BY kind, part ORDER BY {ranking}) AS n
-  FROM candidates
+exceptions AS (
+  SELECT group_id, pk, returned, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY {ranking}) AS n
+  FROM flagged WHERE rag IN ({rags})
 )
 SELECT 'objective', objective_id, marking_code, status, rag, 0, COUNT(*) FROM flagged
   GROUP BY objective_id, marking_code, status, rag
@@ -750,8 +775,8 @@ UNION ALL SELECT 'contribution', c.organisation_id, CASE WHEN c.organisation_id 
     f.status, f.rag, 0, COUNT(*)
   FROM {contributing} c JOIN flagged f ON f.pk = c.action_id
   GROUP BY c.organisation_id, CASE WHEN c.organisation_id = f.lead THEN 1 ELSE 0 END, f.status, f.rag
-UNION ALL SELECT 'listed', kind, part, pk, returned, n, 0 FROM ranked
-  WHERE n <= CASE WHEN kind = 0 THEN %s ELSE %s END
+UNION ALL SELECT 'listed', 0, group_id, pk, returned, n, 0 FROM exceptions WHERE n <= %s
+{first_of_each_list}
 """  # noqa: S608
     params = (
         *place_params,
@@ -759,9 +784,7 @@ UNION ALL SELECT 'listed', kind, part, pk, returned, n, 0 FROM ranked
         date(after.start),
         date(after.start),
         date(after.end),
-        *returned_params,
         EXCEPTION_LIMIT,
-        LIST_LIMIT,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -262,3 +262,25 @@ def session_idle_minutes():
 def password_reset_days():
     """How long a password reset link works, in whole days."""
     return str(max(1, settings.PASSWORD_RESET_TIMEOUT // 86400))
+
+
+# GOV.UK tag modifier per colour. Amber is GOV.UK's yellow tag (dark brown on yellow, 7:1 contrast),
+# which stands further from red than the orange one; blue is the plain tag.
+TAG_MODIFIERS = {
+    "green": " govuk-tag--green",
+    "amber": " govuk-tag--yellow",
+    "red": " govuk-tag--red",
+    "grey": " govuk-tag--grey",
+    "purple": " govuk-tag--purple",
+    "blue": "",
+}
+
+
+@register.simple_tag
+def status_tag(rating):
+    """A GOV.UK tag for `rating`, a (colour, word) pair (nothing for None). The word always shows, so
+    colour is never the only signal. A tag rather than an include: a dashboard shows hundreds."""
+    if not rating:
+        return ""
+    colour, word = rating
+    return format_html('<strong class="govuk-tag{}">{}</strong>', TAG_MODIFIERS.get(colour, ""), word)

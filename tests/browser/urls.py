@@ -11,13 +11,14 @@ from swp.urls import urlpatterns as site_urlpatterns
 from tests.strategy.test_govuk_templates import EveryWidgetForm
 
 FORM_PAGE = """{% extends "base.html" %}
+{% load govuk %}
 {% block title %}{% if form.errors %}Error: {% endif %}Every widget{% endblock %}
 {% block before_content %}{% include "includes/_breadcrumbs.html" %}{% endblock %}
 {% block content %}
 {% include "includes/_marking.html" with marking="OFFICIAL-SENSITIVE" %}
 {% include "includes/_error_summary.html" %}
 <h1 class="govuk-heading-l">Every widget</h1>
-<p class="govuk-body">{% for rating in ratings %}{% include "includes/_tag.html" %} {% endfor %}</p>
+<p class="govuk-body">{% for rating in ratings %}{% status_tag rating %} {% endfor %}</p>
 <form method="post" novalidate enctype="multipart/form-data">{% csrf_token %}{{ form }}
 <button type="submit" class="govuk-button" data-module="govuk-button">Save</button></form>
 {% include "includes/_pagination.html" %}

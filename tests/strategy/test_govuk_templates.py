@@ -9,6 +9,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
+from django.template import Context, Template
 from django.template.loader import render_to_string
 
 CHOICES = [("on_track", "On track"), ("at_risk", "At risk"), ("off_track", "Off track")]
@@ -228,6 +229,9 @@ def test_error_summary_over_several_forms_and_a_formset(invalid):
 # Partials --------------------------------------------------------------------------------------
 
 
+TAG = Template("{% load govuk %}{% status_tag rating %}")
+
+
 @pytest.mark.parametrize(
     ("colour", "css"),
     [
@@ -240,12 +244,17 @@ def test_error_summary_over_several_forms_and_a_formset(invalid):
     ],
 )
 def test_tag(colour, css):
-    html = render_to_string("includes/_tag.html", {"rating": (colour, "On track")})
-    assert html.strip().endswith(f'<strong class="{css}">On track</strong>')
+    html = TAG.render(Context({"rating": (colour, "On track")}))
+    assert html == f'<strong class="{css}">On track</strong>'
+
+
+def test_tag_escapes_its_word():
+    html = TAG.render(Context({"rating": ("red", "<script>alert(1)</script>")}))
+    assert html == '<strong class="govuk-tag govuk-tag--red">&lt;script&gt;alert(1)&lt;/script&gt;</strong>'
 
 
 def test_tag_without_a_rating_renders_nothing():
-    assert "<strong" not in render_to_string("includes/_tag.html", {"rating": None})
+    assert TAG.render(Context({"rating": None})) == ""
 
 
 def test_breadcrumbs():
