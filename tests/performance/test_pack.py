@@ -113,6 +113,20 @@ def test_the_xlsx_round_trips_the_dashboards_figures(issued, officer, history):
     assert workbook["Actions"].oddHeader.center.text == "OFFICIAL-SENSITIVE"
 
 
+def test_the_xlsx_keeps_text_that_looks_like_a_formula_as_text(client, officer, meeting, history):
+    history["v1_1"].text = '=HYPERLINK("https://evil.invalid","Click")'
+    history["v1_1"].save(update_fields=["text"])
+    client.force_login(officer)
+    client.post(reverse("performance:pack_generate", args=[meeting.pk]))
+    workbook = openpyxl.load_workbook(io.BytesIO(bytes(MeetingPack.objects.get().xlsx_content)))
+    actions = list(workbook["Actions"].iter_rows())
+    row = next(row for row in actions[1:] if row[2].value == "V1.1")
+    assert row[3].value == '\'=HYPERLINK("https://evil.invalid","Click")'
+    assert row[3].data_type == "s"  # a string, never a formula
+    assert row[8].is_date and row[8].number_format == "dd/mm/yyyy"  # the due date, as a date
+    assert actions[0][0].font.b  # the header row is bold
+
+
 def test_an_issued_pack_is_made_again_exactly_as_issued_after_later_corrections(issued, officer, history, client):
     record(
         history["v1_2"],
