@@ -673,8 +673,8 @@ def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, pla
             revised=Subquery(_revised(end, known_by)),
             by_end=Case(When(created_at__lte=end, then=Value(1)), default=Value(0)),
             by_before=Case(When(created_at__lte=before_end, then=Value(1)), default=Value(0)),
-            # One probe of the (action, recorded_at) index per action: cheaper than collecting every
-            # update returned in the quarter and joining them to the plan.
+            # An EXISTS per action, which PostgreSQL answers from one hashed pass over the quarter's
+            # updates: cheaper than joining them, and the strategy's actions, to the plan.
             returned=Case(
                 When(Exists(Update.objects.filter(on_time, action=OuterRef("pk"))), then=Value(1)), default=Value(0)
             ),
