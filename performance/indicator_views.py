@@ -38,14 +38,6 @@ from strategy import permissions
 from strategy.models import Marking, Strategy
 
 REFRESH_SECONDS = 3
-# GOV.UK tag modifier per RAG colour (as the status_tag template tag has them), set here so the list of 500
-# indicators renders no include per row.
-TAG_CLASSES = {
-    "green": "govuk-tag--green",
-    "amber": "govuk-tag--yellow",
-    "red": "govuk-tag--red",
-    "grey": "govuk-tag--grey",
-}
 
 
 def _visible_strategies(user):
@@ -109,7 +101,6 @@ def indicator_list(request):
             row.url = detail_url.format(row.indicator.pk)
             row.data_to_text = f"{row.data_to:%d/%m/%Y}" if row.latest else ""
             row.sparkline = indicator_sparkline(row.indicator, row.points) if row.latest else ""
-            row.tag_class = TAG_CLASSES.get(row.rag[0]) if row.rag else None
         performance = [row for row in rows if row.rated]
         counts = dict.fromkeys(("green", "amber", "red", "grey"), 0)
         for row in performance:
