@@ -64,6 +64,7 @@ from actions.models import (
     Objective,
     Status,
     Update,
+    action_url,
     changes_between,
     ended_quarters,
     rating,
@@ -152,6 +153,10 @@ class ActionState:
     @property
     def get_status_display(self):
         return Status(self.status).label
+
+    @property
+    def url(self):
+        return action_url(self.pk)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The GOV.UK markup other templates build on: form fields (templates/django/forms/) and the partials
 in templates/includes/. Rendered without a request: these are contracts, not pages."""
 
+import datetime
 import re
 
 import pytest
@@ -255,6 +256,33 @@ def test_tag_escapes_its_word():
 
 def test_tag_without_a_rating_renders_nothing():
     assert TAG.render(Context({"rating": None})) == ""
+
+
+DATE = Template("{% load govuk %}{{ value|uk_date|default:'None given' }}")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (datetime.date(2025, 3, 31), "31/03/2025"),
+        (datetime.date(2025, 4, 1), "01/04/2025"),
+        # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time): the local date shows.
+        (datetime.datetime(2025, 6, 30, 23, 30, tzinfo=datetime.UTC), "01/07/2025"),
+        (datetime.datetime(2025, 1, 31, 23, 30, tzinfo=datetime.UTC), "31/01/2025"),
+        (None, "None given"),
+        ("", "None given"),
+        ("31 March", "None given"),
+    ],
+)
+def test_uk_date_writes_dates_as_the_plans_do(value, shown):
+    assert DATE.render(Context({"value": value})) == shown
+
+
+def test_uk_date_agrees_with_djangos_date_filter():
+    both = Template('{% load govuk %}{{ value|uk_date }} {{ value|date:"d/m/Y" }}')
+    for value in (datetime.date(2024, 2, 29), datetime.datetime(2024, 10, 27, 0, 59, tzinfo=datetime.UTC)):
+        ours, djangos = both.render(Context({"value": value})).split()
+        assert ours == djangos
 
 
 def test_breadcrumbs():
