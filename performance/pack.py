@@ -20,6 +20,7 @@ given whole in the XLSX, which always has every action.
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import io
 import logging
@@ -327,11 +328,13 @@ def render_xlsx(data, meeting, pack, marking):
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
-            if isinstance(value, datetime.date):
+            if isinstance(value, str):  # most cells: tested first
+                write.write_string(number, column, escape_formula(value))
+            elif isinstance(value, datetime.date):
                 write.write_datetime(number, column, value, formats[type(value)])
             elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 write.write_number(number, column, value)
-            else:  # text, and labels that are lazily translated strings
+            else:  # labels that are lazily translated strings, and anything else as its text
                 write.write_string(number, column, escape_formula(str(value)))
         ws.next_row += 1
 
@@ -420,28 +423,33 @@ def render_xlsx(data, meeting, pack, marking):
             "Changes this quarter",
         ],
     )
+    # Labels looked up once, not per row: the sheet has a row for every action.
+    status_label, rag_label = dict(Status.choices), {"": "", **dict(RAG.choices)}
+    objective_label = {pk: f"{o.number}. {o.title}" for pk, o in objectives.items()}
+    group_name = {pk: g.name for pk, g in groups.items()}
+    changes_label = functools.cache(lambda changes: ", ".join(sorted(str(change.label) for change in changes)))
+    local = timezone.get_current_timezone()
     for state in data.actions:
         update = state.update
-        objective = objectives.get(state.objective_id)
         row(
             actions,
             [
-                groups[state.group_id].name if state.group_id in groups else "",
-                f"{objective.number}. {objective.title}" if objective else "",
+                group_name.get(state.group_id, ""),
+                objective_label.get(state.objective_id, ""),
                 state.ref,
                 state.text,
                 state.leads,
-                Status(state.status).label,
-                RAG(state.rag).label if state.rag else "",
+                status_label[state.status],
+                rag_label[state.rag],
                 state.progress,
                 state.due_date,
                 state.deadline_text,
                 state.revised_due_date,
-                timezone.localtime(state.recorded_at).date() if state.recorded_at else None,
+                state.recorded_at.astimezone(local).date() if state.recorded_at else None,
                 update.commentary if update else "",
                 "Yes" if state.overdue else "No",
                 "Yes" if state.no_update else "No",
-                ", ".join(sorted(str(change.label) for change in state.changes)),
+                changes_label(state.changes),
             ],
         )
 

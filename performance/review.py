@@ -994,21 +994,27 @@ def _agency_rows(tally, organisations, link):
 
 def load_details(review_, states):
     """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
-    the actions a page lists: three queries for a dashboard's lists; a pack's every action is
-    read in chunks, so no query carries more than CHUNK ids."""
+    the actions a page lists: three queries for a dashboard's lists. A pack's every action reads the
+    texts and leads of the whole plan (or group) in one query each, rather than spell out 20,000 ids,
+    and the updates in chunks, so no query carries more than CHUNK ids."""
     states = list(states)
     leads, updates, texts = defaultdict(list), {}, {}
-    for chunk in _chunks(states):
-        for pk, text, deadline in Action.objects.filter(pk__in=[s.pk for s in chunk]).values_list(
-            "pk", "text", "deadline_text"
-        ):
+    if len(states) > CHUNK:
+        scope = {"strategy": review_.strategy}
+        if review_.group is not None:
+            scope["objective__delivery_group"] = review_.group
+        action_chunks = [Action.objects.filter(**scope)]
+        lead_chunks = [ActionLead.objects.filter(**{f"action__{name}": value for name, value in scope.items()})]
+    else:
+        action_chunks = [Action.objects.filter(pk__in=[s.pk for s in chunk]) for chunk in _chunks(states)]
+        lead_chunks = [ActionLead.objects.filter(action_id__in=[s.pk for s in chunk]) for chunk in _chunks(states)]
+    for actions in action_chunks:
+        for pk, text, deadline in actions.values_list("pk", "text", "deadline_text"):
             texts[pk] = (text, deadline)
-        for action_id, name in (
-            ActionLead.objects.filter(action_id__in=[s.pk for s in chunk])
-            .order_by("action_id", "position")
-            .values_list("action_id", "person__name")
-        ):
+    for links in lead_chunks:
+        for action_id, name in links.order_by("action_id", "position").values_list("action_id", "person__name"):
             leads[action_id].append(name)
+    for chunk in _chunks(states):
         ids = [s.update_id for s in chunk if s.update_id]
         if ids:
             fields = ("pk", *UpdateDetail._fields)

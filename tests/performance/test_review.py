@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import RAG, Action, Change, Status, Update
+from performance import review as review_module
 from performance.models import UpdateRound
 from performance.review import load_details, review
 from strategy.models import Strategy
@@ -254,6 +255,25 @@ def _grow(plan, officer, count):
             [RAG.RED, RAG.GREEN][n % 2],
             revised_due_date=datetime.date(2025, 3, 31) if n % 2 == 0 else None,
         )
+
+
+@pytest.mark.parametrize("group_name", [None, "Victim"])
+def test_a_whole_plans_details_read_by_plan_match_those_read_by_id(history, officer, monkeypatch, group_name):
+    group = history["strategy"].delivery_groups.get(name=group_name) if group_name else None
+
+    def details(chunk):
+        # A pack reads every action's details; past CHUNK actions it reads them by plan, not by id.
+        monkeypatch.setattr(review_module, "CHUNK", chunk)
+        data = review(strategy=history["strategy"], quarter=Q3, user=officer, group=group)
+        load_details(data, data.actions)
+        return [(s.ref, s.text, s.deadline_text, s.leads, s.update, s.recorded_at) for s in data.actions]
+
+    by_id, by_plan = details(5000), details(1)
+    assert by_plan == by_id
+    assert len(by_id) == (2 if group_name else 5)
+    assert all(text for _, text, *_ in by_id)
+    assert any(leads for _, _, _, leads, _, _ in by_id)
+    assert any(update for *_, update, _ in by_id)
 
 
 @pytest.mark.parametrize("count", [5, 60])
