@@ -327,7 +327,6 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             exception_rags=exception_rags,
             placing=placing,
         )
-        tally.decode_markings(placing)
         chosen = {pk for pks in picked.values() for pk in pks}
         found = {s.pk: s for s in states_of(in_plan.filter(pk__in=chosen), returned=returned_picked)} if chosen else {}
         listed = {key: [found[pk] for pk in pks] for key, pks in picked.items()}
@@ -596,17 +595,6 @@ class Tally:
             contribution=contributing,
         )
 
-    def decode_markings(self, placing):
-        """An action's marking is the higher of its own and its objective's (and group's): the SQL
-        counts by the action's own, so raise each to its objective's here."""
-        raised, higher = Counter(), {}
-        for (objective_id, marking, status, rag), n in self.objective.items():
-            pair = (marking, placing[objective_id][2])
-            if pair not in higher:
-                higher[pair] = Marking.highest(pair)
-            raised[objective_id, higher[pair], status, rag] += n
-        self.objective = raised
-
 
 # What each dashboard list holds, in the order the SQL numbers them (summarise_in_sql's `kind`).
 LISTS = (
@@ -713,9 +701,13 @@ def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, pla
     date = connection.ops.adapt_datefield_value
     # Plan order: the objectives' order (as review() reads them), then the actions' within each.
     ranking = "plan_order, place, pk"
-    places = ", ".join(["(%s, %s, %s)"] * len(placing))
+    # An action's marking is the higher of its own and its objective's (and group's): the objective's
+    # comes with its place in the plan, and markings are coded lowest first, so the higher code wins.
+    places = ", ".join(["(%s, %s, %s, %s)"] * len(placing))
     place_params = [
-        value for objective_id, (group_id, rank, _) in placing.items() for value in (objective_id, group_id, rank)
+        value
+        for objective_id, (group_id, rank, marking) in placing.items()
+        for value in (objective_id, group_id, rank, MARKING_CODES.index(marking))
     ]
     # PostgreSQL would otherwise copy the plan's subqueries into every expression that reads them.
     materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
@@ -740,7 +732,7 @@ def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, pla
     # Only this module's integer codes and Django's own compiled SQL are written into the text; every
     # value from outside is a parameter. `%%` is SQL's modulo once the driver has put them in.
     sql = f"""
-WITH objectives (objective_id, group_id, plan_order) AS (VALUES {places}),
+WITH objectives (objective_id, group_id, plan_order, marking_code) AS (VALUES {places}),
 plan AS {materialized} ({plan_sql}),
 flagged AS (
   SELECT s.*,
@@ -749,8 +741,8 @@ flagged AS (
     CASE WHEN s.status NOT IN ({closed}) AND s.fresh = 0 THEN 1 ELSE 0 END AS no_update,
     CASE WHEN s.was_status NOT IN ({closed}) THEN 1 ELSE 0 END AS owed
   FROM (
-    SELECT p.pk, p.objective_id, o.group_id, o.plan_order, p.place,
-      p.lead, p.marking_code,
+    SELECT p.pk, p.objective_id, o.group_id, o.plan_order, p.place, p.lead,
+      CASE WHEN p.marking_code > o.marking_code THEN p.marking_code ELSE o.marking_code END AS marking_code,
       COALESCE(p.now, 0) / 100 AS status,
       COALESCE(p.now, 0) / 10 %% 10 AS rag,
       COALESCE(p.now, 0) %% 10 AS fresh,

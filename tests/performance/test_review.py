@@ -9,11 +9,11 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from actions.models import RAG, Action, Change, Status, Update
+from actions.models import RAG, Action, Change, Objective, Status, Update
 from performance import review as review_module
 from performance.models import UpdateRound
 from performance.review import load_details, review
-from strategy.models import Strategy
+from strategy.models import Marking, Strategy
 from tests.conftest import make_action
 from tests.performance.review_history import Q2, Q3, at, make_history, record
 
@@ -109,6 +109,23 @@ def test_counts_by_status_and_rag_per_group_within_the_users_clearance(history, 
     assert everything.total_row.total == 5
     assert everything.marking == "official_sensitive"
     assert data.marking == "official"
+
+
+@pytest.mark.parametrize("every_action", [True, False])
+def test_an_actions_marking_and_its_objectives_both_raise_the_reviews(history, officer, every_action):
+    victim = history["strategy"].delivery_groups.get(name="Victim")
+    v1_2 = history["v1_2"]
+
+    def marking():
+        data = review(strategy=history["strategy"], quarter=Q3, user=officer, group=victim, every_action=every_action)
+        return data.marking
+
+    assert marking() == Marking.OFFICIAL
+    Action.objects.filter(pk=v1_2.pk).update(marking=Marking.OFFICIAL_SENSITIVE)
+    assert marking() == Marking.OFFICIAL_SENSITIVE
+    Action.objects.filter(pk=v1_2.pk).update(marking=Marking.OFFICIAL)
+    Objective.objects.filter(pk=v1_2.objective_id).update(marking=Marking.OFFICIAL_SENSITIVE)
+    assert marking() == Marking.OFFICIAL_SENSITIVE
 
 
 def test_the_comparison_with_the_quarter_before(history, officer):
