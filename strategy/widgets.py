@@ -2,7 +2,8 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 
 class LongSelect(forms.Select):
@@ -20,13 +21,17 @@ class LongSelect(forms.Select):
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
         final_attrs = {key: value for key, value in final_attrs.items() if value is not False}
-        options = format_html_join("", "{}", ((self._choice(v, label, selected),) for v, label in self.choices))
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+        # Safe: _choice escapes every value and label it writes.
+        options = "".join(self._choice(v, label, selected) for v, label in self.choices)
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe(options))  # noqa: S308
 
     @classmethod
     def _choice(cls, value, label, selected):
+        """One option (or group) as escaped text; format_html per option cost ~8 µs, and the action
+        list writes several hundred."""
         if isinstance(label, (list, tuple)):  # a group of options
-            inner = format_html_join("", "{}", ((cls._choice(v, text, selected),) for v, text in label))
-            return format_html('<optgroup label="{}">{}</optgroup>', value, inner)
+            inner = "".join(cls._choice(v, text, selected) for v, text in label)
+            return f'<optgroup label="{conditional_escape(value)}">{inner}</optgroup>'
         value = "" if value is None else str(value)
-        return format_html('<option value="{}"{}>{}</option>', value, " selected" if value in selected else "", label)
+        chosen = " selected" if value in selected else ""
+        return f'<option value="{conditional_escape(value)}"{chosen}>{conditional_escape(label)}</option>'
