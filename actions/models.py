@@ -155,7 +155,7 @@ def action_url(pk):
 
 @functools.lru_cache(maxsize=16)
 def _action_url_around_id(urlconf, prefix):
-    marker = "2147483647"  # no other part of the URL can contain it: it is the largest id
+    marker = "2147483647"  # any id would do: split at its last occurrence, whatever the prefix holds
     head, tail = reverse("actions:action_detail", args=[int(marker)], urlconf=urlconf).rsplit(marker, 1)
     return head, tail
 
