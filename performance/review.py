@@ -995,17 +995,15 @@ def load_details(review_, states):
         scope = {"strategy": review_.strategy}
         if review_.group is not None:
             scope["objective__delivery_group"] = review_.group
-        action_chunks = [Action.objects.filter(**scope)]
-        lead_chunks = [ActionLead.objects.filter(**{f"action__{name}": value for name, value in scope.items()})]
+        actions = Action.objects.filter(**scope)
+        links = ActionLead.objects.filter(**{f"action__{name}": value for name, value in scope.items()})
     else:
-        action_chunks = [Action.objects.filter(pk__in=[s.pk for s in chunk]) for chunk in _chunks(states)]
-        lead_chunks = [ActionLead.objects.filter(action_id__in=[s.pk for s in chunk]) for chunk in _chunks(states)]
-    for actions in action_chunks:
-        for pk, text, deadline in actions.values_list("pk", "text", "deadline_text"):
-            texts[pk] = (text, deadline)
-    for links in lead_chunks:
-        for action_id, name in links.order_by("action_id", "position").values_list("action_id", "person__name"):
-            leads[action_id].append(name)
+        pks = [s.pk for s in states]
+        actions, links = Action.objects.filter(pk__in=pks), ActionLead.objects.filter(action_id__in=pks)
+    for pk, text, deadline in actions.values_list("pk", "text", "deadline_text"):
+        texts[pk] = (text, deadline)
+    for action_id, name in links.order_by("action_id", "position").values_list("action_id", "person__name"):
+        leads[action_id].append(name)
     for chunk in _chunks(states):
         ids = [s.update_id for s in chunk if s.update_id]
         if ids:
