@@ -99,7 +99,6 @@ def indicator_list(request):
         detail_url = reverse("performance:indicator_detail", args=[0]).replace("/0/", "/{}/")
         for row in rows:
             row.url = detail_url.format(row.indicator.pk)
-            row.data_to_text = f"{row.data_to:%d/%m/%Y}" if row.latest else ""
             row.sparkline = indicator_sparkline(row.indicator, row.points) if row.latest else ""
         performance = [row for row in rows if row.rated]
         counts = dict.fromkeys(("green", "amber", "red", "grey"), 0)
