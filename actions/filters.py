@@ -95,6 +95,20 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="Any",
         help_text="Compared with the end of the quarter before (the current quarter when no quarter is chosen).",
     )
+    was_status = django_filters.MultipleChoiceFilter(
+        label="Status at the end of the quarter before",
+        choices=Status.choices,
+        method="filter_was",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Actions that were in the plan a quarter earlier, by their status then.",
+    )
+    was_rag = django_filters.MultipleChoiceFilter(
+        label="RAG at the end of the quarter before",
+        choices=RAG.choices,
+        method="filter_was",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Actions that were in the plan a quarter earlier, by their RAG then.",
+    )
     no_update = django_filters.BooleanFilter(
         label="No update in the quarter", method="filter_no_update", widget=forms.CheckboxInput
     )
@@ -178,6 +192,14 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_change(self, queryset, name, value):
         return queryset.changed(value, self.quarter or Quarter.current()) if value else queryset
+
+    def filter_was(self, queryset, name, value):
+        if not value:
+            return queryset
+        quarter = self.quarter or Quarter.current()
+        if name == "was_status":
+            return queryset.was_before(quarter, statuses=value)
+        return queryset.was_before(quarter, rags=value)
 
     def filter_no_update(self, queryset, name, value):
         if not value:

@@ -383,6 +383,21 @@ class ActionQuerySet(models.QuerySet):
             condition |= Q(change_was_rag=was, change_rag=now_rag)
         return annotated.filter(condition)
 
+    def was_before(self, quarter, *, statuses=(), rags=(), known_by=None):
+        """The actions that were in the plan at the end of the quarter before `quarter` with one of
+        `statuses` and one of `rags` then (either may be empty: any). The review's "previous quarter"
+        row counts the same way: its actions as they stood a quarter earlier, new ones left out."""
+        before_end = quarter.previous().end_moment
+        before = _latest_updates_as_at(before_end, known_by=known_by)
+        found = self.existing_at(before_end, known_by=known_by)
+        if statuses:
+            found = found.annotate(
+                was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED))
+            ).filter(was_status__in=statuses)
+        if rags:
+            found = found.annotate(was_rag=Subquery(before.values("rag")[:1])).filter(was_rag__in=rags)
+        return found
+
 
 class Action(models.Model):
     strategy = models.ForeignKey(

@@ -537,9 +537,10 @@ def _count_row(label, pairs, link, base_params):
     return row
 
 
-def _was_row(movements):
-    """Counts as at the end of the quarter before, for the actions that existed then (no links:
-    the action list shows one quarter at a time)."""
+def _was_row(movements, link):
+    """Counts as at the end of the quarter before, for the actions of this review that were in the
+    plan then, each linked to the action list of those actions (as they stand now, by their state
+    then: ActionQuerySet.was_before)."""
     row = CountRow(label="Previous quarter", params={})
     by_status, by_rag = Counter(), Counter()
     for (was_status, was_rag, _status, _rag, is_new), n in movements.items():
@@ -549,8 +550,14 @@ def _was_row(movements):
         if was_rag:
             by_rag[was_rag] += n
         row.total += n
-    row.by_status = [(value, label, by_status[value], "") for value, label in STATUS_COLUMNS]
-    row.by_rag = [(value, label, by_rag[value], "") for value, label in RAG_COLUMNS]
+    row.url = link(was_status=list(Status.values)) if row.total else ""
+    row.by_status = [
+        (value, label, by_status[value], link(was_status=value) if by_status[value] else "")
+        for value, label in STATUS_COLUMNS
+    ]
+    row.by_rag = [
+        (value, label, by_rag[value], link(was_rag=value) if by_rag[value] else "") for value, label in RAG_COLUMNS
+    ]
     return row
 
 
@@ -912,7 +919,7 @@ def _assemble(
         objective_count=sum(1 for objective in objectives if by_objective[objective.pk]),
         objective_rows_made=objective_rows,
         total_row=total_row,
-        was_total_row=_was_row(tally.movement),
+        was_total_row=_was_row(tally.movement, link),
         comparison=comparison,
         exceptions=exceptions,
         exception_count=exception_count,

@@ -204,7 +204,7 @@ def test_a_delivery_groups_meeting_sees_its_group_only(history, officer):
 
 def _links(data):
     """(n, url) for every count of the dashboard that links to the action list."""
-    rows = [*data.group_rows, *data.objective_rows, data.total_row, *data.agencies]
+    rows = [*data.group_rows, *data.objective_rows, data.total_row, data.was_total_row, *data.agencies]
     for row in rows:
         if row.url:
             yield row.total, row.url
@@ -250,6 +250,9 @@ def test_the_dashboard_page_links_each_count(history, officer, client):
     hrefs = {unescape(h) for h in re.findall(r'href="(/actions/\?[^"]+)"', content)}
     expected = {url for _, url in _links(response.context["review"])}
     assert expected <= hrefs
+    # And no count is left without its link: a number alone in a cell is a zero.
+    unlinked = re.findall(r'govuk-table__cell--numeric">(\d+)</td>', content)
+    assert unlinked and set(unlinked) == {"0"}
 
 
 # Fixed queries at any size ---------------------------------------------------------------------------
