@@ -311,9 +311,19 @@ def _sort_columns(query):
 @login_required
 @require_GET
 def action_list_download(request, file_format):
-    strategy, _, actions = _filtered_actions(request)
+    strategy, filterset, actions = _filtered_actions(request)
     if strategy is None:
         raise PermissionDenied("There is no strategy to download.")
+    if filterset.quarter is not None:
+        # A download is the plan as it stands now, ready to edit and import again: one "as at" a past
+        # quarter would either write today's status beside yesterday's filters or, imported back,
+        # rewind every action. The list itself shows the past state.
+        messages.error(
+            request,
+            f"Downloads give each action's current state, not its state at the end of {filterset.quarter}. "
+            "Select “Show the current state instead”, then download.",
+        )
+        return redirect(f"{reverse('actions:action_list')}?{request.GET.urlencode()}")
     rows = list(plan_rows(strategy, actions=actions))
     marking = highest_marking(strategy, actions)  # of the actions, their objectives and groups, the strategy
     name = f"{strategy.slug}-actions-{marking.label.lower()}.{file_format}"

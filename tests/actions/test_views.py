@@ -206,6 +206,18 @@ def test_the_filtered_list_downloads_as_csv_and_xlsx(client, viewer, lead, plan)
     assert [cell.value for cell in sheet["C"]][1:] == ["V1.1", "V1.2"]
 
 
+def test_a_download_as_at_a_past_quarter_is_refused_with_the_way_on(client, viewer, plan):
+    client.force_login(viewer)
+    query = {"strategy": "test-2024-2027", "as_at": "2024-Q2", "rag": "red"}
+    for name in ("actions:action_list_csv", "actions:action_list_xlsx"):
+        response = client.get(reverse(name), query, follow=True)
+        assert response.redirect_chain[0][0].startswith(reverse("actions:action_list") + "?")
+        assert response.context["as_at"].slug == "2024-Q2"  # the filters the user chose are kept
+        content = response.content.decode()
+        assert "Downloads give each action&#x27;s current state, not its state at the end of 2024/25 Q2" in content
+        assert "Show the current state instead" in content
+
+
 # An action and its update form ------------------------------------------------------------------
 
 
