@@ -113,16 +113,14 @@ def pack_generate_run(pack_id):
     ).get(pk=pack_id)
     if pack.state != MeetingPack.State.GENERATING:
         return pack.state
+    if pack.issued_by is None:
+        # A pack shows what its issuer may see; with their account gone there is no one to see it as.
+        return _failed(pack_id, "The account that issued this pack has been deleted. Issue the pack again.")
     try:
         files = pack_files(pack)
     except Exception as error:  # a pack that cannot be made says why; the officer may try again
         logger.exception("Meeting pack %s could not be made", pack_id)
-        MeetingPack.objects.filter(pk=pack_id).update(
-            state=MeetingPack.State.FAILED,
-            finished_at=timezone.now(),
-            error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        return MeetingPack.State.FAILED
+        return _failed(pack_id, f"{type(error).__name__}: {error}")
     with transaction.atomic():
         MeetingPack.objects.filter(pk=pack_id).update(
             state=MeetingPack.State.ISSUED,
@@ -137,6 +135,13 @@ def pack_generate_run(pack_id):
             xlsx_sha256=hashlib.sha256(files.xlsx).hexdigest(),
         )
     return MeetingPack.State.ISSUED
+
+
+def _failed(pack_id, reason):
+    MeetingPack.objects.filter(pk=pack_id).update(
+        state=MeetingPack.State.FAILED, finished_at=timezone.now(), error=reason[:2000]
+    )
+    return MeetingPack.State.FAILED
 
 
 class PackFiles:

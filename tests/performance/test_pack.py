@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from actions.models import RAG, Status, Update
 from performance.models import Challenge, Meeting, MeetingPack
-from performance.pack import pack_files
+from performance.pack import pack_files, pack_generate_run
 from performance.review import review
 from tests.performance.review_history import Q3, at, make_history, record
 
@@ -215,3 +215,12 @@ def test_a_pack_that_cannot_be_made_says_why(client, officer, meeting, monkeypat
     pack = MeetingPack.objects.get()
     assert (pack.state, pack.error) == (MeetingPack.State.FAILED, "RuntimeError: Pango is missing")
     assert "The pack could not be made" in response.content.decode()
+
+
+def test_a_pack_whose_issuer_was_deleted_before_it_was_made_says_so(officer, meeting):
+    pack = MeetingPack.objects.create(meeting=meeting, year=2024, number=3, issued_by=officer)
+    officer.delete()  # between pressing the button and a worker taking the task
+    assert pack_generate_run(pack.pk) == MeetingPack.State.FAILED
+    pack.refresh_from_db()
+    assert pack.error == "The account that issued this pack has been deleted. Issue the pack again."
+    assert not pack.pdf_content
