@@ -109,3 +109,23 @@ class ActionUpdateForm(forms.Form):
         """
         value = self.cleaned_data.get("seen_update") or ""
         return int(value) if value.isdigit() else None
+
+
+class AsAtForm(forms.Form):
+    """Which moment a page shows its counts as at: now, or the end of one of `quarters` (those of the
+    strategy that have ended). `quarter` is the chosen one, or None for now or a choice not offered."""
+
+    as_at = forms.ChoiceField(
+        label="Show the counts as at",
+        required=False,
+        error_messages={"invalid_choice": "Choose a quarter of this strategy that has ended, or Now"},
+    )
+
+    def __init__(self, data=None, *, quarters):
+        super().__init__(data)
+        self.quarters = {quarter.slug: quarter for quarter in quarters}
+        self.fields["as_at"].choices = [("", "Now"), *((slug, f"the end of {q}") for slug, q in self.quarters.items())]
+
+    @property
+    def quarter(self):
+        return self.quarters.get(self.cleaned_data["as_at"]) if self.is_valid() else None

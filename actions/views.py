@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.filters import ActionFilter
-from actions.forms import ActionUpdateForm
+from actions.forms import ActionUpdateForm, AsAtForm
 from actions.models import (
     CLOSED_STATUSES,
     Action,
@@ -32,6 +32,7 @@ from actions.models import (
     StaleUpdate,
     Status,
     Update,
+    ended_quarters,
     quarter_locks,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
@@ -135,10 +136,18 @@ def strategy_list(request):
 @require_GET
 def strategy_detail(request, slug):
     strategy = _get_strategy(request, slug)
-    visible = Action.objects.for_strategy(strategy).visible_to(request.user).current()
+    # ?as_at=2024-Q2: the counts as they stood at the end of a past quarter, from the update history.
+    as_at_form = AsAtForm(request.GET if "as_at" in request.GET else None, quarters=ended_quarters(strategy))
+    as_at = as_at_form.quarter
+    visible = Action.objects.for_strategy(strategy).visible_to(request.user)
+    if as_at is None:
+        visible, status_field = visible.current(), "status"
+    else:
+        visible = visible.existing_at(as_at.end_moment).with_state_as_at(as_at.end_moment)
+        status_field = "as_at_status"
     counts = defaultdict(Counter)
     for group_id, status, n in (
-        visible.order_by().values_list("objective__delivery_group", "status").annotate(n=Count("pk"))
+        visible.order_by().values_list("objective__delivery_group", status_field).annotate(n=Count("pk"))
     ):
         counts[group_id][status] = n
     groups = permissions.scope(
@@ -165,6 +174,8 @@ def strategy_detail(request, slug):
             "group_rows": group_rows,
             "statuses": Status.choices,
             "may_manage": permissions.can_manage_strategy(request.user, strategy),
+            "as_at_form": as_at_form,
+            "as_at": as_at,
         },
     )
 

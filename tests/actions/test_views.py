@@ -377,6 +377,36 @@ def test_the_strategy_overview_counts_actions_by_status_and_links_to_them(
     assert f"?strategy=test-2024-2027&amp;group={plan['victim'].pk}&amp;status=complete" in response.content.decode()
 
 
+def _aware(year, month, day):
+    return timezone.make_aware(datetime.datetime(year, month, day, 12))
+
+
+def test_the_strategy_overview_shows_its_counts_as_at_the_end_of_a_past_quarter(
+    client, viewer, lead, plan, django_assert_max_num_queries
+):
+    Action.objects.filter(pk__in=[plan["v1_1"].pk, plan["v1_2"].pk]).update(created_at=_aware(2024, 5, 1))
+    plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, recorded_at=_aware(2024, 8, 1))
+    plan["v1_1"].record_update(by=lead, status=Status.COMPLETE, progress=100, commentary="Done")
+    client.force_login(viewer)
+    url = reverse("actions:strategy_detail", args=["test-2024-2027"])
+    with django_assert_max_num_queries(12):
+        response = client.get(url, {"as_at": "2024-Q2"})
+    victim = next(row for row in response.context["group_rows"] if row["group"].name == "Victim")
+    assert {value: n for value, _, n in victim["by_status"] if n} == {"in_progress": 1, "not_started": 1}
+    content = response.content.decode()
+    assert "as they stood at the end of 2024/25 Q2 (30 September 2024)" in content
+    assert f"?strategy=test-2024-2027&amp;as_at=2024-Q2&amp;group={plan['victim'].pk}&amp;status=in_progress" in content
+    assert '<option value="2024-Q2" selected>the end of 2024/25 Q2</option>' in content
+
+    # A quarter that has not ended (or is not the strategy's) is refused, and the page shows now.
+    response = client.get(url, {"as_at": "2099-Q1"})
+    content = response.content.decode()
+    assert "Choose a quarter of this strategy that has ended, or Now" in content
+    assert content.count("govuk-error-summary__list") == 1 and "<title>Error: " in content
+    victim = next(row for row in response.context["group_rows"] if row["group"].name == "Victim")
+    assert {value: n for value, _, n in victim["by_status"] if n} == {"complete": 1, "not_started": 1}
+
+
 def test_column_headers_sort_the_list_and_say_how(client, viewer, plan):
     client.force_login(viewer)
     response = client.get(reverse("actions:action_list"), {"sort": "ref", "group": plan["victim"].pk})
