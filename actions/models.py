@@ -6,6 +6,7 @@ are a copy kept in step by `Action.record_update`, so lists need no subquery.
 
 import datetime
 import functools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -399,6 +400,25 @@ class ActionQuerySet(models.QuerySet):
         return found
 
 
+@dataclass(frozen=True)
+class QuarterEnd:
+    """An action's state at the end of a quarter (Action.quarter_ends)."""
+
+    quarter: Quarter
+    status: str
+    rag: str
+    progress: int
+    revised_due_date: datetime.date | None
+    updated_in_quarter: bool
+
+    @property
+    def rating(self):
+        return rating(self.status, self.rag)
+
+    def get_status_display(self):
+        return Status(self.status).label
+
+
 class Action(models.Model):
     strategy = models.ForeignKey(
         Strategy,
@@ -526,6 +546,30 @@ class Action(models.Model):
         today = today or timezone.localdate()
         due = self.effective_due_date
         return bool(due and due < today and self.status not in CLOSED_STATUSES)
+
+    def quarter_ends(self, updates, quarters):
+        """The action as it stood at the end of each of `quarters` it was in the plan for, from
+        `updates` (its approved ones, newest first): [QuarterEnd]. The rules of
+        UpdateQuerySet.as_at and ActionQuerySet.with_state_as_at, for one action's history in Python."""
+        found = []
+        for quarter in quarters:
+            end = quarter.end_moment
+            counted = [update for update in updates if update.recorded_at <= end]
+            if (self.created_at > end and not counted) or (self.archived_at and self.archived_at <= end):
+                continue  # not in the plan then
+            latest = counted[0] if counted else None
+            revision = next((u for u in counted if u.revised_due_date or u.status in CLOSED_STATUSES), None)
+            found.append(
+                QuarterEnd(
+                    quarter=quarter,
+                    status=latest.status if latest else Status.NOT_STARTED,
+                    rag=latest.rag if latest else "",
+                    progress=latest.progress if latest else 0,
+                    revised_due_date=revision.revised_due_date if revision else None,
+                    updated_in_quarter=bool(latest and latest.recorded_at >= quarter.start_moment),
+                )
+            )
+        return found
 
     @transaction.atomic
     def record_update(

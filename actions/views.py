@@ -356,7 +356,9 @@ def action_list_download(request, file_format):
 @require_GET
 def action_detail(request, pk):
     action = _get_action(request, pk)
-    updates = action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
+    updates = list(
+        action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
+    )
     # With sign-off on: submissions waiting for the chair, and those returned, apart from the history.
     sign_off = (
         action.updates.exclude(review_state=Update.ReviewState.APPROVED)
@@ -371,6 +373,7 @@ def action_detail(request, pk):
         {
             "action": action,
             "updates": updates,
+            "quarter_ends": action.quarter_ends(updates, ended_quarters(action.strategy)),
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),
             "may_approve": permissions.can_approve_update(request.user, action),

@@ -180,3 +180,58 @@ def test_an_actions_url_follows_the_url_configuration():
 def test_an_action_links_to_its_page(plan):
     action = plan["v1_1"]
     assert action.get_absolute_url() == f"/actions/{action.pk}/"
+
+
+def _local(year, month, day, hour=12, minute=0):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
+
+
+def test_an_actions_quarter_ends_agree_with_the_list_as_at_each_quarter(plan, lead):
+    from actions.models import ended_quarters
+
+    v1_1, v1_2, o1_1 = plan["v1_1"], plan["v1_2"], plan["o1_1"]
+    Action.objects.filter(pk=v1_1.pk).update(created_at=_local(2024, 5, 1))
+    Action.objects.filter(pk=v1_2.pk).update(created_at=_local(2024, 11, 15))  # mid-quarter
+    Action.objects.filter(pk=o1_1.pk).update(created_at=_local(2024, 5, 1), archived_at=_local(2025, 2, 1))
+    v1_1.refresh_from_db()
+    # The last minute of 2024/25 Q2 (British Summer Time), with a revised date; then closed in Q3.
+    v1_1.record_update(
+        by=lead,
+        status=Status.IN_PROGRESS,
+        rag=RAG.GREEN,
+        progress=40,
+        revised_due_date=datetime.date(2025, 6, 30),
+        recorded_at=_local(2024, 9, 30, 23, 59),
+    )
+    v1_1.record_update(by=lead, status=Status.COMPLETE, progress=100, recorded_at=_local(2024, 12, 1))
+    quarters = [q for q in ended_quarters(plan["strategy"]) if q.year == 2024]
+    for action in Action.objects.filter(pk__in=[v1_1.pk, v1_2.pk, o1_1.pk]):
+        updates = list(action.updates.approved().order_by("-recorded_at", "-pk"))
+        by_python = {state.quarter: state for state in action.quarter_ends(updates, quarters)}
+        for quarter in quarters:
+            found = (
+                Action.objects.filter(pk=action.pk)
+                .existing_at(quarter.end_moment)
+                .with_state_as_at(quarter.end_moment)
+                .first()
+            )
+            state = by_python.get(quarter)
+            assert (state is None) == (found is None), (action.ref, quarter)
+            if found is not None:
+                assert (state.status, state.rag, state.progress, state.revised_due_date) == (
+                    found.as_at_status,
+                    found.as_at_rag,
+                    found.as_at_progress,
+                    found.as_at_revised_due_date,
+                ), (action.ref, quarter)
+    v1_1_ends = {s.quarter.slug: s for s in v1_1.quarter_ends(list(v1_1.updates.order_by("-recorded_at")), quarters)}
+    assert (v1_1_ends["2024-Q2"].status, v1_1_ends["2024-Q2"].updated_in_quarter) == (Status.IN_PROGRESS, True)
+    assert v1_1_ends["2024-Q2"].revised_due_date == datetime.date(2025, 6, 30)
+    assert (v1_1_ends["2024-Q3"].status, v1_1_ends["2024-Q3"].revised_due_date) == (Status.COMPLETE, None)
+    assert not v1_1_ends["2024-Q4"].updated_in_quarter
+    v1_2.refresh_from_db()
+    assert [s.quarter.slug for s in v1_2.quarter_ends([], quarters)] == ["2024-Q4", "2024-Q3"]
+    o1_1 = Action.objects.get(pk=o1_1.pk)
+    assert [s.quarter.slug for s in o1_1.quarter_ends([], quarters)] == ["2024-Q3", "2024-Q2", "2024-Q1"]

@@ -381,6 +381,33 @@ def _aware(year, month, day):
     return timezone.make_aware(datetime.datetime(year, month, day, 12))
 
 
+def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
+    client, viewer, lead, plan, django_assert_max_num_queries
+):
+    Action.objects.filter(pk=plan["v1_1"].pk).update(created_at=_aware(2026, 2, 1))  # 2025/26 Q4
+    plan["v1_1"].record_update(
+        by=lead, status=Status.IN_PROGRESS, rag=RAG.RED, progress=30, recorded_at=_aware(2026, 5, 1)
+    )
+    client.force_login(viewer)
+    url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
+    assert ends[-3:] == [  # and any quarter ended since, newest first
+        ("2026-Q2", Status.IN_PROGRESS, RAG.RED, False),
+        ("2026-Q1", Status.IN_PROGRESS, RAG.RED, True),
+        ("2025-Q4", Status.NOT_STARTED, "", False),
+    ]
+    content = response.content.decode()
+    assert "V1.1 as it stood at the end of each quarter" in content
+    assert content.index("2026/27 Q2") < content.index("2026/27 Q1") < content.index("2025/26 Q4")
+
+    # An action with no ended quarter in the plan has no such table.
+    response = client.get(reverse("actions:action_detail", args=[plan["v1_2"].pk]))
+    assert response.context["quarter_ends"] == []
+    assert "at the end of each quarter" not in response.content.decode()
+
+
 def test_the_strategy_overview_shows_its_counts_as_at_the_end_of_a_past_quarter(
     client, viewer, lead, plan, django_assert_max_num_queries
 ):

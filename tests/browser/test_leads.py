@@ -118,6 +118,7 @@ def test_an_update_by_keyboard_alone(page, live_server, lead, plan, sign_in):
 def test_an_executive_member_cannot_reach_the_update_form(
     page, live_server, executive, plan, sign_in, check_accessibility
 ):
+    Action.objects.filter(pk=plan["v1_1"].pk).update(created_at=plan["v1_1"].created_at.replace(year=2025))
     sign_in(page, live_server, "executive")
     expect(page).to_have_url(re.compile(r"/strategies/test-2024-2027/$"))
     check_accessibility(page, "strategy-overview")
@@ -129,6 +130,8 @@ def test_an_executive_member_cannot_reach_the_update_form(
     check_accessibility(page, "action-list")
     page.get_by_role("link", name="V1.1", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("V1.1"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("at the end of each quarter"))).to_be_visible()
+    check_accessibility(page, "action-detail-quarter-ends")
     expect(page.get_by_role("link", name="Update this action")).to_have_count(0)
     response = page.goto(f"{live_server.url}/actions/{plan['v1_1'].pk}/update/")
     assert response.status == 403
