@@ -116,17 +116,42 @@ ROUND_MATRIX = [
         "/sign-off/{submitted}/",
         {"anonymous": 302, "officer": 302, "chair": 302, "outsider": 404, "*": 403},
     ),
+    (
+        "return to the lead",
+        "post",
+        "/sign-off/{submitted}/",
+        {"anonymous": 302, "officer": 302, "chair": 302, "outsider": 404, "*": 403},
+        {"decision": "return", "comment": "Please add this quarter's figures."},
+    ),
+    # Posted forms that are not the page's own: whoever may use the page gets it back with errors.
+    ("open a round post", "post", "/rounds/new/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
+    (
+        "change round post",
+        "post",
+        "/rounds/{round}/change/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "correction post",
+        "post",
+        "/rounds/corrections/{v1_1}/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
 ]
 
 
+ROUND_POST = {"decision": "approve", "person": "all"}
+
+
 def round_cases():
-    for name, method, url, outcomes in ROUND_MATRIX:
+    for name, method, url, outcomes, *data in ROUND_MATRIX:
         for role in ROLES:
-            yield pytest.param(method, url, role, outcomes.get(role, outcomes.get("*")), id=f"{name}-{method}-{role}")
+            expected = outcomes.get(role, outcomes.get("*"))
+            yield pytest.param(method, url, role, expected, *(data or [ROUND_POST]), id=f"{name}-{method}-{role}")
 
 
-@pytest.mark.parametrize(("method", "url", "role", "expected"), list(round_cases()))
-def test_round_pages_role_url_method(method, url, role, expected, client, users, plan, elsewhere):
+@pytest.mark.parametrize(("method", "url", "role", "expected", "data"), list(round_cases()))
+def test_round_pages_role_url_method(method, url, role, expected, data, client, users, plan, elsewhere):
     from performance import rounds
     from performance.models import RoundEmail, UpdateRound
     from strategy.models import Strategy
@@ -144,15 +169,19 @@ def test_round_pages_role_url_method(method, url, role, expected, client, users,
     if role != "anonymous":
         client.force_login(users[role])
     url = url.format(round=update_round.pk, submitted=submitted.pk, v1_1=plan["v1_1"].pk)
-    response = client.post(url, {"decision": "approve", "person": "all"}) if method == "post" else client.get(url)
+    updates = list(Update.objects.values_list("pk", "review_state", "recorded_at"))
+    response = client.post(url, data) if method == "post" else client.get(url)
     assert response.status_code == expected
     if role == "anonymous" and expected == 302:
         assert response.url.startswith("/accounts/login/")
     if method == "post" and expected != 302:
-        submitted.refresh_from_db()
-        assert submitted.review_state == "submitted"
+        assert list(Update.objects.values_list("pk", "review_state", "recorded_at")) == updates
         assert UpdateRound.objects.get().is_open
+        assert UpdateRound.objects.get().deadline == plan["strategy"].end_date
         assert not RoundEmail.objects.filter(kind="manual").exists()
+    if method == "post" and expected == 302 and role != "anonymous" and "/sign-off/" in url:
+        submitted.refresh_from_db()
+        assert submitted.review_state == {"approve": "approved", "return": "returned"}[data["decision"]]
 
 
 # Indicators (issue 5) ---------------------------------------------------------------------------
@@ -297,6 +326,12 @@ REVIEW_MATRIX = [
     ("review quarter", "get", "/review/test-2024-2027/2024-Q3/", {"anonymous": 302, "outsider": 404, "*": 200}),
     ("review elsewhere", "get", "/review/elsewhere-2024/2024-Q3/", {"anonymous": 302, "outsider": 200, "*": 404}),
     ("review post", "post", "/review/test-2024-2027/2024-Q3/", {"anonymous": 302, "*": 405}),
+    (
+        "review objectives",
+        "get",
+        "/review/test-2024-2027/2024-Q3/objectives/",
+        {"anonymous": 302, "outsider": 404, "*": 200},
+    ),
     (
         "challenge",
         "post",
