@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from performance.models import Challenge, Meeting
+from performance.models import Challenge, Meeting, MeetingPack
 from tests.performance.review_history import make_history
+from tests.performance.test_indicator_views import kpis  # noqa: F401 (a fixture)
 
 URL = "/review/test-2024-2027/2024-Q3/"
 
@@ -169,3 +170,58 @@ def test_a_plan_with_many_objectives_gets_their_counts_on_a_page_of_their_own(cl
     assert page.status_code == 200
     rows = {row.label: row.total for row in page.context["review"].objective_rows}
     assert rows == {"Victim 1: Identify repeat victims": 2, "Offender 1: Reduce re-offending": 2}
+
+
+# The KPI table ------------------------------------------------------------------------------------
+
+
+def test_the_kpi_table_shows_each_indicator_as_at_the_quarter_with_contextual_ones_apart(client, viewer, kpis):  # noqa: F811
+    client.force_login(viewer)
+    html = client.get(reverse("performance:review", args=["test-2024-2027", "2024-Q2"])).content.decode()
+    section = html[html.index('id="kpis"') :]
+    rated, contextual = section.split("Contextual and demand indicators (not rated)")
+    # KPI-V1 as at 30 September 2024: 13% (not Q3's 12.5%), against a target of 12 with 10% tolerance.
+    assert "KPI-V1" in rated and "KPI-V2" not in rated
+    for text in ["13.0%", "30/09/2024", "Amber", "Met-wide figure"]:
+        assert text in rated, text
+    assert "12.5%" not in rated
+    # Both directions of travel: down from 15% (better), and no figure for 2023/24 Q2.
+    assert "Improving" in rated and "No figure a year earlier" in rated
+    # The contextual indicator is apart and never rated; the sensitive one is above the viewer.
+    assert "KPI-V2" in contextual and "62" in contextual and "30/09/2024" in contextual
+    assert "Not rated" not in contextual and "Amber" not in contextual
+    assert "KPI-C1" not in html
+
+
+def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from performance.pack import pack_create
+
+    meeting = Meeting.objects.create(
+        strategy=kpis["repeat"].strategy, date=datetime.date(2025, 1, 28), year=2024, number=3
+    )
+    issued = MeetingPack.objects.get(pk=pack_create(meeting=meeting, by=officer).pk)
+    sheet = openpyxl.load_workbook(io.BytesIO(bytes(issued.xlsx_content)))["KPIs"]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row[0] in ("KPI-V1", "KPI-V2", "KPI-C1")}
+    data_to = datetime.datetime(2024, 12, 31)
+    assert rows["KPI-V1"][2:] == (
+        "Performance",
+        "12.5%",
+        data_to,
+        "12.0% or lower",
+        "Amber",  # 12.5 against 12, within the 10% tolerance
+        "Improving",
+        None,  # no figure for 2023/24 Q3
+        "15.0% (Met-wide figure)",
+    )
+    assert rows["KPI-V2"][2:] == ("Contextual (not rated)", "70", data_to, None, None, "Up", None, None)
+    assert rows["KPI-C1"][2:7] == ("Performance", "150", data_to, "300 or higher", "Red")  # the officer is cleared
+    # And the PDF's one-page summary (after the cover and contents) has the same table.
+    summary = " ".join(PdfReader(io.BytesIO(bytes(issued.pdf_content))).pages[2].extract_text().split())
+    assert summary.startswith("Summary")
+    for text in ["KPI-V1", "12.5%", "31/12/2024", "12.0% or lower", "Amber", "KPI-V2", "70", "KPI-C1"]:
+        assert text in summary, text
