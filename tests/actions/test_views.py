@@ -400,6 +400,10 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     ]
     content = response.content.decode()
     assert "V1.1 as it stood at the end of each quarter" in content
+    table = content[content.index('id="quarter-ends"') : content.index('id="history"')]
+    in_progress = len(ends) - 1  # every quarter since the update in 2026/27 Q1
+    assert table.count("In progress") == in_progress and table.count(">Red</strong>") == in_progress
+    assert table.count("Not started") == 1 and table.count("Not rated") == 1
     assert content.index("2026/27 Q2") < content.index("2026/27 Q1") < content.index("2025/26 Q4")
 
     # An action with no ended quarter in the plan has no such table.
