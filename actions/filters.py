@@ -140,6 +140,15 @@ class ActionFilter(django_filters.FilterSet):
         model = Action
         fields = []
 
+    # The quarterly review's filters, which the page folds away until one is used: most visitors
+    # are leads looking at their actions now, and the review links here with them set.
+    REVIEW_FIELDS = ("as_at", "change", "was_status", "was_rag", "no_update", "due_next")
+
+    @property
+    def review_filters_used(self):
+        """Whether any review filter was given a value (so also whether one can show an error)."""
+        return any(self.form.data.get(name) for name in self.REVIEW_FIELDS)
+
     def __init__(self, data=None, *args, strategy, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         # Choices come only from actions the user may see, so no hidden group's name shows up here.

@@ -438,6 +438,22 @@ def test_the_strategy_overview_shows_its_counts_as_at_the_end_of_a_past_quarter(
     assert {value: n for value, _, n in victim["by_status"] if n} == {"complete": 1, "not_started": 1}
 
 
+def test_the_quarterly_review_filters_fold_away_until_used(client, viewer, plan):
+    client.force_login(viewer)
+    url = reverse("actions:action_list")
+
+    def review_details(query):
+        content = client.get(url, {"strategy": "test-2024-2027", **query}).content.decode()
+        opening = content[content.index('<details class="govuk-details"') :]
+        assert 'name="as_at"' in opening[: opening.index("</details>")]  # the review's filters are inside
+        return opening[: opening.index(">") + 1]
+
+    assert " open" not in review_details({"rag": "red"})
+    assert " open" in review_details({"as_at": "2024-Q2"})
+    assert " open" in review_details({"was_rag": "red"})
+    assert " open" in review_details({"as_at": "1999-Q1"})  # its error must be in sight
+
+
 def test_column_headers_sort_the_list_and_say_how(client, viewer, plan):
     client.force_login(viewer)
     response = client.get(reverse("actions:action_list"), {"sort": "ref", "group": plan["victim"].pk})
