@@ -161,6 +161,16 @@ def _action_url_around_id(urlconf, prefix):
     return head, tail
 
 
+def default_strategy(strategies, user):
+    """The strategy a page opens on when none is named, of `strategies`: the newest active one with
+    actions `user` may see (a partnership may publish its next strategy before its plans are
+    imported), else the newest active one, else the newest."""
+    newest = strategies.order_by("-start_date", "title")
+    active = newest.filter(status=Strategy.Status.ACTIVE)
+    with_actions = active.filter(Exists(Action.objects.visible_to(user).filter(strategy=OuterRef("pk"))))
+    return with_actions.first() or active.first() or newest.first()
+
+
 def ended_quarters(strategy, today=None):
     """The strategy's quarters that have ended by `today`, newest first: the ones a review can show."""
     today = today or timezone.localdate()

@@ -32,6 +32,7 @@ from actions.models import (
     StaleUpdate,
     Status,
     Update,
+    default_strategy,
     ended_quarters,
     quarter_locks,
 )
@@ -49,8 +50,7 @@ def _visible_strategies(user):
 
 
 def _default_strategy(user):
-    strategies = _visible_strategies(user)
-    return strategies.filter(status=Strategy.Status.ACTIVE).order_by("-start_date").first() or strategies.first()
+    return default_strategy(_visible_strategies(user), user)
 
 
 def _get_strategy(request, slug):

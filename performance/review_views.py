@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from actions.models import ended_quarters
+from actions.models import default_strategy, ended_quarters
 from performance.models import Challenge
 from performance.review import (
     EXCEPTION_LIMIT,
@@ -149,9 +149,8 @@ class ChallengeForm(forms.Form):
 @login_required
 @require_GET
 def review_home(request):
-    """The default strategy's review: the active one that started last."""
-    strategies = visible_strategies(request.user)
-    strategy = strategies.filter(status=Strategy.Status.ACTIVE).first() or strategies.first()
+    """The default strategy's review (actions.models.default_strategy)."""
+    strategy = default_strategy(visible_strategies(request.user), request.user)
     if strategy is None:
         return render(request, "performance/review_empty.html", {"strategy": None}, status=200)
     return redirect("performance:review_latest", slug=strategy.slug)

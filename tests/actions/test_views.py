@@ -454,6 +454,27 @@ def test_the_quarterly_review_filters_fold_away_until_used(client, viewer, plan)
     assert " open" in review_details({"as_at": "1999-Q1"})  # its error must be in sight
 
 
+def test_pages_open_on_the_newest_active_strategy_with_actions(client, viewer, plan):
+    from strategy.models import Strategy
+
+    # The next strategy is published before its action plans are imported (as SWP's 2020/23 one is).
+    Strategy.objects.create(
+        partnership=plan["strategy"].partnership,
+        title="Test strategy 2027-2030",
+        slug="test-2027-2030",
+        start_date=datetime.date(2027, 4, 1),
+        end_date=datetime.date(2030, 3, 31),
+        status=Strategy.Status.ACTIVE,
+    )
+    client.force_login(viewer)
+    assert client.get("/").url == reverse("actions:strategy_detail", args=["test-2024-2027"])
+    assert client.get(reverse("actions:action_list")).context["strategy"] == plan["strategy"]
+    assert client.get("/review/").url == "/review/test-2024-2027/"
+    # Without actions anywhere, the newest active strategy.
+    Action.objects.all().delete()
+    assert client.get("/").url == reverse("actions:strategy_detail", args=["test-2027-2030"])
+
+
 def test_column_headers_sort_the_list_and_say_how(client, viewer, plan):
     client.force_login(viewer)
     response = client.get(reverse("actions:action_list"), {"sort": "ref", "group": plan["victim"].pk})
