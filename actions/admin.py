@@ -7,6 +7,7 @@ every such change is recorded as an update, so history is never lost.
 from django import forms
 from django.contrib import admin
 
+from actions.forms import update_rule_errors
 from actions.imports.admin import ActionImportExportMixin, ActionPlanImportAdmin
 from actions.models import Action, ActionLead, ActionPlanImport, DeliveryGroup, Objective, Update
 from strategy import permissions
@@ -93,8 +94,32 @@ class ActionAdminForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the action's history when the status, RAG or progress changes. "
+        "Needed for Amber, Red, Complete, Deferred and Withdrawn. "
         "Do not include personal details of victims or offenders.",
     )
+    update_approved_by = forms.CharField(
+        label="Approved by",
+        required=False,
+        max_length=200,
+        help_text="Needed for Deferred and Withdrawn: who approved it (a person or a meeting).",
+    )
+
+    # The update form's field names, as update_rule_errors gives them, and this form's.
+    RULE_FIELDS = {"commentary": "update_commentary", "approved_by": "update_approved_by"}
+
+    def clean(self):
+        data = super().clean()
+        if any(name in self.changed_data for name in PROGRESS_FIELDS):
+            # A change of progress here is an update like one made on the site, under the same rules.
+            for name, message in update_rule_errors(
+                status=data.get("status"),
+                rag=data.get("rag"),
+                commentary=data.get("update_commentary"),
+                revised_due_date=data.get("revised_due_date"),
+                approved_by=data.get("update_approved_by"),
+            ):
+                self.add_error(self.RULE_FIELDS.get(name, name), message)
+        return data
 
 
 @admin.register(Action)
@@ -126,7 +151,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["objective", "position", "ref", "text", "kpi", "deadline_text", "due_date", "marking"]}),
         ("Agencies", {"fields": ["lead_organisation", "contributing_organisations"]}),
-        ("Progress", {"fields": [*PROGRESS_FIELDS, "update_commentary"]}),
+        ("Progress", {"fields": [*PROGRESS_FIELDS, "update_commentary", "update_approved_by"]}),
     ]
     filter_horizontal = ["contributing_organisations"]
 
@@ -159,7 +184,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
         if permissions.is_officer(request.user):
             return self.readonly_fields
         structural = [f for fields in (fs[1]["fields"] for fs in self.fieldsets) for f in fields]
-        return [f for f in structural if f not in (*PROGRESS_FIELDS, "update_commentary")]
+        return [f for f in structural if f not in (*PROGRESS_FIELDS, "update_commentary", "update_approved_by")]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else [ActionLeadInline]
@@ -185,6 +210,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
             progress=wanted["progress"],
             revised_due_date=wanted["revised_due_date"],
             commentary=form.cleaned_data.get("update_commentary", ""),
+            approved_by=form.cleaned_data.get("update_approved_by", ""),
             source=Update.Source.ADMIN,
         )
 

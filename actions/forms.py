@@ -8,6 +8,33 @@ from actions.models import CLOSED_STATUSES, RAG, RATED_STATUSES, Status
 NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
 
 
+def update_rule_errors(*, status, rag, commentary, revised_due_date, approved_by):
+    """What an update with these values still needs, as (field, message) pairs: the rules councils
+    apply to each status and RAG. Every way of recording an update by hand (the update form, the back
+    office) checks them; the fields are named as on the update form."""
+    errors = []
+    commentary = (commentary or "").strip()
+    if status in RATED_STATUSES and not rag:
+        errors.append(("rag", "Choose a RAG rating for an action that is In progress or Ongoing"))
+    if status not in RATED_STATUSES:
+        rag = ""
+    if rag in (RAG.AMBER, RAG.RED) and not commentary:
+        issue = "what is the issue, and what is being done about it"
+        errors.append(("commentary", f"Enter a commentary for {RAG(rag).label}: {issue}"))
+    if status == Status.COMPLETE and not commentary:
+        errors.append(("commentary", "Enter a commentary saying what was delivered"))
+    if status in (Status.DEFERRED, Status.WITHDRAWN):
+        label = Status(status).label.lower()
+        if not commentary:
+            errors.append(("commentary", f"Enter a commentary saying why the action is {label}"))
+        if not (approved_by or "").strip():
+            errors.append(("approved_by", f"Enter who approved the action being {label}"))
+    if (rag == RAG.RED or status == Status.DEFERRED) and not revised_due_date:
+        reason = "a Red action" if rag == RAG.RED else "a deferred action"
+        errors.append(("revised_due_date", f"Enter a revised due date for {reason}, like 31/03/2026"))
+    return errors
+
+
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=Status.choices, widget=forms.RadioSelect)
     rag = forms.ChoiceField(
@@ -73,29 +100,17 @@ class ActionUpdateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        status, rag = data.get("status"), data.get("rag")
-        commentary = (data.get("commentary") or "").strip()
-        if status in RATED_STATUSES and not rag:
-            self.add_error("rag", "Choose a RAG rating for an action that is In progress or Ongoing")
+        status = data.get("status")
+        for name, message in update_rule_errors(
+            status=status,
+            rag=data.get("rag"),
+            commentary=data.get("commentary"),
+            revised_due_date=data.get("revised_due_date"),
+            approved_by=data.get("approved_by"),
+        ):
+            self.add_error(name, message)
         if status not in RATED_STATUSES:
             data["rag"] = ""
-            rag = ""
-        if rag in (RAG.AMBER, RAG.RED) and not commentary:
-            self.add_error(
-                "commentary",
-                f"Enter a commentary for {RAG(rag).label}: what is the issue, and what is being done about it",
-            )
-        if status == Status.COMPLETE and not commentary:
-            self.add_error("commentary", "Enter a commentary saying what was delivered")
-        if status in (Status.DEFERRED, Status.WITHDRAWN):
-            label = Status(status).label
-            if not commentary:
-                self.add_error("commentary", f"Enter a commentary saying why the action is {label.lower()}")
-            if not (data.get("approved_by") or "").strip():
-                self.add_error("approved_by", f"Enter who approved the action being {label.lower()}")
-        if (rag == RAG.RED or status == Status.DEFERRED) and not data.get("revised_due_date"):
-            reason = "a Red action" if rag == RAG.RED else "a deferred action"
-            self.add_error("revised_due_date", f"Enter a revised due date for {reason}, like 31/03/2026")
         if status == Status.COMPLETE and data.get("progress") is not None:
             data["progress"] = 100
         if status in CLOSED_STATUSES:

@@ -236,3 +236,41 @@ def test_no_back_office_list_or_filter_names_another_partnerships_rows(model, cl
         "Carla Chair",
     ]:
         assert secret not in content
+
+
+def test_an_update_in_the_back_office_follows_the_update_forms_rules(client, users):
+    action = Action.objects.get(ref="V1.1")
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    client.force_login(users["officer"])
+    data = form_data(client.get(url), status=Status.DEFERRED, progress="20")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["update_commentary"] == ["Enter a commentary saying why the action is deferred"]
+    assert errors["update_approved_by"] == ["Enter who approved the action being deferred"]
+    assert errors["revised_due_date"] == ["Enter a revised due date for a deferred action, like 31/03/2026"]
+    action.refresh_from_db()
+    assert action.status == Status.NOT_STARTED and not action.updates.exists()
+
+    data = form_data(client.get(url), status=Status.ONGOING, rag=RAG.RED, progress="20")
+    errors = client.post(url, data).context["adminform"].form.errors
+    assert set(errors) == {"update_commentary", "revised_due_date"}
+
+    data.update(
+        status=Status.DEFERRED,
+        rag="",
+        update_commentary="Funding moved to next year",
+        update_approved_by="Executive Group, 28 January 2025",
+        revised_due_date="31/03/2026",
+    )
+    assert client.post(url, data).status_code == 302
+    update = Action.objects.get(pk=action.pk).latest_update
+    assert (update.status, update.approved_by, update.source) == (
+        Status.DEFERRED,
+        "Executive Group, 28 January 2025",
+        Update.Source.ADMIN,
+    )
+    # A change to the action's wording alone is not an update, and needs none of this.
+    data = form_data(client.get(url), text="Identify repeat victims sooner")
+    assert client.post(url, data).status_code == 302
+    assert Action.objects.get(pk=action.pk).updates.count() == 1
