@@ -436,3 +436,46 @@ def test_a_pack_can_be_regenerated_exactly_as_issued(plan, officer, lead):
     as_now = Update.objects.filter(action=action).as_at(quarter.end_moment)
     assert as_issued.order_by("-recorded_at", "-pk").first() == first
     assert as_now.order_by("-recorded_at", "-pk").first() == correction
+
+
+def test_a_deadline_that_has_passed_or_comes_before_the_quarter_is_refused(client, officer, plan):
+    client.force_login(officer)
+    quarter = last_quarter()
+    today = timezone.localdate()
+    opening = {"strategy": plan["strategy"].pk, "quarter": quarter.slug, "reminder_days": "3"}
+    response = client.post(reverse("performance:round_open"), {**opening, "deadline": "01/01/2020"})
+    errors = response.context["form"].errors["deadline"]
+    assert errors == [
+        "The deadline must be today or a later date",
+        f"The deadline must be on or after the first day of {quarter}, {quarter.start:%d/%m/%Y}",
+    ]
+    past_meeting = Meeting.objects.create(
+        strategy=plan["strategy"], date=today, year=quarter.year, number=quarter.number
+    )
+    response = client.post(reverse("performance:round_open"), {**opening, "meeting": past_meeting.pk})
+    assert "which has passed: enter a deadline" in response.context["form"].errors["deadline"][0]
+    # A quarter outside the strategy's period (2024/25 Q1 to 2026/27 Q4) cannot have a round.
+    outside = Strategy.objects.create(
+        partnership=plan["strategy"].partnership,
+        title="Old strategy",
+        slug="old",
+        start_date=D(2017, 4, 1),
+        end_date=D(2020, 3, 31),
+        status=Strategy.Status.ACTIVE,
+    )
+    response = client.post(reverse("performance:round_open"), {**opening, "strategy": outside.pk, "deadline": ""})
+    assert response.context["form"].errors["quarter"] == [
+        "Choose a quarter of Old strategy, which runs from 2017/18 Q1 to 2019/20 Q4"
+    ]
+    assert not UpdateRound.objects.exists()
+
+    # Moving a deadline: not into the past, though one already passed may stay while the reminder changes.
+    update_round = open_round(plan, officer, deadline=today)
+    UpdateRound.objects.filter(pk=update_round.pk).update(deadline=today - datetime.timedelta(days=3))
+    url = reverse("performance:round_change", args=[update_round.pk])
+    response = client.post(url, {"deadline": "01/01/2020", "reminder_days": "2"})
+    assert response.context["form"].errors["deadline"][0] == "The deadline must be today or a later date"
+    passed = (today - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    assert client.post(url, {"deadline": passed, "reminder_days": "2"}).status_code == 302
+    update_round.refresh_from_db()
+    assert (update_round.deadline, update_round.reminder_days) == (today - datetime.timedelta(days=3), 2)
