@@ -276,10 +276,24 @@ def _users_of_partnership(queryset, partnership_id):
 def _audit_users():
     from django.contrib.auth.models import User
     from simple_history import register
+    from simple_history.models import HistoricalRecords
 
     from strategy import audit
 
-    register(User, app="strategy", excluded_fields=["password", "last_login"], bases=[audit.AuditedChange])
+    class LoginHistory(HistoricalRecords):
+        def post_save(self, instance, created, using=None, **kwargs):
+            # Django saves last_login alone at every sign-in; excluding the field still left a row.
+            if not created and set(kwargs.get("update_fields") or ()) == {"last_login"}:
+                return
+            super().post_save(instance, created, using=using, **kwargs)
+
+    register(
+        User,
+        app="strategy",
+        records_class=LoginHistory,
+        excluded_fields=["password", "last_login"],
+        bases=[audit.AuditedChange],
+    )
     audit.register(User, partnership=_users_of_partnership, title=("username",), kind="Login")
 
 

@@ -107,6 +107,17 @@ def test_roles_and_logins_are_recorded_without_password_hashes(plan, officer):
     assert "password" not in {field.name for field in User.history.model._meta.fields}
 
 
+def test_signing_in_is_not_a_change(client, plan, officer):
+    recorded = User.history.filter(id=officer.pk).count()
+    client.force_login(officer)  # as the sign-in page does: Django saves last_login alone
+    officer.refresh_from_db()
+    assert officer.last_login is not None
+    assert User.history.filter(id=officer.pk).count() == recorded
+    officer.first_name = "Olive"
+    officer.save()  # any other change still is
+    assert User.history.filter(id=officer.pk).count() == recorded + 1
+
+
 def test_as_at_a_moment(plan):
     strategy = plan["strategy"]
     before = timezone.now()
