@@ -86,7 +86,7 @@ class ActionFilter(django_filters.FilterSet):
         empty_label="Now",
         widget=LongSelect,
         help_text="Show each action's status, RAG and progress as they stood at the end of a past quarter.",
-        error_messages={"invalid_choice": "Choose a quarter of this strategy that has ended, like 2020-Q2"},
+        error_messages={"invalid_choice": "Choose a quarter of this strategy that has ended, from the list"},
     )
     change = django_filters.ChoiceFilter(
         label="Change in the quarter",

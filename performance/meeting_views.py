@@ -46,7 +46,11 @@ class MeetingForm(forms.Form):
         help_text="Only for a delivery group's meeting.",
         error_messages={"invalid_choice": "Choose one of the strategy's delivery groups"},
     )
-    date = forms.DateField(label="Date of the meeting", help_text="For example, 27/10/2020")
+    date = forms.DateField(
+        label="Date of the meeting",
+        help_text="For example, 27/10/2020",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
     quarter = forms.ChoiceField(
         label="Quarter it reviews",
         help_text="Usually the quarter that ended before the meeting.",

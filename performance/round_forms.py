@@ -24,7 +24,11 @@ class RoundOpenForm(forms.Form):
     strategy = forms.ModelChoiceField(
         label="Strategy", queryset=None, empty_label=None, help_text="Only active strategies have rounds."
     )
-    quarter = forms.ChoiceField(label="Quarter the updates are for", widget=forms.RadioSelect)
+    quarter = forms.ChoiceField(
+        label="Quarter the updates are for",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the quarter the updates are for"},
+    )
     meeting = forms.ModelChoiceField(
         label="Meeting the round serves (optional)",
         queryset=None,

@@ -288,6 +288,14 @@ def status_tag(rating):
     return format_html('<strong class="govuk-tag{}">{}</strong>', TAG_MODIFIERS.get(colour, ""), word)
 
 
+@register.filter(is_safe=True)
+def lower_first(value):
+    """A label made fit for the middle of a sentence: "Newly Red" becomes "newly Red", while a word
+    in capitals ("RAG rating", "KPI") stays as it is, where Django's `lower` would write "rag"."""
+    value = str(value)
+    return value[:1].lower() + value[1:] if value[1:2].islower() else value
+
+
 @register.filter(expects_localtime=True, is_safe=False)
 def uk_date(value):
     """A date (or a datetime, in local time) as 31/03/2025; "" for anything else, so `|default:`

@@ -65,6 +65,8 @@ def test_the_pdf_opens_with_its_pages_and_text(issued):
     assert "2024/25 Q3 (October to December 2024)" in cover
     assert "Contents" in contents and "Summary" in contents and "Challenges and decisions" in contents
     assert "Summary: 2024/25 Q3" in summary and "Actions by status and RAG per delivery group" in summary
+    flat = " ".join(summary.split())
+    assert "Compared with 2024/25 Q2: newly Red" in flat and "improved (RAG better than the quarter before)" in flat
     for number, text in enumerate(pages, start=1):
         assert "OFFICIAL-SENSITIVE" in text, number  # the marking on every page
         assert f"Page {number} of {len(pages)}" in text

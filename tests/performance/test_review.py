@@ -343,4 +343,4 @@ def test_a_bad_as_at_is_explained_and_the_list_shows_the_current_state(history, 
     response = client.get(reverse("actions:action_list"), {"strategy": "test-2024-2027", "as_at": "2031-Q1"})
     assert response.status_code == 200
     assert response.context["as_at"] is None
-    assert "Choose a quarter of this strategy that has ended, like 2020-Q2" in response.content.decode()
+    assert "Choose a quarter of this strategy that has ended, from the list" in response.content.decode()

@@ -343,3 +343,19 @@ def test_pagination_with_ellipses():
 def test_uploaded_file_field_accepts_a_file():
     form = EveryWidgetForm(files={"upload": SimpleUploadedFile("a.txt", b"x")}, data={})
     assert "upload" not in form.errors
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Newly Red", "newly Red"),
+        ("Improved (RAG better than the quarter before)", "improved (RAG better than the quarter before)"),
+        ("RAG rating", "RAG rating"),
+        ("KPI", "KPI"),
+        ("", ""),
+    ],
+)
+def test_lower_first_keeps_words_in_capitals(label, expected):
+    from strategy.templatetags.govuk import lower_first
+
+    assert lower_first(label) == expected
