@@ -190,7 +190,7 @@ def round_close(request, pk):
     return render(
         request,
         "performance/round_close.html",
-        {"round": update_round, "problem": problem},
+        {"round": update_round, "problem": problem, "not_yet": update_round.quarter.end >= timezone.localdate()},
         status=400 if problem else 200,
     )
 

@@ -479,3 +479,17 @@ def test_a_deadline_that_has_passed_or_comes_before_the_quarter_is_refused(clien
     assert client.post(url, {"deadline": passed, "reminder_days": "2"}).status_code == 302
     update_round.refresh_from_db()
     assert (update_round.deadline, update_round.reminder_days) == (today - datetime.timedelta(days=3), 2)
+
+
+def test_closing_is_offered_only_once_the_quarter_has_ended(client, officer, plan):
+    client.force_login(officer)
+    running = open_round(plan, officer, quarter=Quarter.current())
+    ended = open_round(plan, officer, quarter=last_quarter())
+    close_running = reverse("performance:round_close", args=[running.pk])
+    page = client.get(reverse("performance:round_returns", args=[running.pk])).content.decode()
+    assert close_running not in page
+    assert f"The round can be closed once {Quarter.current()} has ended, from" in page
+    page = client.get(close_running).content.decode()
+    assert "has not ended yet: the round can be closed from" in page and "Close the round and lock" not in page
+    page = client.get(reverse("performance:round_returns", args=[ended.pk])).content.decode()
+    assert reverse("performance:round_close", args=[ended.pk]) in page and 'id="close-from"' not in page
