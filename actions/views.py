@@ -95,7 +95,25 @@ def _awaiting_sign_off(actions, quarter):
     )
 
 
-def _flag(action, *, today, quarter, awaiting=frozenset()):
+def _returned(actions, quarter):
+    """Ids of the listed actions whose update for this quarter the chair sent back, with nothing
+    approved since (one query): the lead has something to do again."""
+    sent_back = {}
+    for action_id, created_at in Update.objects.filter(
+        action__in=[action.pk for action in actions],
+        review_state=Update.ReviewState.RETURNED,
+        recorded_at__gte=quarter.start_moment,
+    ).values_list("action_id", "created_at"):
+        sent_back[action_id] = max(created_at, sent_back.get(action_id, created_at))
+    return {
+        action.pk
+        for action in actions
+        if action.pk in sent_back
+        and (action.latest_update is None or action.latest_update.created_at < sent_back[action.pk])
+    }
+
+
+def _flag(action, *, today, quarter, awaiting=frozenset(), returned=frozenset()):
     """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
     or updated and waiting for the chair's sign-off (the lead has done their part)."""
     due = action.effective_due_date
@@ -105,6 +123,7 @@ def _flag(action, *, today, quarter, awaiting=frozenset()):
     )
     latest = action.latest_update
     action.awaiting_sign_off = action.pk in awaiting
+    action.returned_for_changes = action.pk in returned and not action.awaiting_sign_off
     action.needs_update = (
         action.status not in CLOSED_STATUSES
         and not action.awaiting_sign_off
@@ -195,8 +214,16 @@ def my_actions(request):
         .order_by("strategy__start_date", *Action._meta.ordering[1:])
     )
     actions = list(actions)
-    awaiting = _awaiting_sign_off(actions, quarter)
-    actions = [_flag(action, today=today, quarter=quarter, awaiting=awaiting) for action in actions]
+    awaiting, returned = _awaiting_sign_off(actions, quarter), _returned(actions, quarter)
+    actions = [_flag(action, today=today, quarter=quarter, awaiting=awaiting, returned=returned) for action in actions]
+    to_sign_off = 0
+    if permissions.can_sign_off_any(request.user):  # chairs land here: what waits for them
+        to_sign_off = (
+            Update.objects.visible_to(request.user)
+            .awaiting_sign_off()
+            .filter(permissions.sign_off_updates_q(request.user))
+            .count()
+        )
     return render(
         request,
         "actions/my_actions.html",
@@ -204,6 +231,8 @@ def my_actions(request):
             "actions": actions,
             "quarter": quarter,
             "needing_update": sum(action.needs_update for action in actions),
+            "returned": sum(action.returned_for_changes for action in actions),
+            "to_sign_off": to_sign_off,
             "has_person": permissions.person_id(request.user) is not None,
         },
     )
@@ -360,11 +389,10 @@ def action_detail(request, pk):
         action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
     )
     # With sign-off on: submissions waiting for the chair, and those returned, apart from the history.
-    sign_off = (
-        action.updates.exclude(review_state=Update.ReviewState.APPROVED)
-        .select_related("created_by", "reviewed_by")
-        .order_by("-created_at", "-pk")[:5]
-    )
+    sign_off = action.updates.exclude(review_state=Update.ReviewState.APPROVED)
+    if updates:  # those since the last approved update: an older return has been dealt with
+        sign_off = sign_off.filter(created_at__gt=max(update.created_at for update in updates))
+    sign_off = sign_off.select_related("created_by", "reviewed_by").order_by("-created_at", "-pk")[:5]
     _flag(action, today=timezone.localdate(), quarter=Quarter.current())
     may_correct = permissions.can_record_correction(request.user, action)
     return render(

@@ -41,7 +41,7 @@ def test_an_executive_reads_the_review_follows_a_count_and_records_a_challenge(
     expect(page.get_by_role("link", name="Show Red only")).to_be_visible()
     check_accessibility(page, "review-dashboard-amber")
 
-    page.get_by_role("link", name=re.compile("2 actions newly red")).click()
+    page.get_by_role("link", name=re.compile("2 actions newly Red")).click()
     expect(page.locator("#as-at")).to_contain_text("2024/25 Q3")
     expect(page.locator("#result-count")).to_contain_text("2 actions found")
     check_accessibility(page, "action-list-as-at")

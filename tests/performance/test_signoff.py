@@ -184,3 +184,31 @@ def test_a_round_cannot_close_with_submissions_dated_in_its_quarter(signed_off, 
     submit(signed_off["v1_1"], lead, recorded_at=quarter.end_moment)
     with pytest.raises(ValidationError, match="1 update dated in .* is waiting for sign-off"):
         rounds.round_close(update_round=update_round, by=officer)
+
+
+def test_my_actions_leads_the_chair_to_sign_off_and_the_lead_to_what_was_sent_back(client, signed_off, lead, chair):
+    first = submit(signed_off["v1_1"], lead)
+    second = submit(signed_off["v1_2"], lead)
+    client.force_login(chair)
+    page = client.get(reverse("actions:my_actions")).content.decode()
+    assert "2 updates wait for your sign-off." in page and reverse("performance:signoff_queue") in page
+    first.return_to_lead(by=chair, comment="Say what the mitigation is.")
+    second.approve(by=chair)
+    assert 'id="to-sign-off"' not in client.get(reverse("actions:my_actions")).content.decode()  # none left
+
+    client.force_login(lead)
+    page = client.get(reverse("actions:my_actions")).content.decode()
+    assert "wait for your sign-off" not in page and "waits for your sign-off" not in page  # a lead signs nothing off
+    assert "The chair sent back 1 of your updates" in page
+    v1_1 = signed_off["v1_1"]
+    assert f'href="{v1_1.get_absolute_url()}#sign-off">Returned by the chair' in page
+    detail = client.get(v1_1.get_absolute_url()).content.decode()
+    assert "Say what the mitigation is." in detail
+
+    # Submitted again and approved: the flag and the old card go.
+    again = submit(v1_1, lead)
+    assert "Returned by the chair" not in client.get(reverse("actions:my_actions")).content.decode()  # awaiting now
+    again.approve(by=chair)
+    assert "Returned by the chair" not in client.get(reverse("actions:my_actions")).content.decode()
+    detail = client.get(v1_1.get_absolute_url()).content.decode()
+    assert "Say what the mitigation is." not in detail[: detail.index('id="history"')]
