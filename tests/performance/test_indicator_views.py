@@ -73,6 +73,8 @@ def test_the_list_shows_latest_target_rag_directions_comparator_and_trend(client
     assert "KPI-V1" in performance and "KPI-V2" not in performance
     assert "KPI-V2" in contextual
     assert "12.5%" in performance and "2024/25 Q3, data to 31/12/2024" in performance
+    # The count says what every listed indicator is: the rated ones by RAG, then the contextual ones.
+    assert "<strong>2</strong> indicators found: 0 Green, 1 Amber, 0 Red; 1 contextual, not rated" in html
     assert "12.0% or lower" in performance
     assert "govuk-tag--yellow" in performance and ">Amber<" in performance  # 12.5 is within 10% of 12
     assert "Improving" in performance  # since 2024/25 Q2 (13%)
