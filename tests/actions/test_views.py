@@ -237,6 +237,12 @@ def test_the_action_page_shows_the_whole_action_and_its_history(client, viewer, 
     ]:
         assert text in content
     assert content.index("Second") < content.index("First")
+    history = content[content.index('id="history"') :]
+    assert history.count("In progress") == 2  # a rated status: its word, then the RAG's tag
+    plan["v1_1"].record_update(by=lead, status=Status.COMPLETE, progress=100, commentary="Delivered")
+    history = client.get(reverse("actions:action_detail", args=[plan["v1_1"].pk])).content.decode()
+    history = history[history.index('id="history"') :]
+    assert history.count("Complete") == 1  # the tag alone says it, not "Complete Complete"
     assert "Update this action" not in content
 
 
