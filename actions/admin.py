@@ -28,6 +28,8 @@ SCOPES.update(
 )
 
 PROGRESS_FIELDS = ("status", "rag", "progress", "revised_due_date")
+# What an update made in the back office takes: the progress, and the form's words about it.
+UPDATE_FIELDS = (*PROGRESS_FIELDS, "update_commentary", "update_approved_by")
 
 
 class ObjectiveInline(ScopedInline, admin.TabularInline):
@@ -151,7 +153,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["objective", "position", "ref", "text", "kpi", "deadline_text", "due_date", "marking"]}),
         ("Agencies", {"fields": ["lead_organisation", "contributing_organisations"]}),
-        ("Progress", {"fields": [*PROGRESS_FIELDS, "update_commentary", "update_approved_by"]}),
+        ("Progress", {"fields": list(UPDATE_FIELDS)}),
     ]
     filter_horizontal = ["contributing_organisations"]
 
@@ -184,7 +186,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
         if permissions.is_officer(request.user):
             return self.readonly_fields
         structural = [f for fields in (fs[1]["fields"] for fs in self.fieldsets) for f in fields]
-        return [f for f in structural if f not in (*PROGRESS_FIELDS, "update_commentary", "update_approved_by")]
+        return [f for f in structural if f not in UPDATE_FIELDS]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else [ActionLeadInline]

@@ -268,6 +268,13 @@ class ActionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(archived_at__isnull=True)
 
+    def as_at_end_of(self, quarter):
+        """The plan's actions now (`quarter` None), or as they stood at the end of `quarter`: those in
+        the plan then, with their state then (with_state_as_at's as_at_* columns)."""
+        if quarter is None:
+            return self.current()
+        return self.existing_at(quarter.end_moment).with_state_as_at(quarter.end_moment)
+
     def for_strategy(self, strategy):
         return self.filter(strategy=strategy)
 
@@ -705,6 +712,10 @@ class UpdateQuerySet(models.QuerySet):
 
     def awaiting_sign_off(self):
         return self.filter(review_state=Update.ReviewState.SUBMITTED)
+
+    def awaiting_sign_off_by(self, user):
+        """The submissions `user` may sign off: the sign-off queue, and the count My actions shows."""
+        return self.visible_to(user).awaiting_sign_off().filter(permissions.sign_off_updates_q(user))
 
     def latest_for(self, actions, moment, *, known_by=None):
         """Each of `actions`' latest update that counts as at `moment` (at most one per action), in one

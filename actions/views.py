@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,13 +98,16 @@ def _awaiting_sign_off(actions, quarter):
 def _returned(actions, quarter):
     """Ids of the listed actions whose update for this quarter the chair sent back, with nothing
     approved since (one query): the lead has something to do again."""
-    sent_back = {}
-    for action_id, created_at in Update.objects.filter(
-        action__in=[action.pk for action in actions],
-        review_state=Update.ReviewState.RETURNED,
-        recorded_at__gte=quarter.start_moment,
-    ).values_list("action_id", "created_at"):
-        sent_back[action_id] = max(created_at, sent_back.get(action_id, created_at))
+    sent_back = dict(
+        Update.objects.filter(
+            action__in=[action.pk for action in actions],
+            review_state=Update.ReviewState.RETURNED,
+            recorded_at__gte=quarter.start_moment,
+        )
+        .values_list("action_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
     return {
         action.pk
         for action in actions
@@ -158,12 +161,8 @@ def strategy_detail(request, slug):
     # ?as_at=2024-Q2: the counts as they stood at the end of a past quarter, from the update history.
     as_at_form = AsAtForm(request.GET if "as_at" in request.GET else None, quarters=ended_quarters(strategy))
     as_at = as_at_form.quarter
-    visible = Action.objects.for_strategy(strategy).visible_to(request.user)
-    if as_at is None:
-        visible, status_field = visible.current(), "status"
-    else:
-        visible = visible.existing_at(as_at.end_moment).with_state_as_at(as_at.end_moment)
-        status_field = "as_at_status"
+    visible = Action.objects.for_strategy(strategy).visible_to(request.user).as_at_end_of(as_at)
+    status_field = "status" if as_at is None else "as_at_status"
     counts = defaultdict(Counter)
     for group_id, status, n in (
         visible.order_by().values_list("objective__delivery_group", status_field).annotate(n=Count("pk"))
@@ -218,12 +217,7 @@ def my_actions(request):
     actions = [_flag(action, today=today, quarter=quarter, awaiting=awaiting, returned=returned) for action in actions]
     to_sign_off = 0
     if permissions.can_sign_off_any(request.user):  # chairs land here: what waits for them
-        to_sign_off = (
-            Update.objects.visible_to(request.user)
-            .awaiting_sign_off()
-            .filter(permissions.sign_off_updates_q(request.user))
-            .count()
-        )
+        to_sign_off = Update.objects.awaiting_sign_off_by(request.user).count()
     return render(
         request,
         "actions/my_actions.html",
@@ -248,7 +242,7 @@ def _filtered_actions(request):
     base = Action.objects.for_strategy(strategy).visible_to(request.user)
     as_at = ActionFilter.quarter_as_at(request.GET, strategy)
     # The quarterly review links here "as at" a past quarter: the plan as it stood at its end.
-    base = base.current() if as_at is None else base.existing_at(as_at.end_moment).with_state_as_at(as_at.end_moment)
+    base = base.as_at_end_of(as_at)
     base = base.with_related()
     data = request.GET.copy()
     data.pop("page", None)

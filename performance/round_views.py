@@ -252,9 +252,7 @@ def signoff_queue(request):
     if not permissions.can_sign_off_any(request.user):
         raise PermissionDenied("Only delivery-group chairs and officers sign updates off.")
     updates = (
-        Update.objects.visible_to(request.user)
-        .awaiting_sign_off()
-        .filter(permissions.sign_off_updates_q(request.user))
+        Update.objects.awaiting_sign_off_by(request.user)
         .select_related("action__objective__delivery_group", "action__strategy", "created_by")
         .order_by("action__strategy__title", "action__objective__delivery_group__position", "created_at", "pk")
     )
