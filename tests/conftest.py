@@ -5,14 +5,34 @@ asks only for the ones it needs.
 """
 
 import datetime
+import os
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from actions.models import Action, ActionLead, DeliveryGroup, Objective
 from strategy.models import Marking, Membership, Organisation, Partnership, Person, StrategicObjective, Strategy
 
 PASSWORD = "correct-horse-battery-staple"
+
+_shifted_clock = None
+
+
+def pytest_configure(config):
+    """SWP_TEST_CLOCK=2031-08-02 runs the whole suite as if on that day (the clock still ticks).
+
+    It proves that no test depends on the day it runs: CI runs the suite once on a shifted clock.
+    """
+    global _shifted_clock
+    if day := os.environ.get("SWP_TEST_CLOCK"):
+        _shifted_clock = time_machine.travel(datetime.datetime.fromisoformat(day).replace(hour=12), tick=True)
+        _shifted_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _shifted_clock is not None:
+        _shifted_clock.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -195,6 +196,7 @@ def test_a_delivery_groups_pack_covers_its_group_and_is_marked_as_it(client, off
     assert client.get(reverse("performance:pack_download", args=[meeting.pk, pack.pk, "pdf"])).status_code == 200
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC))
 def test_only_officers_issue_packs_and_not_before_the_quarter_ends(client, executive, officer, history, meeting):
     client.force_login(executive)
     assert client.post(reverse("performance:pack_generate", args=[meeting.pk])).status_code == 403

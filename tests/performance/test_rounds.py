@@ -4,6 +4,7 @@ corrections."""
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -18,6 +19,15 @@ from strategy.periods import Quarter
 from tests.conftest import make_action
 
 D = datetime.date
+
+# Rounds are opened for the current or last quarter, which must fall in the fixture strategy's period.
+pytestmark = pytest.mark.usefixtures("in_the_strategys_period")
+
+
+@pytest.fixture
+def in_the_strategys_period():
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)):
+        yield
 
 
 def last_quarter():
