@@ -84,11 +84,15 @@ MIDDLEWARE = [
     # First, so every response is logged with its time and request id (strategy/logging.py).
     "strategy.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Downloads are stored by no cache: whatever view made them, they pass here (strategy/middleware.py).
+    "strategy.middleware.DownloadCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that responses it makes itself (400 for a bad Host) get the CSP too.
     "csp.middleware.CSPMiddleware",
     # /healthz for a load balancer, whatever Host it names; before CommonMiddleware checks the Host.
     "strategy.middleware.HealthCheckMiddleware",
+    # A query string with NUL or another control character gets the 400 page before any view reads it.
+    "strategy.middleware.MalformedQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
