@@ -241,6 +241,13 @@ AXES_LOCKOUT_CALLABLE = "strategy.two_factor.locked_out"  # the GOV.UK page, sta
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
 AXES_CLIENT_IP_CALLABLE = "strategy.two_factor.client_ip"  # reads AXES_IPWARE_PROXY_COUNT
 
+# Password resets: at most PASSWORD_RESET_LIMIT_PER_ADDRESS e-mails to one address, and at most
+# PASSWORD_RESET_LIMIT_PER_CLIENT requests acted on from one client address (as django-axes reads it),
+# in any PASSWORD_RESET_WINDOW_MINUTES. Past either, the page answers as always and sends nothing.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+
 # Two-factor sign-in (django-otp): officers and administrators must set up an authenticator app and
 # enter a code from it (or a recovery code) at each sign-in. On by default with DJANGO_DEBUG off.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
