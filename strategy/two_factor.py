@@ -274,11 +274,10 @@ class LimitedPasswordResetForm(PasswordResetForm):
     """
 
     def save(self, *args, request=None, **kwargs):
-        client = client_ip(request)
-        if PasswordResetRequest.admit(address=self.cleaned_data["email"], client=client):
+        if PasswordResetRequest.admit(address=self.cleaned_data["email"], client=client_ip(request)):
             super().save(*args, request=request, **kwargs)
         else:
-            logger.warning("Password reset held back: too many asked for one address, or from %s", client)
+            logger.warning("Password reset held back: past the limit for its address or for its client")
 
 
 password_reset = PasswordResetView.as_view(form_class=LimitedPasswordResetForm)
