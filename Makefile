@@ -5,26 +5,34 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_DEBUG=true
 
-.PHONY: help venv run migrate demo test lint format check clean serve backup restore
+.PHONY: help venv lock run migrate demo test lint format check clean serve backup restore
 
 help:
 	@echo "make run    - install, migrate, load the SWP demo data and serve http://localhost:$(PORT) (SQLite), with the task worker"
 	@echo "make test   - the whole test suite (browser tests too when /usr/bin/chromium is present)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make check  - lint, migrations up to date, tests"
+	@echo "make lock   - pin every package with its hashes in requirements.lock, after changing requirements*.txt"
 	@echo "make clean  - remove the virtualenv, the SQLite database and collected static files"
 	@echo "make serve  - the production stack here: collectstatic, migrate, gunicorn + whitenoise, task worker (needs DATABASE_URL)"
 	@echo "make backup - back up the database of DATABASE_URL (default the SQLite file) into backups/"
 	@echo "make restore FILE=backups/... [YES=1] - put the database back as that backup had it"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Every package, pip included, exactly as requirements.lock pins it, each file checked against its hash.
+$(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "swp needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# requirements.lock from requirements.txt and requirements-dev.txt: run after changing either.
+# Pins already in the lock stay as they are unless UPGRADE=1 (everything) or UPGRADE=name (one package).
+lock: venv
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+		$(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE))) requirements-dev.txt
 
 migrate: venv
 	$(DEV) $(BIN)/python manage.py migrate --no-input

@@ -209,5 +209,4 @@ def plan_export(request, slug, file_format):
     response["Content-Disposition"] = (
         f'attachment; filename="{strategy.slug}-action-plan-{marking.label.lower()}-{stamp}.{file_format}"'
     )
-    response["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from actions.models import Action, Objective
+from strategy.formulas import escape_formula, unescape_formula  # noqa: F401 (the importers take it from here)
 
 COLUMNS = [
     "Delivery group",
@@ -34,25 +35,6 @@ COLUMNS = [
     "Marking",
 ]
 COLUMN_WIDTHS = {"Objective": 40, "Action": 60, "KPI": 35, "Latest update": 50, "Lead": 25}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
-
-    Text that already starts with apostrophes before a formula character gets one more, so
-    `unescape_formula` (which the importer applies) gives back exactly what was written.
-    """
-    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value):
-    """The text `escape_formula` was given: one leading apostrophe before a formula character removed."""
-    if isinstance(value, str) and value.startswith("'") and value.lstrip("'").startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
 
 
 def objective_label(objective):

@@ -309,5 +309,4 @@ def pack_download(request, pk, pack_pk, file_format):
     content = bytes(pack.pdf_content if file_format == "pdf" else pack.xlsx_content)
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name(file_format)}"'
-    response["Cache-Control"] = "no-store"
     return response

@@ -40,9 +40,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.models import RAG, Status
-from actions.spreadsheets import escape_formula
 from performance.models import MeetingPack
 from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, load_details, review
+from strategy.formulas import escape_formula
 from strategy.models import Marking
 
 logger = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from strategy import audit, permissions
+from strategy.formulas import escape_formula
 from strategy.models import Marking
 
 PAGE_SIZE = 50
@@ -176,8 +177,7 @@ def audit_log(request):
 
 def _cell(value):
     """A cell for a spreadsheet: text that a spreadsheet would run as a formula is made inert."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return escape_formula("" if value is None else str(value))
 
 
 EXPORT_HEADER = ["When", "Who", "From address", "Change", "What", "Item id", "Item", "Field", "From", "To", "Reason"]

@@ -3,11 +3,14 @@
 This app is the base: it imports nothing from `actions` or `performance`.
 """
 
+import datetime
 import re
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from strategy.audit import AuditedHistory
 
@@ -265,6 +268,56 @@ class StrategicObjective(models.Model):
     @property
     def commitments(self):
         return [line.strip() for line in self.we_will.splitlines() if line.strip()]
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset someone asked for, kept while it counts towards the limits.
+
+    At most settings.PASSWORD_RESET_LIMIT_PER_ADDRESS e-mails go to one address, and at most
+    PASSWORD_RESET_LIMIT_PER_CLIENT requests from one client are acted on, in any
+    PASSWORD_RESET_WINDOW_MINUTES. The address is kept only as a keyed digest: this table says
+    nothing of who asked. State in the database, so every app server counts the same requests.
+    """
+
+    address_digest = models.CharField(max_length=64, help_text="A keyed digest of the address, never the address.")
+    client = models.GenericIPAddressField(null=True, blank=True, help_text="The address the request came from.")
+    requested_at = models.DateTimeField(default=timezone.now, help_text="When it was asked for.")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = "password reset request"
+        verbose_name_plural = "password reset requests"
+        indexes = [
+            models.Index(fields=["address_digest", "requested_at"], name="password_reset_by_address"),
+            models.Index(fields=["client", "requested_at"], name="password_reset_by_client"),
+            models.Index(fields=["requested_at"], name="password_reset_by_time"),
+        ]
+
+    def __str__(self):
+        return f"Password reset asked for at {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def digest(address):
+        return salted_hmac("strategy.PasswordResetRequest", address.strip().casefold(), algorithm="sha256").hexdigest()
+
+    @classmethod
+    def admit(cls, *, address, client):
+        """Whether a reset for `address` asked from `client` may be acted on now; if so, it is counted.
+
+        Requests refused are not counted, so someone asking again and again holds nothing back
+        for longer than the window, and the table grows by no more than the limits allow.
+        """
+        now = timezone.now()
+        since = now - datetime.timedelta(minutes=settings.PASSWORD_RESET_WINDOW_MINUTES)
+        cls.objects.filter(requested_at__lt=since).delete()
+        recent = cls.objects.filter(requested_at__gte=since)
+        digest = cls.digest(address)
+        if recent.filter(address_digest=digest).count() >= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS:
+            return False
+        if recent.filter(client=client).count() >= settings.PASSWORD_RESET_LIMIT_PER_CLIENT:
+            return False
+        cls.objects.create(address_digest=digest, client=client, requested_at=now)
+        return True
 
 
 # Logins and their changes are audited too (the role and clearance are on Membership). Password

@@ -1,5 +1,6 @@
 """Sign-in security: two-factor pages (set up an authenticator app, enter a code, recovery codes),
-and the two hooks django-axes calls (the locked-out page, the client's address).
+the two hooks django-axes calls (the locked-out page, the client's address), and the password reset
+page with its limits.
 
 Built on django-otp: a TOTPDevice per user (the authenticator app) and a StaticDevice holding ten
 one-time recovery codes. `strategy.middleware.TwoFactorMiddleware` sends officers and administrators
@@ -13,6 +14,7 @@ here when settings.TWO_FACTOR_REQUIRED is on; anyone signed in may set it up.
 - recovery codes: a verified user may replace them with ten new ones (the old ones stop working).
 """
 
+import logging
 import math
 import re
 
@@ -21,6 +23,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.views import PasswordResetView
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +37,10 @@ from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from strategy.models import PasswordResetRequest
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "Authenticator app"
@@ -256,3 +264,20 @@ def client_ip(request):
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending nothing past the limits (PasswordResetRequest.admit).
+
+    The page that follows is the same whether the link was sent, held back or there is no such
+    account, so the form tells nobody which addresses have one or how often they were tried.
+    """
+
+    def save(self, *args, request=None, **kwargs):
+        if PasswordResetRequest.admit(address=self.cleaned_data["email"], client=client_ip(request)):
+            super().save(*args, request=request, **kwargs)
+        else:
+            logger.warning("Password reset held back: past the limit for its address or for its client")
+
+
+password_reset = PasswordResetView.as_view(form_class=LimitedPasswordResetForm)

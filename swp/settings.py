@@ -84,11 +84,15 @@ MIDDLEWARE = [
     # First, so every response is logged with its time and request id (strategy/logging.py).
     "strategy.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Downloads are stored by no cache: whatever view made them, they pass here (strategy/middleware.py).
+    "strategy.middleware.DownloadCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that responses it makes itself (400 for a bad Host) get the CSP too.
     "csp.middleware.CSPMiddleware",
     # /healthz for a load balancer, whatever Host it names; before CommonMiddleware checks the Host.
     "strategy.middleware.HealthCheckMiddleware",
+    # A query string with NUL or another control character gets the 400 page before any view reads it.
+    "strategy.middleware.MalformedQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,6 +240,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "strategy.two_factor.locked_out"  # the GOV.UK page, status 429
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
 AXES_CLIENT_IP_CALLABLE = "strategy.two_factor.client_ip"  # reads AXES_IPWARE_PROXY_COUNT
+
+# Password resets: at most PASSWORD_RESET_LIMIT_PER_ADDRESS e-mails to one address, and at most
+# PASSWORD_RESET_LIMIT_PER_CLIENT requests acted on from one client address (as django-axes reads it),
+# in any PASSWORD_RESET_WINDOW_MINUTES. Past either, the page answers as always and sends nothing.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # Two-factor sign-in (django-otp): officers and administrators must set up an authenticator app and
 # enter a code from it (or a recovery code) at each sign-in. On by default with DJANGO_DEBUG off.

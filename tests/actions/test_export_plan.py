@@ -164,7 +164,20 @@ def test_an_export_imported_into_an_empty_strategy_rebuilds_the_plan(demo):
     }
 
 
-FORMULAE = ['=HYPERLINK("http://evil.example")', "+44 7700 900123", "-5% on last year", "@SUM(A1)", "'=already quoted"]
+FORMULAE = [
+    '=HYPERLINK("http://evil.example")',
+    "+44 7700 900123",
+    "-5% on last year",
+    "@SUM(A1)",
+    "'=already quoted",
+    # Excel and LibreOffice skip blanks before the formula character.
+    " =1+1",
+    "   @SUM(A1)",
+    "\n=1+1",
+    " \n\t-5",
+    "\t=1+1",
+    "\tstarts with a tab",
+]
 
 
 @pytest.mark.parametrize("text", FORMULAE)

@@ -200,6 +200,14 @@ def test_csv_download_escapes_formulas_and_is_marked(client, plan, lead, officer
     assert commentary and commentary[0][9] == "'=HYPERLINK(1)" and commentary[0][1] == "lead"
 
 
+def test_csv_download_escapes_formulas_after_blanks(client, plan, lead, officer):
+    plan["v1_1"].record_update(by=lead, status="in_progress", rag="green", progress=5, commentary=" \n=HYPERLINK(1)")
+    client.force_login(officer)
+    response = client.get("/audit/download.csv", {"kind": "actions.update"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[9] for row in rows if row[7] == "commentary"] == ["' \n=HYPERLINK(1)"]
+
+
 def test_nobody_can_change_the_log(client, officer, plan):
     client.force_login(officer)
     assert client.post("/audit/").status_code == 405
