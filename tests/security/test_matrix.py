@@ -15,9 +15,11 @@ is "sent to sign in"; 404 also means "above your clearance"; 403 "you may see it
 Every response is also checked for the security headers (test_headers.py holds the rules).
 """
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -119,6 +121,13 @@ MATRIX = """
     performance:pack_download          /meetings/{meeting}/packs/{pack}.xlsx                302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_download          /meetings/{x_meeting}/packs/{x_pack}.pdf             302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
 """
+
+
+@pytest.fixture(autouse=True)
+def during_the_rounds_quarter():
+    """The world's round is for 2026/27 Q3: closing it is refused (400) until that quarter ends."""
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)):
+        yield
 
 
 def rows():
