@@ -1,0 +1,165 @@
+"""The embedded default under real use: `make run` on a SQLite file, with the task worker beside it.
+
+A real development server (`manage.py runserver`, threaded, DJANGO_DEBUG on, as `make run` starts
+it) and a real task worker (`manage.py db_worker`) on one SQLite file holding the demo data. Twenty
+clients, each signed in through the sign-in page, open a different action's update form, wait for
+one another, and all submit at once while an officer issues a meeting pack, which the worker makes
+and writes. Every update is saved (none lost, no error page), the pack is issued, and neither the
+server nor the worker ever met "database is locked".
+"""
+
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.ops import live
+
+CLIENTS = 20
+LEADS = 6  # of the clients; the others are officers
+PASSWORD = "sqlite-load-test-password"
+
+
+def _rows(database, sql, *params):
+    with sqlite3.connect(database) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def _sign_in(port, username):
+    cookies = {}
+    page = live.get(port, "/accounts/login/", cookies)
+    assert page.status == 200, page.status
+    signed_in = live.request(
+        port,
+        "POST",
+        "/accounts/login/",
+        cookies=cookies,
+        form={
+            "csrfmiddlewaretoken": live.hidden_field(page.text, "csrfmiddlewaretoken"),
+            "username": username,
+            "password": PASSWORD,
+        },
+    )
+    assert signed_in.status == 302, (username, signed_in.status, signed_in.text[-500:])
+    return cookies
+
+
+@pytest.fixture
+def demo_database(tmp_path):
+    """A SQLite file with the schema and the demo data, as `make run` leaves it."""
+    database = tmp_path / "db.sqlite3"
+    environment = live.server_environment(
+        DATABASE_URL=f"sqlite:///{database}", DJANGO_DEBUG="true", TASKS_BACKEND="database"
+    )
+    live.manage("migrate", "--no-input", environment=environment)
+    live.manage("load_demo", "--password", PASSWORD, environment=environment)
+    return database, environment
+
+
+def test_twenty_updates_at_once_on_sqlite_with_the_worker_running(demo_database):
+    database, environment = demo_database
+    sample = "select a.id from actions_action a join strategy_strategy s on s.id = a.strategy_id"
+    open_actions = (
+        " where s.is_sample and a.archived_at is null and a.status not in ('complete', 'withdrawn')"
+        " and not exists (select 1 from actions_update u where u.action_id = a.id and u.review_state = 'submitted')"
+    )
+    led = (
+        " and a.id in (select l.action_id from actions_actionlead l join strategy_person p on p.id = l.person_id"
+        " join auth_user u on u.id = p.user_id where u.username = 'lead')"
+    )
+    lead_actions = [pk for (pk,) in _rows(database, sample + open_actions + led + " order by a.id")][:LEADS]
+    officer_actions = [
+        pk for (pk,) in _rows(database, sample + open_actions + " order by a.id desc") if pk not in lead_actions
+    ][: CLIENTS - LEADS]
+    clients = [("lead", pk) for pk in lead_actions] + [("officer", pk) for pk in officer_actions]
+    assert len(clients) == CLIENTS
+    [(meeting,)] = _rows(
+        database,
+        "select m.id from performance_meeting m join strategy_strategy s on s.id = m.strategy_id where s.is_sample",
+    )
+    packs_before = _rows(database, "select count(*) from performance_meetingpack")[0][0]
+
+    with live.manage_process("db_worker", "--interval", "0.1", environment=environment) as worker:
+        with live.runserver(environment=environment) as (port, server):
+            opened = threading.Barrier(CLIENTS + 1)
+
+            def submit(client):
+                username, pk = client
+                cookies = _sign_in(port, username)
+                path = f"/actions/{pk}/update/"
+                form_page = live.get(port, path, cookies)
+                assert form_page.status == 200, (path, form_page.status)
+                opened.wait(timeout=120)
+                return live.request(
+                    port,
+                    "POST",
+                    path,
+                    cookies=cookies,
+                    form={
+                        "csrfmiddlewaretoken": live.hidden_field(form_page.text, "csrfmiddlewaretoken"),
+                        "seen_update": live.hidden_field(form_page.text, "seen_update"),
+                        "status": "in_progress",
+                        "rag": "green",
+                        "progress": "40",
+                        "commentary": f"load test update to action {pk} by {username}",
+                    },
+                )
+
+            def issue_pack():
+                cookies = _sign_in(port, "officer")
+                page = live.get(port, f"/meetings/{meeting}/", cookies)
+                assert page.status == 200, page.status
+                opened.wait(timeout=120)
+                return live.request(
+                    port,
+                    "POST",
+                    f"/meetings/{meeting}/packs/",
+                    cookies=cookies,
+                    form={"csrfmiddlewaretoken": live.hidden_field(page.text, "csrfmiddlewaretoken")},
+                )
+
+            with ThreadPoolExecutor(CLIENTS + 1) as pool:
+                pack_issued = pool.submit(issue_pack)
+                responses = list(pool.map(submit, clients))
+                assert pack_issued.result().status == 302
+            assert [response.status for response in responses] == [302] * CLIENTS, [
+                (response.status, response.text[-300:]) for response in responses if response.status != 302
+            ]
+            assert [response.headers["Location"] for response in responses] == [f"/actions/{pk}/" for _, pk in clients]
+            live.wait_until(
+                lambda: (
+                    _rows(database, "select count(*) from performance_meetingpack where state = 'issued'")[0][0]
+                    > packs_before
+                ),
+                seconds=120,
+            )
+        server_log = server.stderr_text()
+    worker_log = worker.stderr_text()
+
+    saved = _rows(
+        database,
+        "select action_id, commentary, review_state, status, progress from actions_update"
+        " where commentary like 'load test update to action %' order by action_id",
+    )
+    assert saved == sorted(
+        (
+            pk,
+            f"load test update to action {pk} by {username}",
+            "submitted" if username == "lead" else "approved",
+            "in_progress",
+            40,
+        )
+        for username, pk in clients
+    )
+    # An officer's update counts at once and is the action's current state; a lead's waits for sign-off.
+    current = _rows(
+        database,
+        "select a.id, u.commentary from actions_action a join actions_update u on u.id = a.latest_update_id"
+        f" where a.id in ({', '.join(str(pk) for pk in officer_actions)}) order by a.id",
+    )
+    assert current == sorted((pk, f"load test update to action {pk} by officer") for pk in officer_actions)
+    assert "database is locked" not in server_log
+    assert "Traceback" not in server_log
+    assert "database is locked" not in worker_log
+    assert "Traceback" not in worker_log
