@@ -121,6 +121,9 @@ class Process:
         return self.process.poll()
 
     def stderr_text(self):
+        """All it has written so far (stdout and stderr), or all it wrote once stopped."""
+        if self.log.closed:
+            return self.output
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")
 
@@ -131,6 +134,7 @@ class Process:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.output = self.stderr_text()
 
 
 @contextlib.contextmanager
@@ -211,3 +215,11 @@ def hidden_field(html, name):
         rf'value="([^"]*)"[^>]*name="{re.escape(name)}"', html
     )
     return found.group(1) if found else None
+
+
+def error_summary(html):
+    """What an error page says went wrong: Django's debug page's exception, else the page's heading."""
+    found = re.search(r'<pre class="exception_value">(.*?)</pre>', html, re.S) or re.search(
+        r"<h1[^>]*>(.*?)</h1>", html, re.S
+    )
+    return found.group(1).strip() if found else html[:300]
