@@ -97,7 +97,8 @@ def test_sqlite_connections_begin_writes_at_once_in_wal_mode_and_wait_for_the_lo
         "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
         "print(o['transaction_mode'], o['timeout']); "
         "cursor = connection.cursor(); "
-        "print(*(cursor.execute(f'PRAGMA {name}').fetchone()[0] for name in ('journal_mode', 'synchronous', 'busy_timeout')))",
+        "pragmas = ('journal_mode', 'synchronous', 'busy_timeout'); "
+        "print(*(cursor.execute(f'PRAGMA {name}').fetchone()[0] for name in pragmas))",
         DJANGO_DEBUG="true",
         DATABASE_URL=f"sqlite:///{database}",
         SQLITE_TIMEOUT="30",
