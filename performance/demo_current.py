@@ -21,7 +21,7 @@ for that quarter: it is sample data, and nothing typed into it is meant to last.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -74,10 +74,9 @@ class SampleGroup:
     aim: str
     objectives: list
     marking: str = Marking.OFFICIAL
-    members: tuple = field(default=())
 
 
-A = SampleAction
+A = SampleAction  # short, for the table below
 SAMPLE_GROUPS = [
     SampleGroup(
         "Vulnerability and exploitation",
