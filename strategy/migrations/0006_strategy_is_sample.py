@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('strategy', '0004_lean_indexes'),
+        ('strategy', '0005_password_reset_requests'),
     ]
 
     operations = [
