@@ -182,7 +182,7 @@ def demo_history_load(*, partnership):
         if history:
             latest[action.pk] = history
     Update.objects.bulk_create(updates, batch_size=500)
-    _follow_latest(actions, updates)
+    follow_latest(actions, updates)
     Action.objects.bulk_update(
         actions,
         ["created_at", "status", "rag", "progress", "revised_due_date", "latest_update", "last_updated_at"],
@@ -203,11 +203,13 @@ def _author(action, users):
     return users.get("officer")
 
 
-def _follow_latest(actions, updates):
-    """Keep each action's current state in step with its latest update, as record_update does."""
+def follow_latest(actions, updates):
+    """Keep each action's current state in step with its latest approved update, as record_update and
+    Update.approve do (an update waiting for sign-off or returned does not count)."""
     by_action = {}
     for update in updates:
-        by_action.setdefault(update.action_id, []).append(update)
+        if update.review_state == Update.ReviewState.APPROVED:
+            by_action.setdefault(update.action_id, []).append(update)
     for action in actions:
         history = sorted(by_action.get(action.pk, []), key=lambda u: (u.recorded_at, u.pk))
         for update in history:

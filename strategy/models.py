@@ -197,6 +197,11 @@ class Strategy(models.Model):
         help_text="When on, a lead's update is submitted to the delivery-group chair, and counts only once "
         "the chair (or an officer) has approved it.",
     )
+    is_sample = models.BooleanField(
+        "sample data",
+        default=False,
+        help_text="Made-up data for trying the service (the demo's current strategy); its pages say so.",
+    )
 
     objects = StrategyQuerySet.as_manager()
 

@@ -157,6 +157,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     database_options = DATABASES["default"].setdefault("OPTIONS", {})
     planner = "-c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
     database_options["options"] = f"{database_options.get('options', '')} {planner}".strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves several requests at once beside the task worker (make run):
+    # - a transaction takes the write lock when it begins (IMMEDIATE), so one that read first never
+    #   finds another writer got there in between, which SQLite refuses at once ("database is locked")
+    #   instead of waiting;
+    # - the write-ahead log lets pages be read while a write is under way;
+    # - a writer waits up to SQLITE_TIMEOUT seconds for the lock instead of failing after five;
+    # - with the log, syncing at each checkpoint rather than each commit is safe against corruption.
+    # Added to any options DATABASE_URL gives, not in their place.
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options.setdefault("transaction_mode", "IMMEDIATE")
+    database_options.setdefault("timeout", env_int("SQLITE_TIMEOUT", 20))
+    database_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -88,3 +88,21 @@ def test_postgresql_connections_get_the_planner_settings_beside_the_options_data
     assert result.stdout.strip() == (
         "-c statement_timeout=5000 -c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
     )
+
+
+def test_sqlite_connections_begin_writes_at_once_in_wal_mode_and_wait_for_the_lock(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    result = run_settings(
+        "from django.db import connection; "
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; "
+        "print(o['transaction_mode'], o['timeout']); "
+        "cursor = connection.cursor(); "
+        "pragmas = ('journal_mode', 'synchronous', 'busy_timeout'); "
+        "print(*(cursor.execute(f'PRAGMA {name}').fetchone()[0] for name in pragmas))",
+        DJANGO_DEBUG="true",
+        DATABASE_URL=f"sqlite:///{database}",
+        SQLITE_TIMEOUT="30",
+    )
+    assert result.returncode == 0, result.stderr
+    # synchronous 1 is NORMAL; the busy timeout is in milliseconds.
+    assert result.stdout.split() == ["IMMEDIATE", "30", "wal", "1", "30000"]

@@ -1,7 +1,9 @@
-"""Real app servers for the operations tests: gunicorn processes on the test database.
+"""Real app servers for the operations tests: gunicorn processes on the test database, or the
+development server and the task worker on a SQLite file, as `make run` starts them.
 
-The tests that use these need committed data (`transactional_db`) and PostgreSQL: SQLite's test
-database lives in this process's memory, where no other process can reach it.
+The gunicorn tests need committed data (`transactional_db`) and PostgreSQL: SQLite's test database
+lives in this process's memory, where no other process can reach it. The SQLite ones make their own
+database file with `manage`.
 """
 
 import contextlib
@@ -11,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -92,6 +95,86 @@ def gunicorn(*, workers=2, **environment):
             process.wait()
 
 
+def manage(*arguments, environment, timeout=300):
+    """Run `manage.py` to the end (migrate, load_demo); its output is in the error if it fails."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(arguments)} failed: {result.stderr[-3000:]}")
+    return result
+
+
+class Process:
+    """A process started by a test; what it wrote stays readable after it stops."""
+
+    def __init__(self, command, environment, log):
+        self.log = log  # a file, not a pipe: a pipe nobody reads stalls the process once it fills
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+    def poll(self):
+        return self.process.poll()
+
+    def stderr_text(self):
+        """All it has written so far (stdout and stderr), or all it wrote once stopped."""
+        if self.log.closed:
+            return self.output
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.output = self.stderr_text()
+
+
+@contextlib.contextmanager
+def manage_process(*arguments, environment):
+    """`manage.py` running beside the test (the task worker); yields the Process."""
+    with tempfile.TemporaryFile() as log:
+        process = Process([sys.executable, "manage.py", *arguments], environment, log)
+        try:
+            yield process
+        finally:
+            process.stop()
+
+
+@contextlib.contextmanager
+def runserver(*, environment):
+    """The development server as `make run` starts it (threaded); yields (port, Process)."""
+    port = free_port()
+    with manage_process("runserver", "--noreload", f"127.0.0.1:{port}", environment=environment) as process:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"runserver stopped: {process.stderr_text()[-2000:]}")
+            with contextlib.suppress(OSError):
+                if get(port, "/healthz").status == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"runserver did not answer /healthz within 60 s: {process.stderr_text()[-2000:]}")
+        yield port, process
+
+
+def wait_until(condition, *, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not so within {seconds} s")
+
+
 class Response:
     def __init__(self, raw):
         self.status = raw.status
@@ -132,3 +215,11 @@ def hidden_field(html, name):
         rf'value="([^"]*)"[^>]*name="{re.escape(name)}"', html
     )
     return found.group(1) if found else None
+
+
+def error_summary(html):
+    """What an error page says went wrong: Django's debug page's exception, else the page's heading."""
+    found = re.search(r'<pre class="exception_value">(.*?)</pre>', html, re.S) or re.search(
+        r"<h1[^>]*>(.*?)</h1>", html, re.S
+    )
+    return found.group(1).strip() if found else html[:300]

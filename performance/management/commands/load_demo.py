@@ -1,4 +1,5 @@
-"""`manage.py load_demo`: the Safer Westminster Partnership's real plans plus one demo login per role."""
+"""`manage.py load_demo`: the Safer Westminster Partnership's real plans, a sample current strategy
+beside them, and one demo login per role."""
 
 import json
 
@@ -6,6 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.services import DEMO_LOGINS, demo_logins_create, partnership_document_load
+from performance.demo import demo_history_load, demo_meetings_load
+from performance.demo_current import demo_current_strategy_load
+from performance.value_imports import indicators_document_load
 
 DEMO_DOCUMENT = settings.BASE_DIR / "fixtures" / "swp_demo.json"
 INDICATORS_DOCUMENT = settings.BASE_DIR / "fixtures" / "swp_indicators.json"
@@ -27,20 +31,21 @@ class Command(BaseCommand):
         with DEMO_DOCUMENT.open(encoding="utf-8") as file:
             document = json.load(file)
         partnership = partnership_document_load(document=document)
-        # Indicators for the KPIs the documents quantify (issue 5), after the plans they link to.
-        from performance.value_imports import indicators_document_load
-
+        # Indicators for the KPIs the documents quantify, after the plans they link to.
         with INDICATORS_DOCUMENT.open(encoding="utf-8") as file:
             indicators_loaded = indicators_document_load(document=json.load(file))
         self.stdout.write(f"Loaded {indicators_loaded} indicators with their values.")
         demo_logins_create(partnership=partnership, password=password)
-        # The quarterly review's demo (issue 6): an update history for the 2017-20 plan, its meetings and
-        # challenges; after the logins, who write the demo updates.
-        from performance.demo import demo_history_load, demo_meetings_load
-
+        # The update history of the 2017-20 plan, its meetings and challenges, and the sample current
+        # strategy: after the logins, who write the demo updates.
         history_added = demo_history_load(partnership=partnership)
         meetings = demo_meetings_load(partnership=partnership)
         self.stdout.write(f"Added {history_added} demo updates to the 2017-20 plan; {len(meetings)} meetings.")
+        sample = demo_current_strategy_load(partnership=partnership)
+        if sample is not None:
+            self.stdout.write(
+                f"Sample current strategy: {sample} ({sample.start_date:%d/%m/%Y} to {sample.end_date:%d/%m/%Y})."
+            )
         self.stdout.write(self.style.SUCCESS(f"Loaded {partnership.name} demo data."))
         self.stdout.write(f"Demo logins (password: {password}):")
         for username, role, person, _ in DEMO_LOGINS:
