@@ -5,11 +5,23 @@ every such change is recorded as an update, so history is never lost.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils import timezone
 
 from actions.forms import update_rule_errors
 from actions.imports.admin import ActionImportExportMixin, ActionPlanImportAdmin
-from actions.models import Action, ActionLead, ActionPlanImport, DeliveryGroup, Objective, Update
+from actions.models import (
+    Action,
+    ActionLead,
+    ActionPlanImport,
+    AwaitingSignOff,
+    DeliveryGroup,
+    Objective,
+    QuarterLocked,
+    StaleUpdate,
+    Update,
+)
 from strategy import permissions
 from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
 
@@ -28,8 +40,9 @@ SCOPES.update(
 )
 
 PROGRESS_FIELDS = ("status", "rag", "progress", "revised_due_date")
-# What an update made in the back office takes: the progress, and the form's words about it.
-UPDATE_FIELDS = (*PROGRESS_FIELDS, "update_commentary", "update_approved_by")
+# What an update made in the back office takes: the progress, the form's words about it, and the
+# latest update the form was opened on (the stale-form check, as on the update form).
+UPDATE_FIELDS = (*PROGRESS_FIELDS, "update_commentary", "update_approved_by", "seen_update")
 
 
 class ObjectiveInline(ScopedInline, admin.TabularInline):
@@ -106,12 +119,30 @@ class ActionAdminForm(forms.ModelForm):
         help_text="Needed for Deferred and Withdrawn: who approved it (a person or a meeting).",
     )
 
+    seen_update = forms.CharField(required=False, widget=forms.HiddenInput)
+
     # The update form's field names, as update_rule_errors gives them, and this form's.
     RULE_FIELDS = {"commentary": "update_commentary", "approved_by": "update_approved_by"}
+    user = None  # the signed-in user, set by ActionAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("seen_update", self.instance.latest_update_id or "none")
+
+    def seen_update_id(self):
+        """The latest update when the form was opened; anything unreadable counts as none seen."""
+        value = self.cleaned_data.get("seen_update") or ""
+        return int(value) if value.isdigit() else None
+
+    def changes_progress(self):
+        return any(name in self.changed_data for name in PROGRESS_FIELDS)
 
     def clean(self):
         data = super().clean()
-        if any(name in self.changed_data for name in PROGRESS_FIELDS):
+        if self.changes_progress() and self.instance.pk is not None:
+            self._check_still_current()
+        if self.changes_progress():
             # A change of progress here is an update like one made on the site, under the same rules.
             for name, message in update_rule_errors(
                 status=data.get("status"),
@@ -122,6 +153,36 @@ class ActionAdminForm(forms.ModelForm):
             ):
                 self.add_error(self.RULE_FIELDS.get(name, name), message)
         return data
+
+    def _check_still_current(self):
+        """The rules Action.record_update enforces, as form errors that keep what was typed: no
+        update over one still waiting for sign-off, and none over an update made since the form
+        was opened (a lead's save must not silently undo a chair's later Red)."""
+        action = self.instance
+        if permissions.update_needs_sign_off(self.user, action):
+            pending = action.updates.awaiting_sign_off().select_related("action").first()
+            if pending is not None:
+                self.add_error(None, str(AwaitingSignOff(pending)))
+                return
+        latest = Update.objects.filter(pk__in=Action.objects.filter(pk=action.pk).values("latest_update"))
+        latest = latest.select_related("created_by").first()
+        if (latest.pk if latest else None) != self.seen_update_id():
+            self.add_error(None, stale_message(latest))
+            # Saving again, having seen it, replaces it: the next submit is checked against this one.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen_update")] = str(latest.pk if latest else "none")
+
+
+def stale_message(latest):
+    if latest is None:
+        return "The action changed since you opened this page. Check your changes and save again."
+    who = latest.created_by or "someone"
+    return (
+        f"{who} updated this action after you opened this page "
+        f"({latest.get_status_display()}{', ' + latest.get_rag_display() if latest.rag else ''}, "
+        f"{latest.progress}%, {timezone.localtime(latest.recorded_at):%d/%m/%Y %H:%M}). Your changes have not been "
+        "saved: check them against that update, then save again to replace it."
+    )
 
 
 @admin.register(Action)
@@ -191,6 +252,22 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else [ActionLeadInline]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checks the update rules first; this catches the same refusals when another update
+        # lands between that check and the save (the whole save is rolled back).
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (AwaitingSignOff, QuarterLocked) as refused:
+            message = str(refused)
+        except StaleUpdate as stale:
+            message = stale_message(stale.latest_update)
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         changed = [name for name in PROGRESS_FIELDS if name in form.changed_data]
         if not changed:
@@ -214,6 +291,7 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
             commentary=form.cleaned_data.get("update_commentary", ""),
             approved_by=form.cleaned_data.get("update_approved_by", ""),
             source=Update.Source.ADMIN,
+            expected_latest_update_id=form.seen_update_id() if change else False,
         )
 
 

@@ -120,13 +120,15 @@ def import_detail(request, pk):
     form = None
     if record.state == ActionPlanImport.State.READY:
         initial = {"blue_means": record.blue_means, "archive_missing": record.archive_missing}
-        form = ImportConfirmForm(request.POST if request.method == "POST" else None, initial=initial)
+        lowered = len(record.preview.get("lowered", []))
+        form = ImportConfirmForm(request.POST if request.method == "POST" else None, initial=initial, lowered=lowered)
         if request.method == "POST" and form.is_valid():
             try:
                 state = import_confirm(
                     record,
                     blue_means=form.cleaned_data["blue_means"] or record.blue_means,
                     archive_missing=form.cleaned_data["archive_missing"],
+                    lower_markings=form.cleaned_data["lower_markings"],
                 )
             except ImportNotReady as error:
                 messages.error(request, _not_ready_message(error))
@@ -145,6 +147,7 @@ def import_detail(request, pk):
         "summary": summary_lines(report) if report else [],
         "problems": [Problem.from_dict(p) for p in (record.problems or report.get("problems", []))],
         "notes": [Problem.from_dict(p) for p in report.get("notes", [])] if report else [],
+        "lowered": [Problem.from_dict(p) for p in report.get("lowered", [])] if report else [],
         "running": record.state in ActionPlanImport.RUNNING_STATES and not record.stalled,
         "stalled": record.stalled,
         "refresh_seconds": REFRESH_SECONDS,

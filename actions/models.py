@@ -1011,6 +1011,11 @@ class ActionPlanImport(RecordedImport):
     archive_missing = models.BooleanField(
         default=False, help_text="Archive the strategy's actions that the file no longer contains."
     )
+    lower_markings = models.BooleanField(
+        default=False,
+        help_text="The officer confirmed the markings the preview lists as lowered; without it, a lowered "
+        "marking refuses the import.",
+    )
     plan_digest = models.CharField(
         max_length=64, blank=True, help_text="Fingerprint of the preview; the confirm must find the same plan."
     )

@@ -15,10 +15,11 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from actions.deadlines import parse_deadline
-from actions.imports.planning import ActionPlan, Change, Plan, PlanIndex, shown
+from actions.imports.planning import ActionPlan, Change, Lowering, Plan, PlanIndex, shown
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
     FIELD_LABELS,
+    HOLDER_MARKINGS,
     BlueMeans,
     clean_text,
     combine_status,
@@ -237,9 +238,11 @@ class ActionPlanResource(resources.ModelResource):
         blue_means=BlueMeans.COMPLETE,
         expected_digest=None,
         archive_missing=False,
+        lowering=Lowering.PREVIEW,
         progress=None,
     ):
         super().__init__()
+        self.lowering = lowering
         self.strategy = strategy
         self.read_file = read_file
         self.by = by
@@ -262,7 +265,7 @@ class ActionPlanResource(resources.ModelResource):
         self.dataset = dataset
         self.index = PlanIndex(self.strategy, with_import_updates=bool(self.read_file.quarters))
         self.fields["lead_organisation"].widget.organisations = self.index.organisations
-        self.plan = Plan(self.index, by=self.by)
+        self.plan = Plan(self.index, by=self.by, lowering=self.lowering)
         # References the file gives are taken, so references made for new actions avoid them.
         self.plan.refs.update(ref for ref in dataset["ref"] if ref)
         for sheet in self.read_file.sheets:
@@ -298,11 +301,33 @@ class ActionPlanResource(resources.ModelResource):
         self.objective_plan = self.plan.objective(
             group_plan, row["_objective"], sheet=sheet or "", row=row["_objective_row"] or line
         )
+        self._plan_holder_markings(row, group_plan, self.objective_plan)
         if not row["action"]:
             result = self.get_row_result_class()()
             result.import_type = RowResult.IMPORT_TYPE_SKIP
             return result
         return super().import_row(row, instance_loader, **kwargs)
+
+    def _plan_holder_markings(self, row, group_plan, objective_plan):
+        """The strategy's, the group's and the objective's markings, where the file has their columns."""
+        targets = {
+            "strategy_marking": (self.plan.strategy, "The strategy"),
+            "group_marking": (group_plan, f"The delivery group {group_plan.group.name}"),
+            "objective_marking": (objective_plan, f"Objective {objective_plan.label[:80]}"),
+        }
+        for column in HOLDER_MARKINGS:
+            text = clean_text(row.get(column)) if column in row["_columns"] else ""
+            if not text:
+                continue
+            target, what = targets[column]
+            self.plan.holder_marking(
+                target,
+                text,
+                what=what,
+                sheet=row["_sheet"] or "",
+                row=row["_row"],
+                column=self.read_file.header_for(row["_sheet"] or None, column),
+            )
 
     def init_instance(self, row=None):
         return Action(objective=self.objective_plan.objective, strategy_id=self.strategy.pk)
@@ -393,11 +418,15 @@ class ActionPlanResource(resources.ModelResource):
                 if (old.pk if old else None) != (new.pk if new else None):
                     plan.changes.append(Change(label, old.name if old else "", new.name if new else ""))
                     plan.fields.add(attr)
+            elif attr == "marking":
+                action.marking = old
+                place = (row["_sheet"], row["_row"], self.read_file.header_for(row["_sheet"] or None, "marking"))
+                what = f"Action {action.ref}"
+                if self.plan.change_marking(action, new, created=False, changes=plan.changes, what=what, place=place):
+                    plan.fields.add(attr)
             elif isinstance(old, str) and isinstance(new, str) and old.split() == new.split():
                 setattr(action, attr, old)  # only spacing differs: not a change
             elif old != new:
-                if attr == "marking":
-                    old, new = Marking(old).label, Marking(new).label
                 plan.changes.append(Change(label, shown(old), shown(new)))
                 plan.fields.add(attr)
                 if attr == "deadline_text":

@@ -15,6 +15,9 @@ from openpyxl.utils import get_column_letter
 from actions.models import Action, Objective
 from strategy.formulas import escape_formula, unescape_formula  # noqa: F401 (the importers take it from here)
 
+# The markings of what holds each action (a group or objective may be marked above its actions), so an
+# import of the file, into this strategy or a new one, keeps them.
+HOLDER_MARKING_COLUMNS = ["Group marking", "Objective marking", "Strategy marking"]
 COLUMNS = [
     "Delivery group",
     "Objective",
@@ -33,6 +36,7 @@ COLUMNS = [
     "Target",
     "Notes",
     "Marking",
+    *HOLDER_MARKING_COLUMNS,
 ]
 COLUMN_WIDTHS = {"Objective": 40, "Action": 60, "KPI": 35, "Latest update": 50, "Lead": 25}
 
@@ -63,9 +67,9 @@ def plan_rows(strategy, actions=None):
         group = objective.delivery_group
         found = by_objective.get(objective.pk, [])
         if not found:
-            yield _row(group=group, objective=objective, action=None)
+            yield _row(strategy=strategy, group=group, objective=objective, action=None)
         for action in found:
-            yield _row(group=group, objective=objective, action=action)
+            yield _row(strategy=strategy, group=group, objective=objective, action=action)
 
 
 def highest_marking(strategy, actions=None):
@@ -86,11 +90,14 @@ def highest_marking(strategy, actions=None):
     return Marking(Marking.highest(found))
 
 
-def _row(*, group, objective, action):
+def _row(*, strategy, group, objective, action):
     row = dict.fromkeys(COLUMNS, "")
     row["Delivery group"] = group.name
     row["Objective"] = objective_label(objective)
     row["Marking"] = objective.get_marking_display()
+    row["Group marking"] = group.get_marking_display()
+    row["Objective marking"] = objective.get_marking_display()
+    row["Strategy marking"] = strategy.get_marking_display()
     if action is None:
         return row
     row.update(
@@ -174,6 +181,7 @@ GROUP_COLUMNS = [
     "Latest update",
     "Notes",
     "Marking",
+    *HOLDER_MARKING_COLUMNS,
 ]
 GROUP_COLUMN_WIDTHS = {"Objective": 34, "Action": 55, "KPI": 30, "Latest update": 45, "Lead": 22, "Notes": 30}
 # Fills for the rating colours (GOV.UK tag colours, light), each shown with its word.

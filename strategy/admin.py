@@ -5,8 +5,11 @@ partnership's rows within their clearance, and ask `strategy.permissions` what t
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.db import router
 
 from strategy import audit, permissions
 from strategy.models import (
@@ -42,6 +45,64 @@ RelatedOnly = admin.RelatedOnlyFieldListFilter
 def scoped(queryset, user):
     partnership, markings = SCOPES[queryset.model]
     return permissions.scope(queryset, user, partnership=partnership, marking=markings)
+
+
+class UnseenRefusal(str):
+    """The one line a delete page shows when the delete reaches rows above the officer's clearance:
+    nothing of those rows (no names, no references, no counts)."""
+
+    refused_unseen = True
+
+
+REFUSED_UNSEEN = UnseenRefusal(
+    "Something this would delete or change is marked above your clearance, so it cannot be done from "
+    "your account. Ask an officer cleared for it."
+)
+# Rows are checked this many ids at a time (databases cap the parameters of one query).
+VISIBILITY_BATCH = 500
+
+
+def _all_visible(model, pks, user):
+    """Whether `user` may see every row `pks` of `model`: scoped models by their scope; any other
+    (a many-to-many link, a row of the apps built on this one) by the scoped rows it points to."""
+    pks = list(pks)
+    if not pks:
+        return True
+    if model in SCOPES:
+        manager = model._default_manager
+        for start in range(0, len(pks), VISIBILITY_BATCH):
+            batch = pks[start : start + VISIBILITY_BATCH]
+            if scoped(manager.filter(pk__in=batch), user).count() != len(set(batch)):
+                return False
+        return True
+    links = [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one and f.related_model in SCOPES]
+    if not links:
+        return True
+    rows = model._default_manager.filter(pk__in=pks).values_list(*(f.attname for f in links))
+    for index, link in enumerate(links):
+        targets = {row[index] for row in rows if row[index] is not None}
+        if not _all_visible(link.related_model, targets, user):
+            return False
+    return True
+
+
+def touches_unseen(objs, user):
+    """Whether deleting `objs` would delete any row `user` may not see, or clear a link on one
+    (on_delete=SET_NULL: an action's lead agency, a group's chair). A superuser sees everything."""
+    objs = list(objs)
+    if not objs or user.is_superuser:
+        return False
+    collector = NestedObjects(using=router.db_for_write(type(objs[0])))
+    collector.collect(objs)
+    for model, instances in collector.data.items():
+        if not _all_visible(model, {obj.pk for obj in instances}, user):
+            return True
+    for (field, _value), batches in collector.field_updates.items():
+        for batch in batches:
+            pks = batch.values_list("pk", flat=True) if hasattr(batch, "values_list") else [obj.pk for obj in batch]
+            if not _all_visible(field.model, pks, user):
+                return True
+    return False
 
 
 class ScopedChoicesMixin:
@@ -80,10 +141,40 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return permissions.is_officer(request.user)
 
+    def get_deleted_objects(self, objs, request):
+        """The delete page and the list's "delete selected" both ask here, and delete nothing while
+        anything is listed as protected: a delete reaching rows above the officer's clearance is
+        refused with one line that says nothing of them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if touches_unseen(objs, request.user):
+            return [], {}, set(), [REFUSED_UNSEEN]
+        return deleted, counts, perms_needed, protected
+
 
 class ScopedInline(ScopedChoicesMixin):
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        user = request.user
+
+        class ClearanceHeldFormSet(formset):
+            """A row ticked for deletion here is refused, like the delete page, if deleting it would
+            delete or change anything above the officer's clearance."""
+
+            def clean(self):
+                super().clean()
+                for form in self.forms:
+                    if (
+                        self.can_delete
+                        and self._should_delete_form(form)
+                        and form.instance.pk is not None
+                        and touches_unseen([form.instance], user)
+                    ):
+                        raise ValidationError(REFUSED_UNSEEN)
+
+        return ClearanceHeldFormSet
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser or permissions.membership(request.user) is not None

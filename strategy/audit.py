@@ -25,6 +25,7 @@ import io
 import itertools
 
 from django.db import connection, models, transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -156,6 +157,30 @@ def _stamp_address(sender, history_instance, **kwargs):
 
 
 pre_create_historical_record.connect(_stamp_address, dispatch_uid="swp_audit_address")
+
+
+def _clear_links_audited(sender, instance, **kwargs):
+    """Before a row is deleted, clear the links to it that on_delete=SET_NULL would clear (an action's
+    lead agency, a group's chair, an objective's priority) through the audit trail, so it records who
+    cleared them and the history holds the cleared value for "as at" views. Django clears them with
+    one UPDATE, which sends no signal; that UPDATE then finds nothing left to clear."""
+    for relation in sender._meta.related_objects:
+        model, field = relation.related_model, relation.field
+        if relation.on_delete is not models.SET_NULL or not hasattr(model, "history"):
+            continue
+        if field.name not in {tracked.name for tracked in model.history.model.tracked_fields}:
+            continue  # a field the history leaves out (e.g. an action's latest update)
+        rows = list(model._default_manager.filter(**{field.name: instance.pk}))
+        if not rows:
+            continue
+        for row in rows:
+            setattr(row, field.attname, None)
+        audited = AUDITED.get(sender._meta.label_lower)
+        kind = audited.kind if audited else sender._meta.verbose_name.capitalize()
+        bulk_update_audited(rows, model, [field.name], reason=f"{kind} deleted: {instance}")
+
+
+pre_delete.connect(_clear_links_audited, dispatch_uid="swp_audit_cleared_links")
 
 
 def _bulk_attrs():

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from actions.imports.planning import Lowering
 from actions.imports.problems import ImportRefused, Problem
 from actions.imports.reading import MAX_BYTES, MAX_ROWS, read_file
 from actions.imports.vocabulary import BlueMeans
@@ -41,6 +42,7 @@ class Outcome:
     report: dict = field(default_factory=dict)  # per delivery group: created / changed / unchanged
     digest: str = ""
     blue_rows: list = field(default_factory=list)  # (sheet, row) of cells reading "Blue"
+    lowered: list = field(default_factory=list)  # Problems: markings the file lowers, for the officer to confirm
     applied: dict | None = None  # what was saved, for an import that ran
     stale: bool = False  # the plan differs from the preview the officer confirmed
     rows: int = 0
@@ -55,6 +57,7 @@ class Outcome:
         return any(
             totals.get(key)
             for key in (
+                "strategy_changed",
                 "groups_created",
                 "groups_changed",
                 "objectives_created",
@@ -69,6 +72,7 @@ class Outcome:
             **self.report,
             "problems": [p.as_dict() for p in self.problems],
             "notes": [p.as_dict() for p in self.notes],
+            "lowered": [p.as_dict() for p in self.lowered],
             "blue": {"rows": len(self.blue_rows), "places": [list(place) for place in self.blue_rows[:10]]},
             "rows": self.rows,
             "changes_anything": self.changes_anything,
@@ -95,7 +99,17 @@ def _without_cycle_collection():
 
 @_without_cycle_collection()
 def _run(
-    *, strategy, content, file_name, by, blue_means, dry_run, archive_missing=False, expected_digest=None, progress=None
+    *,
+    strategy,
+    content,
+    file_name,
+    by,
+    blue_means,
+    dry_run,
+    archive_missing=False,
+    expected_digest=None,
+    lowering=Lowering.PREVIEW,
+    progress=None,
 ):
     from actions.resources import ActionPlanResource
 
@@ -114,6 +128,7 @@ def _run(
         blue_means=blue_means,
         expected_digest=expected_digest,
         archive_missing=archive_missing,
+        lowering=lowering,
         progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
     )
     result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
@@ -123,6 +138,7 @@ def _run(
         report=resource.plan.report() if resource.plan else {},
         digest=resource.plan.digest() if resource.plan else "",
         blue_rows=resource.blue_rows,
+        lowered=resource.plan.lowered if resource.plan else [],
         applied=resource.applied,
         stale=resource.stale,
         rows=rows,
@@ -138,7 +154,8 @@ def _run(
 
 
 def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None):
-    """The preview: what importing `content` into `strategy` would do. Saves nothing."""
+    """The preview: what importing `content` into `strategy` would do. Saves nothing. A marking the
+    file lowers is listed in `lowered` for the officer to confirm (a problem if they may not)."""
     return _run(
         strategy=strategy,
         content=content,
@@ -160,12 +177,14 @@ def action_plan_apply(
     blue_means=BlueMeans.COMPLETE,
     archive_missing=False,
     expected_digest=None,
+    lower_markings=False,
     progress=None,
 ):
     """Import `content` into `strategy`: everything or, on any problem, nothing.
 
     With `expected_digest` (the preview's), the import is refused if the plan is no longer the
-    one the preview showed.
+    one the preview showed. A marking the file lowers is a problem unless `lower_markings` (the
+    officer confirmed the preview's lowerings).
     """
     outcome = _run(
         strategy=strategy,
@@ -176,6 +195,7 @@ def action_plan_apply(
         dry_run=False,
         archive_missing=archive_missing,
         expected_digest=expected_digest,
+        lowering=Lowering.CONFIRMED if lower_markings else Lowering.REFUSE,
         progress=progress,
     )
     if outcome.problems:
@@ -190,7 +210,7 @@ def _count(number, singular, plural=None):
 
 def summary_lines(report):
     """One line per delivery group: what was (or would be) created, changed and left unchanged."""
-    lines = []
+    lines = [f"The strategy: {c['field']} {c['old']} to {c['new']}" for c in report.get("strategy_changes", [])]
     for group in report.get("groups", []):
         counts = group["counts"]
         parts = [

@@ -53,3 +53,21 @@ class ImportConfirmForm(forms.Form):
         help_text="They are archived, not deleted: their history is kept and they can be brought back by importing "
         "them again.",
     )
+    lower_markings = forms.BooleanField(
+        required=False,
+        label="Lower these markings as the file says",
+        help_text="The change is recorded in the audit trail with your name.",
+    )
+
+    def __init__(self, *args, lowered=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lowered = lowered  # how many markings the preview lists as lowered
+
+    def clean(self):
+        data = super().clean()
+        if self.lowered and not data.get("lower_markings"):
+            self.add_error(
+                "lower_markings",
+                "Tick the box to lower these markings, or correct the file and upload it again",
+            )
+        return data

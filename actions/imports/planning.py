@@ -8,6 +8,7 @@ those it leaves alone. `Plan.apply` writes it with bulk inserts and updates; the
 transaction, so a failure leaves nothing behind.
 """
 
+import copy
 import datetime
 import hashlib
 import json
@@ -28,14 +29,28 @@ from actions.imports.vocabulary import (
     text_key,
 )
 from actions.models import CLOSED_STATUSES, Action, ActionLead, DeliveryGroup, Objective, Status, Update
+from strategy import permissions
 from strategy.audit import bulk_create_audited, bulk_update_audited
-from strategy.models import Person, name_key
+from strategy.models import Marking, Person, Strategy, name_key
 
 # The change reason the audit trail gives what an import writes.
 IMPORT_REASON = "Spreadsheet import"
 BATCH_SIZE = 2000
 # How many created or changed rows per group a stored preview lists (the counts are always whole).
 LISTED_PER_GROUP = 300
+
+
+class Lowering:
+    """What an import does with a file's marking below the one a group, objective, action or the
+    strategy has: an import never lowers a marking unless the officer confirms it on the preview."""
+
+    PREVIEW = "preview"  # the check: list each lowering for the officer to confirm
+    REFUSE = "refuse"  # an import not confirmed: each lowering is a problem, nothing is saved
+    CONFIRMED = "confirmed"  # the officer confirmed the preview's lowerings: they are made
+
+
+def marking_rank(marking):
+    return list(Marking.values).index(marking)
 
 
 @dataclass
@@ -162,11 +177,17 @@ class PlanIndex:
 class Plan:
     """Everything the file would create or change, group by group."""
 
-    def __init__(self, index, *, by=None, now=None):
+    def __init__(self, index, *, by=None, now=None, lowering=Lowering.PREVIEW):
         self.index = index
         self.strategy = index.strategy
         self.by = by
         self.now = now or timezone.now()
+        self.lowering = lowering
+        self.lowered = []  # Problems: each marking the file lowers (listed for the officer to confirm)
+        self.strategy_changes = []
+        # The strategy as the file marks it: a copy, so a preview leaves the caller's strategy as it is.
+        self.marked_strategy = copy.copy(index.strategy)
+        self._markings_given = {}  # id(strategy / GroupPlan / ObjectivePlan) -> (marking, where)
         self.groups = {}  # name key -> GroupPlan, in the file's order
         self.objectives = {}  # (group key, objective text) -> ObjectivePlan
         self.objective_numbers = defaultdict(dict)  # group key -> {number: ObjectivePlan}
@@ -295,6 +316,71 @@ class Plan:
         self.objectives[cache_key] = plan
         return plan
 
+    # Markings -----------------------------------------------------------------------------------
+
+    def holder_marking(self, target, text, *, what, sheet="", row=None, column=None):
+        """The marking a row gives the strategy, a GroupPlan or an ObjectivePlan (`target`), from the
+        export's Strategy / Group / Objective marking columns: the first row sets it, others agree."""
+        try:
+            new = Marking.from_text(text)
+        except ValueError as error:
+            self.problems.append(Problem(str(error), sheet=sheet, row=row, column=column))
+            return
+        where = f"sheet '{sheet}', row {row}" if sheet else f"row {row}"
+        given = self._markings_given.setdefault(id(target), (new, where))
+        if given[0] != new:
+            self.problems.append(
+                Problem(
+                    f"{what} is marked {Marking(given[0]).label} on {given[1]} and {Marking(new).label} "
+                    "here; give it one marking on every row",
+                    sheet=sheet,
+                    row=row,
+                    column=column,
+                )
+            )
+            return
+        if given[1] != where:
+            return
+        place = (sheet, row, column)
+        if target is self.strategy:
+            strategy, changes = self.marked_strategy, self.strategy_changes
+            self.change_marking(strategy, new, created=False, changes=changes, what=what, place=place)
+            return
+        thing = target.group if isinstance(target, GroupPlan) else target.objective
+        created = target.created
+        changed = self.change_marking(thing, new, created=created, changes=target.changes, what=what, place=place)
+        if changed and isinstance(target, ObjectivePlan) and not target.created:
+            group_plan = target.group_plan
+            if target not in group_plan.objectives_changed:
+                group_plan.objectives_changed.append(target)
+                group_plan.objectives_unchanged -= 1
+
+    def change_marking(self, thing, new, *, created, changes, what, place):
+        """Give `thing` (a strategy, group, objective or action) the marking `new`; returns whether it
+        changes. A lowering is listed, refused or made as `self.lowering` says; only an officer cleared
+        for both markings may confirm one."""
+        old = thing.marking
+        if old == new:
+            return False
+        if not created and marking_rank(new) < marking_rank(old):
+            sheet, row, column = place
+            lowering = Problem(
+                f"{what} is marked {Marking(old).label} and the file marks it {Marking(new).label}: an import never "
+                "lowers a marking. Correct the cell, or confirm lowering it on the preview",
+                sheet=sheet or None,
+                row=row,
+                column=column,
+            )
+            cleared = self.by is None or permissions.cleared_for(self.by, old, new)
+            if self.lowering == Lowering.REFUSE or not cleared:
+                self.problems.append(lowering)
+                return False
+            self.lowered.append(lowering)
+        if not created:
+            changes.append(Change("Marking", Marking(old).label, Marking(new).label))
+        thing.marking = new
+        return True
+
     # Actions ------------------------------------------------------------------------------------
 
     def find_action(self, objective_plan, ref, text):
@@ -350,7 +436,7 @@ class Plan:
         return self._digest
 
     def _work_out_digest(self):
-        lines = []
+        lines = [["strategy", [c.as_dict() for c in self.strategy_changes]]]
         for group_plan in self.groups.values():
             changes = [c.as_dict() for c in group_plan.changes]
             lines.append(["group", group_plan.group.name, group_plan.created, changes])
@@ -391,7 +477,9 @@ class Plan:
         missing = self.missing()
         totals["missing"] = len(missing)
         totals["people_created"] = len(self.new_people)
+        totals["strategy_changed"] = int(bool(self.strategy_changes))
         return {
+            "strategy_changes": [c.as_dict() for c in self.strategy_changes],
             "groups": groups,
             "totals": dict(totals),
             "missing": [
@@ -406,9 +494,11 @@ class Plan:
 
     @property
     def changes_anything(self):
-        return any(
-            g.created or g.changes or g.objectives_created or g.objectives_changed for g in self.groups.values()
-        ) or any(plan.created or plan.changes for plan in self.actions)
+        return (
+            bool(self.strategy_changes)
+            or any(g.created or g.changes or g.objectives_created or g.objectives_changed for g in self.groups.values())
+            or any(plan.created or plan.changes for plan in self.actions)
+        )
 
     # Applying ---------------------------------------------------------------------------------
 
@@ -420,12 +510,15 @@ class Plan:
         audited = {"by": self.by, "reason": IMPORT_REASON, "batch_size": BATCH_SIZE}
         bulk_create_audited(people, Person, **audited)
         counts["people_created"] = len(people)
+        if self.strategy_changes:
+            bulk_update_audited([self.marked_strategy], Strategy, ["marking"], **audited)
+        counts["strategy_changed"] = int(bool(self.strategy_changes))
         new_groups = [g.group for g in self.groups.values() if g.created]
         bulk_create_audited(new_groups, DeliveryGroup, **audited)
         changed_groups = [g.group for g in self.groups.values() if g.changes and not g.created]
         for group in changed_groups:
             group.chair_id = group.chair.pk if group.chair else None
-        bulk_update_audited(changed_groups, DeliveryGroup, ["aim", "chair", "chair_note"], **audited)
+        bulk_update_audited(changed_groups, DeliveryGroup, ["aim", "chair", "chair_note", "marking"], **audited)
         counts["groups_created"], counts["groups_changed"] = len(new_groups), len(changed_groups)
 
         new_objectives, changed_objectives = [], []
@@ -435,7 +528,7 @@ class Plan:
                 new_objectives.append(plan.objective)
             changed_objectives += [p.objective for p in group_plan.objectives_changed]
         bulk_create_audited(new_objectives, Objective, **audited)
-        bulk_update_audited(changed_objectives, Objective, ["title"], **audited)
+        bulk_update_audited(changed_objectives, Objective, ["title", "marking"], **audited)
         counts["objectives_created"], counts["objectives_changed"] = len(new_objectives), len(changed_objectives)
 
         new_actions, changed_actions, fields = [], [], set()

@@ -92,6 +92,7 @@ def _apply(record, report):
         blue_means=record.blue_means,
         archive_missing=record.archive_missing,
         expected_digest=record.plan_digest,
+        lower_markings=record.lower_markings,
         progress=report,
     )
     return lifecycle.Applied(
@@ -106,8 +107,9 @@ def import_check_run(pk):
     return lifecycle.check_run(ActionPlanImport, pk, check=_check, label="Import")
 
 
-def import_confirm(record, *, blue_means=None, archive_missing=False, background=True):
+def import_confirm(record, *, blue_means=None, archive_missing=False, lower_markings=False, background=True):
     """The officer confirmed the preview: import it (or, if they changed how Blue is read, check again).
+    `lower_markings`: they confirmed the markings the preview lists as lowered.
 
     Returns "importing" or "checking".
     """
@@ -123,6 +125,7 @@ def import_confirm(record, *, blue_means=None, archive_missing=False, background
         record,
         busy_message="Another import into this strategy is running. Wait for it to finish, then confirm again.",
         archive_missing=archive_missing,
+        lower_markings=lower_markings,
     )
     _enqueue_apply(record) if background else import_apply_run(record.pk)
     return State.IMPORTING

@@ -54,7 +54,13 @@ HEADER_SYNONYMS = {
     "target": ["Target"],
     "notes": ["Notes", "Note"],
     "marking": ["Marking", "Handling marking", "Classification"],
+    # The markings of what holds the action, which the export writes on every row.
+    "group_marking": ["Group marking", "Delivery group marking"],
+    "objective_marking": ["Objective marking"],
+    "strategy_marking": ["Strategy marking"],
 }
+# The columns giving the markings of what holds an action, the outermost first.
+HOLDER_MARKINGS = ["strategy_marking", "group_marking", "objective_marking"]
 # What the officer is told a header row should contain.
 REQUIRED_FIELDS = ["objective", "action"]
 EXPECTED_HEADERS = "Objective, Action, Lead, KPI and Deadline"

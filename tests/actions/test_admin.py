@@ -1,5 +1,7 @@
 """The back office for each role: what each may see and change, and that changes leave history."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -274,3 +276,51 @@ def test_an_update_in_the_back_office_follows_the_update_forms_rules(client, use
     data = form_data(client.get(url), text="Identify repeat victims sooner")
     assert client.post(url, data).status_code == 302
     assert Action.objects.get(pk=action.pk).updates.count() == 1
+
+
+def test_a_back_office_save_does_not_silently_override_a_later_update(client, users, plan):
+    """A lead opens the action in the back office; the chair then marks it Red on the site. The lead's
+    save is refused with what changed, keeping what they typed; saving again, having seen it, replaces it."""
+    action = plan["v1_1"]
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    client.force_login(users["lead"])
+    data = form_data(
+        client.get(url), status=Status.IN_PROGRESS, rag=RAG.GREEN, progress="60", update_commentary="On track"
+    )
+    red = action.record_update(
+        by=users["chair"],
+        status=Status.IN_PROGRESS,
+        rag=RAG.RED,
+        progress=30,
+        commentary="Partner withdrew funding",
+        revised_due_date=datetime.date(2026, 3, 31),
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    (message,) = form.non_field_errors()
+    assert message.startswith("chair updated this action after you opened this page (In progress, Red, 30%")
+    assert form["progress"].value() == "60"  # what the lead typed is kept
+    action.refresh_from_db()
+    assert (action.rag, action.latest_update_id, action.updates.count()) == (RAG.RED, red.pk, 1)
+
+    again = form_data(response)
+    assert again["seen_update"] == str(red.pk)
+    assert client.post(url, again).status_code == 302
+    action.refresh_from_db()
+    assert (action.rag, action.progress, action.updates.count()) == (RAG.GREEN, 60, 2)
+
+
+def test_a_back_office_update_while_one_awaits_sign_off_is_a_message_not_an_error(client, users, plan):
+    Strategy.objects.filter(pk=plan["strategy"].pk).update(requires_sign_off=True)
+    action = Action.objects.get(pk=plan["v1_1"].pk)
+    pending = action.record_update(by=users["lead"], status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10)
+    assert pending.review_state == Update.ReviewState.SUBMITTED
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    client.force_login(users["lead"])
+    data = form_data(client.get(url), status=Status.IN_PROGRESS, rag=RAG.GREEN, progress="20")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (message,) = response.context["adminform"].form.non_field_errors()
+    assert message.startswith("An update to V1.1 is already waiting for sign-off")
+    assert list(action.updates.values_list("pk", flat=True)) == [pending.pk]

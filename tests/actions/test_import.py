@@ -112,6 +112,9 @@ def test_every_header_synonym_reads_its_column(plan, field, header):
         "notes": "See minutes",
         "marking": "OFFICIAL-SENSITIVE",
         "delivery_group": "Victim",
+        "group_marking": "OFFICIAL-SENSITIVE",
+        "objective_marking": "OFFICIAL-SENSITIVE",
+        "strategy_marking": "OFFICIAL-SENSITIVE",
     }
     columns = {"ref": "Ref", "objective": "Objective", "action": "Action"}
     columns[field] = header
@@ -138,6 +141,9 @@ def test_every_header_synonym_reads_its_column(plan, field, header):
         "notes": lambda: v1_1.notes == "See minutes",
         "marking": lambda: v1_1.marking == "official_sensitive",
         "delivery_group": lambda: v1_1.objective.delivery_group == plan["victim"],
+        "group_marking": lambda: v1_1.objective.delivery_group.marking == "official_sensitive",
+        "objective_marking": lambda: v1_1.objective.marking == "official_sensitive",
+        "strategy_marking": lambda: v1_1.strategy.marking == "official_sensitive",
     }
     assert expected[field](), field
 
