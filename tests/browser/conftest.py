@@ -123,8 +123,15 @@ def _run_axe_at_each_width(page, name):
     return found
 
 
+# Handling markings outside every landmark are skipped by a screen reader user moving by landmarks.
+MARKINGS_OUTSIDE_LANDMARKS = """() => [...document.querySelectorAll(".app-marking")]
+    .filter((marking) => !marking.closest("main, header, footer, nav, aside, [role=region]"))
+    .map((marking) => marking.textContent.trim())"""
+
+
 def _check_accessibility(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert page.evaluate(MARKINGS_OUTSIDE_LANDMARKS) == [], f"{name} ({page.url}) has a marking outside every landmark"
     if page.evaluate(SCRIPTING_ENABLED):
         found = _run_axe_at_each_width(page, name)
     else:
@@ -150,7 +157,8 @@ def _check_accessibility(page, name):
 
 @pytest.fixture
 def check_accessibility():
-    """check_accessibility(page, name): screenshot the page, then fail on any WCAG 2.2 AA violation."""
+    """check_accessibility(page, name): screenshot the page at each width, then fail on any WCAG 2.2 A or AA
+    violation at either, or on a handling marking outside every landmark."""
     return _check_accessibility
 
 
