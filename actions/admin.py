@@ -6,6 +6,7 @@ every such change is recorded as an update, so history is never lost.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
@@ -79,7 +80,8 @@ class ObjectiveAdmin(ScopedAdmin):
     inlines = [ActionInline]
 
 
-class ActionLeadInline(ScopedInline, admin.TabularInline):
+class ActionLeadInline(ScopedInline, admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's inputs have no labels (only column headers).
     model = ActionLead
     fields = ["person", "position"]
     autocomplete_fields = ["person"]
@@ -216,7 +218,9 @@ class ActionAdmin(ActionImportExportMixin, ScopedAdmin):
         ("Agencies", {"fields": ["lead_organisation", "contributing_organisations"]}),
         ("Progress", {"fields": list(UPDATE_FIELDS)}),
     ]
-    filter_horizontal = ["contributing_organisations"]
+    # Check boxes: the admin's filter_horizontal and autocomplete widgets fail WCAG 2.2 AA (ARIA where it
+    # is not allowed; a search box with no label), and a partnership has few enough agencies to list.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def get_queryset(self, request):
         return (

@@ -204,6 +204,7 @@ class Review:
     meetings: list
     challenges: list
     chart: dict
+    phone_chart: dict  # the same chart drawn narrow, so its labels stay readable on a phone
     was_total_row: CountRow
 
     @functools.cached_property
@@ -904,6 +905,7 @@ def _assemble(
         n = flagged[flag]
         return {"actions": Listed(listed.get(flag, []), n), "count": n, "url": link(**params) if n else ""}
 
+    charted = [row for row in group_rows if row.total]
     return Review(
         strategy=strategy,
         quarter=quarter,
@@ -934,7 +936,8 @@ def _assemble(
         contextual_kpis=[row for row in kpis if not row.rated],
         meetings=meetings,
         challenges=challenges,
-        chart=status_chart([row for row in group_rows if row.total], quarter=quarter, strategy=strategy),
+        chart=status_chart(charted, quarter=quarter, strategy=strategy),
+        phone_chart=status_chart(charted, quarter=quarter, strategy=strategy, width=PHONE_CHART_WIDTH),
     )
 
 
@@ -1052,6 +1055,10 @@ def listed_states(review_, limit=LIST_LIMIT, exception_limit=EXCEPTION_LIMIT):
 
 
 # The chart ---------------------------------------------------------------------------------------
+
+
+# A phone's screen less the page's margins: drawn at this width, the chart is not scaled down at all.
+PHONE_CHART_WIDTH = 340
 
 
 def status_chart(rows, *, quarter, strategy, width=640):

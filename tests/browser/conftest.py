@@ -4,9 +4,13 @@ Fixtures:
 - `browser` (one Chromium for the session) and `page` (a fresh context, so fresh cookies, per test);
 - `sign_in(page, live_server, username, next=None)` signs in through the real login form, with the
   password every user in tests/conftest.py has;
-- `check_accessibility(page, name)` saves a full-page screenshot to
-  test-artifacts/screenshots/<name>.png and fails the test on any axe-core violation of WCAG 2.2 AA
-  (in a context with JavaScript off, axe runs on the same address in a twin context with it on).
+- `check_accessibility(page, name)` saves full-page screenshots to
+  test-artifacts/screenshots/<name>-<width>.png and fails the test on any axe-core violation of
+  WCAG 2.2 A and AA, with the page as it stands laid out on a desktop and on a phone (in a context
+  with JavaScript off, axe runs on the same address in a twin context with it on);
+- `check_phone_layout(page)` fails unless, on a phone, nothing in <main> reaches past the screen's
+  edge or needs a scrolling box, and `check_tables_stay_tables(page)` that on a desktop every table in
+  <main> is laid out as a table.
 
 Nothing here downloads a browser: when /usr/bin/chromium (Debian's `chromium` package) or the
 `playwright` Python package is missing, the whole directory is skipped.
@@ -33,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Every page is checked as laid out on a desktop and on a phone (an iPhone's 375 x 812).
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
@@ -102,11 +109,31 @@ def _run_axe(page):
     return Axe().run(page, options=options).response["violations"]
 
 
+def _run_axe_at_each_width(page, name):
+    """Run axe with the page laid out at each width, and give the violations found at each."""
+    original = page.viewport_size
+    found = {}
+    try:
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport['width']}.png"), full_page=True)
+            found[viewport["width"]] = _run_axe(page)
+    finally:
+        page.set_viewport_size(original)
+    return found
+
+
+# Handling markings outside every landmark are skipped by a screen reader user moving by landmarks.
+MARKINGS_OUTSIDE_LANDMARKS = """() => [...document.querySelectorAll(".app-marking")]
+    .filter((marking) => !marking.closest("main, header, footer, nav, aside, [role=region]"))
+    .map((marking) => marking.textContent.trim())"""
+
+
 def _check_accessibility(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert page.evaluate(MARKINGS_OUTSIDE_LANDMARKS) == [], f"{name} ({page.url}) has a marking outside every landmark"
     if page.evaluate(SCRIPTING_ENABLED):
-        violations = _run_axe(page)
+        found = _run_axe_at_each_width(page, name)
     else:
         # axe needs timers, which never fire with JavaScript off: check the same address, with the
         # same cookies, in a context with JavaScript on. (A page reached by POST is fetched by GET.)
@@ -114,15 +141,84 @@ def _check_accessibility(page, name):
         try:
             twin = context.new_page()
             twin.goto(page.url)
-            violations = _run_axe(twin)
+            found = _run_axe_at_each_width(twin, name)
         finally:
             context.close()
-    if violations:
-        listed = "\n".join(_format_violation(violation) for violation in violations)
-        pytest.fail(f"{name} ({page.url}) has {len(violations)} accessibility violation(s):\n{listed}", pytrace=False)
+    listed = [
+        f"at {width}px {_format_violation(violation)}"
+        for width, violations in found.items()
+        for violation in violations
+    ]
+    if listed:
+        pytest.fail(
+            f"{name} ({page.url}) has {len(listed)} accessibility violation(s):\n" + "\n".join(listed), pytrace=False
+        )
 
 
 @pytest.fixture
 def check_accessibility():
-    """check_accessibility(page, name): screenshot the page, then fail on any WCAG 2.2 AA violation."""
+    """check_accessibility(page, name): screenshot the page at each width, then fail on any WCAG 2.2 A or AA
+    violation at either, or on a handling marking outside every landmark."""
     return _check_accessibility
+
+
+# Elements a phone user cannot see past the edge or must scroll sideways: anything in <main> (outside
+# visually hidden text, which is clipped to a pixel) whose right edge lies beyond the window, or a box
+# that scrolls or clips its content sideways and has content wider than itself.
+OVERFLOWING = r"""() => {
+    const width = document.documentElement.clientWidth;
+    const clipped = (element) => {
+        for (let node = element; node && node.tagName !== "MAIN"; node = node.parentElement) {
+            const style = getComputedStyle(node);
+            if (style.clip !== "auto" || style.clipPath !== "none" || style.display === "none") return true;
+        }
+        return false;
+    };
+    const name = (element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+        + "." + (element.getAttribute("class") || "").trim().replace(/ +/g, ".")
+        + " '" + (element.textContent || "").trim().replace(/\s+/g, " ").slice(0, 40) + "'";
+    const found = [];
+    for (const element of document.querySelectorAll("main *")) {
+        if (clipped(element)) continue;
+        const right = element.getBoundingClientRect().right;
+        if (right > width + 0.5) found.push(`${name(element)} reaches ${Math.round(right)}px`);
+        else if (getComputedStyle(element).overflowX !== "visible" && element.scrollWidth > element.clientWidth)
+            found.push(`${name(element)} scrolls: ${element.scrollWidth}px of content in ${element.clientWidth}px`);
+    }
+    return {width, scrollWidth: document.documentElement.scrollWidth, found};
+}"""
+
+
+def _check_phone_layout(page):
+    original = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        result = page.evaluate(OVERFLOWING)
+    finally:
+        page.set_viewport_size(original)
+    assert result["width"] == PHONE["width"]
+    assert result["found"] == [], f"{page.url} at {PHONE['width']}px: " + "; ".join(result["found"])
+    assert result["scrollWidth"] <= PHONE["width"], f"{page.url} is {result['scrollWidth']}px wide on a phone"
+
+
+@pytest.fixture
+def check_phone_layout():
+    """check_phone_layout(page): at 375 x 812, nothing in <main> reaches past the edge or scrolls sideways."""
+    return _check_phone_layout
+
+
+def _check_tables_stay_tables(page):
+    original = page.viewport_size
+    page.set_viewport_size(DESKTOP)
+    try:
+        displays = page.evaluate("[...document.querySelectorAll('main table')].map(t => getComputedStyle(t).display)")
+    finally:
+        page.set_viewport_size(original)
+    assert displays, f"{page.url} has no table"
+    assert set(displays) == {"table"}, f"{page.url} at {DESKTOP['width']}px lays its tables out as {displays}"
+
+
+@pytest.fixture
+def check_tables_stay_tables():
+    """check_tables_stay_tables(page): at 1280 px every table in <main> is laid out as a table."""
+    return _check_tables_stay_tables

@@ -34,6 +34,7 @@ def test_an_officer_uploads_previews_and_confirms_a_plan(
     expect(page.get_by_role("heading", name="What this import will do")).to_be_visible()
     expect(page.get_by_text("A brand new action")).to_be_visible()
     expect(page.locator(".app-import-changes").nth(1)).to_contain_text("Fewer repeat victims")
+    expect(page.get_by_role("main").locator(".app-marking")).to_contain_text("OFFICIAL")
     check_accessibility(page, "import-preview")
     assert not Action.objects.filter(text="A brand new action").exists()
 

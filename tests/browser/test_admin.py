@@ -1,0 +1,30 @@
+"""The back office pages officers use, in Chromium: each checked with axe at 1280 and 375 px."""
+
+import pytest
+from playwright.sync_api import expect
+
+from actions.models import RAG, Status
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_back_office_pages_officers_use_are_accessible(
+    page, live_server, officer, plan, sign_in, check_accessibility
+):
+    action = plan["v1_1"]
+    update = action.record_update(
+        by=officer, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=40, commentary="Two providers to sign up."
+    )
+    pages = [
+        ("admin-index", "/admin/", "Strategies, action plans and people"),
+        ("admin-action-list", "/admin/actions/action/", "Select action to change"),
+        ("admin-action-change", f"/admin/actions/action/{action.pk}/change/", "Change action"),
+        ("admin-update-list", "/admin/actions/update/", "Select update to view"),
+        ("admin-update-change", f"/admin/actions/update/{update.pk}/change/", "View update"),
+        ("admin-strategy-change", f"/admin/strategy/strategy/{plan['strategy'].pk}/change/", "Change strategy"),
+    ]
+    sign_in(page, live_server, "officer")
+    for name, path, heading in pages:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("h1")).to_contain_text(heading)
+        check_accessibility(page, name)
