@@ -816,4 +816,3 @@ def test_a_csv_cell_larger_than_a_spreadsheet_cell_is_refused_with_its_place(pla
         "Row 2: this cell holds more than 32,767 characters, the most a spreadsheet cell can hold: shorten it (or "
         "link to a document holding the full text) and upload the file again"
     )
-
