@@ -43,6 +43,8 @@ MAX_SHEETS = 200
 # all held while the sheets are read, so their number and their size are limited.
 MAX_SHARED_STRINGS = 1_000_000
 MAX_SHARED_CHARS = 50_000_000
+# The most rows Excel and LibreOffice give a sheet: rows written out, empty or not, are counted against it.
+MAX_WRITTEN_ROWS = 1_048_576
 # Label and header rows a sheet may have above its table, beyond the row limit.
 HEADER_ROWS = 30
 
@@ -187,6 +189,7 @@ class RowCount:
     def __init__(self):
         self.rows = 0
         self.sheets = 0
+        self.written = 0
 
     def sheet(self):
         self.sheets += 1
@@ -197,6 +200,17 @@ class RowCount:
         self.rows += 1
         if self.rows > MAX_ROWS + HEADER_ROWS * max(self.sheets, 1):
             raise too_many_rows(sheet)
+
+    def written_row(self):
+        """A row element of the file's XML, empty or not: empty ones cost time to read, if not memory."""
+        self.written += 1
+        if self.written > MAX_WRITTEN_ROWS:
+            raise ImportRefused(
+                Problem(
+                    f"The file is written with more than {MAX_WRITTEN_ROWS:,} rows (empty ones included), more than "
+                    "a spreadsheet can have: save it again as a new workbook."
+                )
+            )
 
 
 # Zip parts, read as streams with their unpacked size counted -------------------------------------
@@ -366,7 +380,7 @@ def xlsx_sheets(content, name=""):
         if target is None or target not in archive.NameToInfo:
             continue
         count.sheet()
-        handler = _XlsxSheet(title, strings, styles.date_styles(), epoch)
+        handler = _XlsxSheet(title, strings, styles.date_styles(), epoch, count)
         yield title, _rows_of(_parse(zip_member(archive, target, unpacked), handler, "xlsx"), count, title)
 
 
@@ -453,8 +467,9 @@ class _XlsxStrings(_Handler):
             if self.count > MAX_SHARED_STRINGS:
                 raise ImportRefused(
                     Problem(
-                        f"The workbook holds more than {MAX_SHARED_STRINGS:,} different texts, more than any "
-                        "spreadsheet to import needs: save it again as a new workbook, or split it."
+                        f"The workbook's table of texts (its shared strings) holds more than {MAX_SHARED_STRINGS:,} "
+                        "entries, more than any spreadsheet to import needs: save it again as a new workbook, or "
+                        "split it."
                     )
                 )
             self.parts, self.size = [], 0
@@ -494,8 +509,9 @@ _COLUMN = re.compile(r"([A-Z]+)")
 class _XlsxSheet(_Handler):
     """A worksheet's rows as (number, values, 1), values as Excel shows them (a formula as its text)."""
 
-    def __init__(self, title, strings, date_styles, epoch):
+    def __init__(self, title, strings, date_styles, epoch, count):
         super().__init__()
+        self.count = count
         self.title = title
         self.strings = strings
         self.date_styles = date_styles
@@ -555,6 +571,7 @@ class _XlsxSheet(_Handler):
                     self.values.extend([None] * (self.column + 1 - len(self.values)))
                 self.values[self.column] = value
         elif tag == _x("row") and self.values is not None:
+            self.count.written_row()
             if _trimmed(self.values):
                 self.done.append((self.number, tuple(self.values), 1))
             self.values = None
@@ -604,7 +621,7 @@ def ods_sheets(content, name=""):
     if "content.xml" not in archive.NameToInfo:
         raise damaged("ods", "it has no content")
     count = RowCount()
-    events = _parse(zip_member(archive, "content.xml", Unpacked(name), "ods"), _OdsContent(), "ods")
+    events = _parse(zip_member(archive, "content.xml", Unpacked(name), "ods"), _OdsContent(count), "ods")
     pending = next(events, None)
     while pending is not None:
         if pending[0] != "table":
@@ -629,8 +646,9 @@ def ods_sheets(content, name=""):
 class _OdsContent(_Handler):
     """("table", name) as each table starts, then ("row", number, values, repeat) for its rows."""
 
-    def __init__(self):
+    def __init__(self, count):
         super().__init__()
+        self.count = count
         self.title = None
         self.number = 0
         self.values = None
@@ -701,6 +719,7 @@ class _OdsContent(_Handler):
                 self.values.extend([value] * repeat)
                 self.column += repeat
         elif tag == f"{TABLE} table-row" and self.values is not None:
+            self.count.written_row()
             if _trimmed(self.values):
                 self.done.append(("row", self.number + 1, tuple(self.values), self.repeat))
             self.number += self.repeat  # empty repeats cost nothing
