@@ -180,6 +180,30 @@ def ods_of_empty_rows(path, *, unpacked=236 * 1024 * 1024, header=PLAN_HEADER, r
     return _ods(path, [_ods_row(header), _ods_row(row), _repeated(piece, unpacked // len(piece))])
 
 
+# name -> (extension, build(path, header=..., row=...))
+FILES = {
+    "ods-1000-rows-repeated": ("ods", lambda path, **layout: ods_of_repeated_rows(path, rows=1000, **layout)),
+    "ods-2000-rows-repeated": ("ods", lambda path, **layout: ods_of_repeated_rows(path, rows=2000, **layout)),
+    "ods-236-mb-content": ("ods", ods_of_large_content),
+    "ods-236-mb-empty-rows": ("ods", ods_of_empty_rows),
+    "xlsx-7.5m-leads-no-dimension": ("xlsx", xlsx_of_leads_without_dimension),
+    "xlsx-13m-shared-strings": ("xlsx", xlsx_of_shared_strings),
+    "xlsx-1-mb-cell": ("xlsx", xlsx_of_large_cell),
+    "csv-1-mb-cell": ("csv", csv_of_large_cell),
+    "csv-shift-jis": ("csv", csv_in_shift_jis),
+}
+# Each file is built with the header and a row of the import reading it.
+LAYOUTS = {
+    "plan": {"header": PLAN_HEADER, "row": PLAN_ROW},
+    "values": {"header": VALUES_HEADER, "row": VALUES_ROW},
+}
+
+
+def build(name, importer, directory):
+    extension, builder = FILES[name]
+    return builder(Path(directory) / f"{name}-{importer}.{extension}", **LAYOUTS[importer])
+
+
 # Reading one in a process of its own, for its peak memory --------------------------------------------
 
 CHILD = """
