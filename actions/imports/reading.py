@@ -69,31 +69,6 @@ def quarter_key(column):
     return f"q{column.quarter}:{column.year or ''}"
 
 
-# Refusals -------------------------------------------------------------------------------------
-
-
-def unreadable_xml(error):
-    """ImportRefused if `error` (or what caused it) is the refusal of the file's XML declarations, else None.
-
-    Entity and DTD declarations, which Excel and LibreOffice never write and which "billion laughs"
-    files rely on, are refused as they are parsed (`actions.imports.tables`, with defusedxml's errors).
-    """
-    from defusedxml import DefusedXmlException
-
-    seen = error
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return ImportRefused(
-                Problem(
-                    "The file contains XML declarations (entities or a DTD) that spreadsheets saved by Excel or "
-                    "LibreOffice never have, so it was refused for safety: open it, save it as a new workbook "
-                    "(.xlsx), and upload that."
-                )
-            )
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 # Layout: label rows, header row, columns ------------------------------------------------------
 
 
@@ -151,11 +126,6 @@ def read_file(content, name="", progress=None):
             break
         except csv.Error as error:
             raise ImportRefused(Problem(f"{name or 'The file'} could not be read as a CSV file: {error}.")) from None
-        except Exception as error:
-            # A worksheet is parsed as its rows are read: XML that defusedxml refuses shows up here too.
-            if refused := unreadable_xml(error):
-                raise refused from None
-            raise
         any_content = any_content or found
         if sheet.header_row:
             sheets.append(sheet)

@@ -27,7 +27,7 @@ import re
 import zipfile
 from xml.parsers import expat
 
-from defusedxml import DTDForbidden, EntitiesForbidden
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from actions.imports.problems import ImportRefused, Problem
 
@@ -119,6 +119,16 @@ def too_much_unpacked(name=""):
 def not_a_spreadsheet(name):
     return ImportRefused(
         Problem(f"{name or 'The file'} is not a spreadsheet: upload an Excel workbook (.xlsx), a .csv or an .ods file.")
+    )
+
+
+def xml_declarations():
+    return ImportRefused(
+        Problem(
+            "The file contains XML declarations (entities or a DTD) that spreadsheets saved by Excel or "
+            "LibreOffice never have, so it was refused for safety: open it, save it as a new workbook "
+            "(.xlsx), and upload that."
+        )
     )
 
 
@@ -281,23 +291,6 @@ def _parser(handler):
     return parser
 
 
-def _parse(stream, handler, kind):
-    """Feed `stream` to `handler` chunk by chunk, yielding what the handler finished after each chunk."""
-    parser = _parser(handler)
-    try:
-        for chunk in stream.chunks():
-            parser.Parse(chunk, False)
-            yield from handler.take()
-        parser.Parse(b"", True)
-        yield from handler.take()
-    except expat.ExpatError as error:
-        raise damaged(kind, expat.ErrorString(error.code)) from None
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as error:
-        raise damaged(kind, type(error).__name__) from None
-    finally:
-        stream.close()
-
-
 class _Handler:
     def __init__(self):
         self.done = []
@@ -314,6 +307,54 @@ class _Handler:
 
     def text(self, data):
         pass
+
+
+class _Opening(_Handler):
+    """Stops at the root element: whatever declarations a part has come before it."""
+
+    class Reached(Exception):
+        pass
+
+    def start(self, tag, attrs):
+        raise self.Reached
+
+
+def refuse_declarations(archive, unpacked, kind):
+    """Refuse the file if any XML part declares a DTD or entities, reading only each part's opening."""
+    for member in archive.namelist():
+        if not member.endswith((".xml", ".rels")):
+            continue
+        parser = _parser(_Opening())
+        stream = zip_member(archive, member, unpacked, kind)
+        try:
+            parser.Parse(stream.read(CHUNK), False)
+        except _Opening.Reached:
+            pass
+        except DefusedXmlException:
+            raise xml_declarations() from None
+        except (expat.ExpatError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+            pass  # a damaged part is refused when it is read, if it is read
+        finally:
+            stream.close()
+
+
+def _parse(stream, handler, kind):
+    """Feed `stream` to `handler` chunk by chunk, yielding what the handler finished after each chunk."""
+    parser = _parser(handler)
+    try:
+        for chunk in stream.chunks():
+            parser.Parse(chunk, False)
+            yield from handler.take()
+        parser.Parse(b"", True)
+        yield from handler.take()
+    except DefusedXmlException:
+        raise xml_declarations() from None
+    except expat.ExpatError as error:
+        raise damaged(kind, expat.ErrorString(error.code)) from None
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as error:
+        raise damaged(kind, type(error).__name__) from None
+    finally:
+        stream.close()
 
 
 class _CellText:
@@ -358,6 +399,7 @@ def xlsx_sheets(content, name=""):
     """(sheet name, rows) for each worksheet of an Excel workbook, streamed."""
     archive = zipfile.ZipFile(io.BytesIO(content))
     unpacked = Unpacked(name)
+    refuse_declarations(archive, unpacked, "xlsx")
     count = RowCount()
     workbook = _XlsxWorkbook()
     relationships = _XlsxRelationships()
@@ -620,8 +662,10 @@ def ods_sheets(content, name=""):
     archive = zipfile.ZipFile(io.BytesIO(content))
     if "content.xml" not in archive.NameToInfo:
         raise damaged("ods", "it has no content")
+    unpacked = Unpacked(name)
+    refuse_declarations(archive, unpacked, "ods")
     count = RowCount()
-    events = _parse(zip_member(archive, "content.xml", Unpacked(name), "ods"), _OdsContent(count), "ods")
+    events = _parse(zip_member(archive, "content.xml", unpacked, "ods"), _OdsContent(count), "ods")
     pending = next(events, None)
     while pending is not None:
         if pending[0] != "table":
