@@ -250,3 +250,45 @@ def test_the_command_says_so_in_plain_words_when_memory_runs_out(plan, tmp_path,
     with pytest.raises(CommandError) as stopped:
         call_command("import_action_plan", str(path), "--strategy", "test-2024-2027", "--dry-run")
     assert str(stopped.value) == f"The import stopped: {OUT_OF_MEMORY}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_memory_ceiling_ends_the_command_import_as_failed(plan, tmp_path):
+    """The command, in a process whose address space is capped (`ulimit -v`, as `make serve` caps the
+    worker) a little above what it holds once started, imports a plan too large for the cap."""
+    database = tmp_path / "copy.sqlite3"
+    connection.ensure_connection()
+    copy = sqlite3.connect(database)
+    connection.connection.backup(copy)
+    copy.close()
+    rows = ["Delivery group,Objective,Action,Lead,KPI,Progress"] + [
+        f"Victim,{n % 40 + 1} Objective {n % 40 + 1},Action {n}: work with partners to reduce harm,Lena Lead,"
+        f"KPI {n},{'Progress made with partners this quarter ' * 5}"
+        for n in range(20_000)
+    ]
+    path = tmp_path / "plan.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code = (
+        "import resource, sys, django\n"
+        "django.setup()\n"
+        "from django.core.management import call_command\n"
+        "from django.core.management.base import CommandError\n"
+        "size = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (size + 48 * 1024 * 1024, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        "    call_command('import_action_plan', sys.argv[1], '--strategy', 'test-2024-2027')\n"
+        "except CommandError as error:\n"
+        "    print('stopped:', error)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=hostile.ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_SETTINGS_MODULE": "swp.settings"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert f"  {OUT_OF_MEMORY}\n" in finished.stderr, finished.stderr[-2000:]
+    assert "stopped: The file was not imported" in finished.stdout
+    records = sqlite3.connect(database).execute("SELECT state, problems FROM actions_actionplanimport").fetchall()
+    assert [state for state, _ in records] == ["failed"]
