@@ -1,9 +1,10 @@
 """Importing indicator values from a spreadsheet: check it (the preview), confirm, apply all or nothing.
 
 The flow and the refusals are the action-plan import's (actions.imports): the file is read by the
-same code (`spreadsheet_sheets`: size limit, kind from the content, .xlsx / .csv / .ods, row
-limit), problems are the same `Problem`s naming sheet, row and column, the upload is kept on the
-record between the preview and the confirm, and the check and the import run as background tasks.
+same code (`actions.imports.tables`: size limit, kind from the content, .xlsx / .csv / .ods read in
+bounded memory, row and cell limits), problems are the same `Problem`s naming sheet, row and
+column, the upload is kept on the record between the preview and the confirm, and the check and
+the import run as background tasks.
 
 A file has one table (on each sheet) with a header row holding at least Indicator, Period and
 Value, and optionally Note (or Commentary), Data to, Numerator, Denominator, Comparator and Data
@@ -24,10 +25,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from actions.imports import lifecycle
+from actions.imports import lifecycle, tables
 from actions.imports.lifecycle import ImportNotReady, ImportStillRunning
-from actions.imports.problems import ImportRefused, Problem
-from actions.imports.reading import HEADER_SEARCH_ROWS, MAX_ROWS, is_blank, spreadsheet_sheets
+from actions.imports.problems import ImportRefused, Problem, capped
+from actions.imports.reading import HEADER_SEARCH_ROWS, is_blank
 from actions.imports.vocabulary import clean_text, header_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
@@ -155,7 +156,7 @@ def _reworded(problem):
 def read_rows(content, name=""):
     """(rows, notes): the file's data rows with their places, or ImportRefused."""
     try:
-        _, sheets = spreadsheet_sheets(content, name)
+        _, sheets = tables.sheets(content, name)
         rows, notes, problems = [], [], []
         any_content = False
         found_header = False
@@ -163,13 +164,8 @@ def read_rows(content, name=""):
             found, content_seen = _read_sheet(sheet_name, lines, rows, notes, problems)
             found_header = found_header or found
             any_content = any_content or content_seen
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused(
-                    Problem(
-                        f"The file has more than {MAX_ROWS:,} rows; the most that can be imported at once is "
-                        f"{MAX_ROWS:,}. Split the values into several files."
-                    )
-                )
+            if len(rows) > tables.MAX_ROWS:
+                raise tables.too_many_rows()
     except ImportRefused as refused:
         raise ImportRefused([_reworded(problem) for problem in refused.problems]) from None
     if not any_content:
@@ -180,7 +176,7 @@ def read_rows(content, name=""):
         raise ImportRefused(Problem(f"No header row was found: the first rows should name the columns {EXPECTED}."))
     if not rows:
         raise ImportRefused(Problem(f"{name or 'The file'} has a header row but no values below it."))
-    return rows, notes
+    return rows, capped(notes, "notes")
 
 
 def _read_sheet(sheet_name, lines, rows, notes, problems):
@@ -248,7 +244,7 @@ def _read_sheet(sheet_name, lines, rows, notes, problems):
         if not cells:
             continue
         rows.append(Row(sheet=sheet_name, number=number, cells=cells, headers=headers))
-        if len(rows) > MAX_ROWS:
+        if len(rows) > tables.MAX_ROWS:
             return True, True
     if columns is None and any_content and sheet_name:
         notes.append(
@@ -418,6 +414,7 @@ def values_check(*, strategy, content, file_name="", by=None, today=None):
         else:
             kind = "corrected"
         outcome.plan.append((kind, row, indicator, period, fields, current))
+    outcome.problems = capped(problems)
     return outcome
 
 

@@ -6,6 +6,10 @@
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/swp make serve
 #
+# The task worker runs with a memory ceiling: WORKER_MEMORY_MB (default 1536) of address space
+# (RLIMIT_AS, `ulimit -v`), so an import that would need more fails with a MemoryError, which ends
+# it as failed with a plain message, instead of taking the machine's memory; 0 sets none.
+#
 # DATABASE_URL must be set: PostgreSQL as in production, or an explicit sqlite:///path, which
 # works but is not what production runs (one writer at a time). Without SECRET_KEY a throwaway key
 # is made (sign-ins then end when the server stops). Plain HTTP on localhost, so
@@ -48,6 +52,7 @@ export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}
 export BIND_HOST=${BIND_HOST:-127.0.0.1}
 export PORT=${PORT:-8000}
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-2}
+WORKER_MEMORY_MB=${WORKER_MEMORY_MB:-1536}
 
 "$PYTHON" manage.py collectstatic --no-input --verbosity 0
 "$PYTHON" manage.py migrate --no-input
@@ -55,7 +60,10 @@ export WEB_CONCURRENCY=${WEB_CONCURRENCY:-2}
 
 worker=""
 if [ "${TASKS_BACKEND:-database}" = "database" ] && [ "${SERVE_WORKER:-1}" = "1" ]; then
-  "$PYTHON" manage.py db_worker &
+  (
+    if [ "$WORKER_MEMORY_MB" != "0" ]; then ulimit -v $((WORKER_MEMORY_MB * 1024)); fi
+    exec "$PYTHON" manage.py db_worker
+  ) &
   worker=$!
 fi
 cleanup() { [ -n "$worker" ] && kill "$worker" 2>/dev/null || true; }

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from actions.imports.planning import Lowering
-from actions.imports.problems import ImportRefused, Problem
+from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import MAX_BYTES, MAX_ROWS, read_file
 from actions.imports.vocabulary import BlueMeans
 
@@ -133,7 +133,7 @@ def _run(
     )
     result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
     outcome = Outcome(
-        problems=resource.problems(result),
+        problems=capped(resource.problems(result)),
         notes=read.notes,
         report=resource.plan.report() if resource.plan else {},
         digest=resource.plan.digest() if resource.plan else "",

@@ -29,6 +29,11 @@ UNEXPECTED = Problem(
     "the file could not be imported because of an unexpected error; nothing was saved. The site's "
     "administrators can see the details in the logs."
 )
+# The task worker runs with a memory ceiling (README: Deploying): a file that reaches it ends here.
+OUT_OF_MEMORY = Problem(
+    "the file needed more memory than the server allows an import, so the import was stopped and nothing was "
+    "saved. Split the file into smaller ones, or save it again as a new workbook, and upload it again."
+)
 
 
 class ImportNotReady(Exception):
@@ -113,12 +118,13 @@ def finish(record, state, **fields):
     record.save()
 
 
-def _fail(model, pk, label):
+def _fail(model, pk, label, error):
     """Record an unexpected error, unless the import was cancelled meanwhile (that stands)."""
-    logger.exception("%s %s failed", label, pk)
+    logger.error("%s %s failed", label, pk, exc_info=error)
+    problem = OUT_OF_MEMORY if isinstance(error, MemoryError) else UNEXPECTED
     record = model.objects.select_related("strategy").get(pk=pk)
     if record.state in model.RUNNING_STATES:
-        finish(record, model.State.FAILED, problems=[UNEXPECTED.as_dict()])
+        finish(record, model.State.FAILED, problems=[problem.as_dict()])
     return record.state
 
 
@@ -130,8 +136,8 @@ def check_run(model, pk, *, check, label="Import"):
         return record.state
     try:
         checked = check(record, progress(model, pk))
-    except Exception:
-        return _fail(model, pk, f"Checking {label.lower()}")
+    except Exception as error:
+        return _fail(model, pk, f"Checking {label.lower()}", error)
     record.refresh_from_db(fields=["state"])
     if record.state != State.CHECKING:  # cancelled meanwhile
         return record.state
@@ -225,8 +231,8 @@ def apply_run(model, pk, *, apply, check, stale_stage, label="Import"):
                 finish(record, State.REFUSED, problems=[p.as_dict() for p in applied.problems])
             else:
                 finish(record, State.IMPORTED, result=applied.result)
-    except Exception:
-        return _fail(model, pk, label)
+    except Exception as error:
+        return _fail(model, pk, label, error)
     if applied.stale:
         check_run(model, pk, check=check, label=label)
         record.refresh_from_db()

@@ -37,9 +37,21 @@ class Problem:
         return cls(message=data["message"], sheet=data.get("sheet"), row=data.get("row"), column=data.get("column"))
 
 
+# How many problems, or notes, are kept and shown of one file: the rest are counted.
+LISTED = 200
+
+
+def capped(problems, kind="problems"):
+    """The first LISTED of `problems`, then one more saying how many were left out."""
+    problems = list(problems)
+    if len(problems) <= LISTED:
+        return problems
+    return [*problems[:LISTED], Problem(f"and {len(problems) - LISTED:,} more {kind} like these")]
+
+
 class ImportRefused(Exception):
     """The file cannot be imported; nothing was saved. `problems` says why, each with its place."""
 
     def __init__(self, problems):
-        self.problems = list(problems) if isinstance(problems, (list, tuple)) else [problems]
+        self.problems = capped(problems) if isinstance(problems, (list, tuple)) else [problems]
         super().__init__("; ".join(str(problem) for problem in self.problems))

@@ -1,23 +1,20 @@
 """From an uploaded file to rows the importer understands: sheets, label rows, header, cells.
 
-Reads .xlsx (openpyxl in read-only, streaming mode), .csv (UTF-8 with or without a byte-order
-mark, UTF-16, or Windows-1252 as Excel writes it) and .ods. The file's kind is told from its
-content, never from its name. Limits are checked before rows are read: size first, then the row
-count each sheet declares (or a cheap count where the declaration is missing or implausible).
-
-Read-only openpyxl does not expose merged ranges: a merged cell reads as blank below its first
-row, so the rule "a blank Objective continues the one above" covers merged cells too.
+The file is read by `actions.imports.tables` (.xlsx, .csv and .ods, streamed in bounded memory, its
+kind told from its content, rows counted and refused past the limit as they stream); here each
+sheet's label rows, header row and columns are found and its rows become the dataset the import
+checks. A merged cell reads as blank below its first row, so the rule "a blank Objective continues
+the one above" covers merged cells too.
 """
 
 import csv
-import datetime
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 import tablib
 
-from actions.imports.problems import ImportRefused, Problem
+from actions.imports import tables
+from actions.imports.problems import ImportRefused, Problem, capped
+from actions.imports.tables import MAX_BYTES, MAX_ROWS, column_letter
 from actions.imports.vocabulary import (
     DERIVED_HEADERS,
     EXPECTED_HEADERS,
@@ -31,15 +28,8 @@ from actions.imports.vocabulary import (
 )
 from actions.spreadsheets import unescape_formula
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 50_000
-# An .xlsx or .ods is a zip: what it unpacks to is limited too, so a small file cannot expand into
-# gigabytes of XML (a "zip bomb").
-MAX_UNPACKED_BYTES = 250 * 1024 * 1024
 # How far down a sheet the header row may be (label rows such as Chair and Aim sit above it).
-HEADER_SEARCH_ROWS = 30
-# Row slack per sheet for label and header rows when checking a sheet's declared size.
-HEADER_SLACK = HEADER_SEARCH_ROWS
+HEADER_SEARCH_ROWS = tables.HEADER_ROWS
 
 FIELDS = list(FIELD_LABELS)
 META = ["_sheet", "_row", "_group", "_objective", "_objective_row", "_columns"]
@@ -79,251 +69,6 @@ def quarter_key(column):
     return f"q{column.quarter}:{column.year or ''}"
 
 
-# The file's kind -----------------------------------------------------------------------------
-
-
-def file_kind(content, name=""):
-    """ "xlsx", "ods" or "csv", judged from the bytes; refuses anything else."""
-    if not content or not content.strip():
-        raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
-    if content[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = set(archive.namelist())
-                if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                    raise ImportRefused(
-                        Problem(
-                            f"{name or 'The file'} unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB, "
-                            "which is more than any action plan needs: save the plan again as a new workbook."
-                        )
-                    )
-                if "xl/workbook.xml" in names:
-                    return "xlsx"
-                if "mimetype" in names and archive.read("mimetype").startswith(
-                    b"application/vnd.oasis.opendocument.spreadsheet"
-                ):
-                    return "ods"
-        except zipfile.BadZipFile:
-            pass
-        raise not_a_spreadsheet(name)
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportRefused(
-            Problem(
-                f"{name or 'The file'} is an old-style Excel 97-2003 (.xls) workbook, which cannot be read: "
-                "open it in Excel and save it as an Excel Workbook (.xlsx), then upload that."
-            )
-        )
-    if content[:5] == b"%PDF-" or (b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise not_a_spreadsheet(name)
-    return "csv"
-
-
-def unreadable_xml(error):
-    """ImportRefused if `error` (or what caused it) is defusedxml refusing the file's XML, else None.
-
-    openpyxl parses with defusedxml when it is installed (requirements.txt pins it): entity and DTD
-    declarations, which Excel never writes and which "billion laughs" files rely on, are refused.
-    """
-    from defusedxml import DefusedXmlException
-
-    seen = error
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return ImportRefused(
-                Problem(
-                    "The file contains XML declarations (entities or a DTD) that spreadsheets saved by Excel or "
-                    "LibreOffice never have, so it was refused for safety: open it, save it as a new workbook "
-                    "(.xlsx), and upload that."
-                )
-            )
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def not_a_spreadsheet(name):
-    return ImportRefused(
-        Problem(f"{name or 'The file'} is not a spreadsheet: upload an Excel workbook (.xlsx), a .csv or an .ods file.")
-    )
-
-
-def decode_text(content):
-    """CSV bytes as text: UTF-8 (with or without a byte-order mark), UTF-16, else Windows-1252."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:  # found by tests/ops/test_fuzz_import.py: a cut-off UTF-16 file
-            raise ImportRefused(
-                Problem(
-                    "The file starts as UTF-16 text but is damaged or cut short: save it again from Excel as "
-                    '"CSV UTF-8" and upload that.'
-                )
-            ) from None
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
-
-
-# Sheets as rows of cells -------------------------------------------------------------------------
-
-
-def check_size(content, name=""):
-    if len(content) > MAX_BYTES:
-        raise ImportRefused(
-            Problem(
-                f"{name or 'The file'} is {len(content) / 1024 / 1024:.1f} MB; the largest file that can be "
-                f"imported is {MAX_BYTES // 1024 // 1024} MB. Split the plan into several files."
-            )
-        )
-
-
-def too_many_rows(sheet=None):
-    return ImportRefused(
-        Problem(
-            f"The file has more than {MAX_ROWS:,} rows; the most that can be imported at once is {MAX_ROWS:,}. "
-            "Split the plan into several files.",
-            sheet=sheet,
-        )
-    )
-
-
-def xlsx_sheets(content):
-    """(sheet name, rows) for each worksheet, streamed; raises ImportRefused for too many rows."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise unreadable_xml(error) or ImportRefused(
-            Problem(f"The file could not be read as an Excel workbook ({type(error).__name__}): is it damaged?")
-        ) from None
-    worksheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
-    declared = 0
-    for worksheet in worksheets:
-        declared += max((worksheet.max_row or 0) - HEADER_SLACK, 0)
-    if declared > MAX_ROWS:
-        # The declared size counts formatted empty rows too: count the rows that hold something.
-        counted = 0
-        for worksheet in worksheets:
-            worksheet.reset_dimensions()
-            for values in worksheet.iter_rows(values_only=True):
-                counted += any(value not in (None, "") for value in values)
-                if counted > MAX_ROWS + HEADER_SLACK * len(worksheets):
-                    workbook.close()
-                    raise too_many_rows()
-    for worksheet in worksheets:
-        worksheet.reset_dimensions()  # some writers declare a wrong size, which would cut columns off
-        yield worksheet.title, enumerate(worksheet.iter_rows(values_only=True), start=1)
-    workbook.close()
-
-
-def csv_sheets(content):
-    text = decode_text(content)
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    records = sum(1 for _ in csv.reader(io.StringIO(text), dialect))
-    if records > MAX_ROWS + HEADER_SLACK:
-        raise too_many_rows()
-    yield None, enumerate(csv.reader(io.StringIO(text), dialect), start=1)
-
-
-def ods_sheets(content):
-    """(sheet name, rows) for each table of an OpenDocument spreadsheet (odfpy)."""
-    try:
-        from odf import opendocument
-        from odf.namespaces import TABLENS
-        from odf.table import Table, TableRow
-    except ImportError:  # pragma: no cover - odfpy is in requirements.txt
-        raise ImportRefused(Problem("OpenDocument (.ods) files cannot be read here: save the file as .xlsx.")) from None
-    try:
-        document = opendocument.load(io.BytesIO(content))
-    except Exception as error:
-        raise ImportRefused(
-            Problem(f"The file could not be read as an .ods spreadsheet ({type(error).__name__}).")
-        ) from None
-    tables = document.spreadsheet.getElementsByType(Table)
-    total = 0
-    sheets = []
-    for table in tables:
-        rows = list(_ods_rows(table.getElementsByType(TableRow), TABLENS))
-        total += sum(1 for _, values in rows if any(v not in (None, "") for v in values))
-        if total > MAX_ROWS + HEADER_SLACK * len(tables):
-            raise too_many_rows()
-        sheets.append((table.getAttribute("name"), rows))
-    yield from sheets
-
-
-def _ods_rows(table_rows, ns):
-    number = 0
-    for row in table_rows:
-        repeat = int(row.attributes.get((ns, "number-rows-repeated"), 1) or 1)
-        values = []
-        for cell in row.childNodes:
-            if cell.qname[1] not in ("table-cell", "covered-table-cell"):
-                continue
-            times = min(int(cell.attributes.get((ns, "number-columns-repeated"), 1) or 1), 1024)
-            values.extend([_ods_value(cell, ns)] * times)
-        while values and values[-1] in (None, ""):
-            values.pop()
-        if not values:
-            number += repeat
-            continue
-        for _ in range(min(repeat, MAX_ROWS)):
-            number += 1
-            yield number, values
-
-
-def _ods_value(cell, ns):
-    from odf.namespaces import OFFICENS
-
-    kind = cell.attributes.get((OFFICENS, "value-type"))
-    if kind == "float" or kind == "percentage":
-        value = float(cell.attributes.get((OFFICENS, "value")))
-        return int(value) if value.is_integer() and kind == "float" else value
-    if kind == "date":
-        text = cell.attributes.get((OFFICENS, "date-value"))
-        return datetime.datetime.fromisoformat(text) if "T" in text else datetime.date.fromisoformat(text)
-    paragraphs = []
-    for node in cell.childNodes:
-        if node.qname[1] == "p":
-            paragraphs.append(_ods_text(node))
-    return "\n".join(paragraphs)
-
-
-def _ods_text(node):
-    parts = []
-    for child in node.childNodes:
-        if child.nodeType == child.TEXT_NODE:
-            parts.append(str(child.data))
-        elif child.qname[1] == "s":
-            parts.append(" " * int(child.attributes.get((child.qname[0], "c"), 1) or 1))
-        elif child.qname[1] == "line-break":
-            parts.append("\n")
-        elif child.qname[1] == "tab":
-            parts.append("\t")
-        else:
-            parts.append(_ods_text(child))
-    return "".join(parts)
-
-
-def spreadsheet_sheets(content, name=""):
-    """(kind, [(sheet name, rows)]) of any spreadsheet upload, after the size and kind checks.
-
-    For other importers (e.g. indicator values) that read their own layout from the same files with
-    the same refusals: too large, empty, not a spreadsheet, old .xls, too many rows.
-    """
-    check_size(content, name)
-    kind = file_kind(content, name)
-    return kind, {"xlsx": xlsx_sheets, "csv": csv_sheets, "ods": ods_sheets}[kind](content)
-
-
 # Layout: label rows, header row, columns ------------------------------------------------------
 
 
@@ -359,28 +104,19 @@ def _header_columns(values):
     return found
 
 
-def _column_letter(index):
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
 def read_file(content, name="", progress=None):
     """The file's tables as one dataset (one row per spreadsheet row), or ImportRefused.
 
     Each dataset row carries its sheet, row number, delivery group and objective (blank cells
     and merged cells below an objective continue it), then the cells by field name.
     """
-    check_size(content, name)
-    kind = file_kind(content, name)
-    sheets_of = {"xlsx": xlsx_sheets, "csv": csv_sheets, "ods": ods_sheets}[kind]
+    kind, sheets_read = tables.sheets(content, name)
     sheets = []
     notes = []
     problems = []
     quarters = {}
     data_rows = []
     any_content = False
-    sheets_read = sheets_of(content)
     while True:
         try:
             sheet_name, rows = next(sheets_read)
@@ -390,16 +126,11 @@ def read_file(content, name="", progress=None):
             break
         except csv.Error as error:
             raise ImportRefused(Problem(f"{name or 'The file'} could not be read as a CSV file: {error}.")) from None
-        except Exception as error:
-            # A worksheet is parsed as its rows are read: XML that defusedxml refuses shows up here too.
-            if refused := unreadable_xml(error):
-                raise refused from None
-            raise
         any_content = any_content or found
         if sheet.header_row:
             sheets.append(sheet)
-        if len(data_rows) > MAX_ROWS:
-            raise too_many_rows(sheet_name)
+        if len(data_rows) > tables.MAX_ROWS:
+            raise tables.too_many_rows(sheet_name)
     if not any_content:
         raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
     if not sheets and not problems:
@@ -416,7 +147,7 @@ def read_file(content, name="", progress=None):
     headers = META + FIELDS + sorted(quarters)
     # Rows go in through the constructor, which skips the width check `append` makes per row.
     dataset = tablib.Dataset(*([row.get(header, "") for header in headers] for row in data_rows), headers=headers)
-    return ReadFile(kind=kind, sheets=sheets, dataset=dataset, quarters=quarters, notes=notes)
+    return ReadFile(kind=kind, sheets=sheets, dataset=dataset, quarters=quarters, notes=capped(notes, "notes"))
 
 
 def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None):
@@ -457,7 +188,7 @@ def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None
                 sheet.unknown.add(index)
                 notes.append(
                     Problem(
-                        f"column {_column_letter(index)} has no header, so it was not read",
+                        f"column {column_letter(index)} has no header, so it was not read",
                         sheet=where,
                         row=number,
                     )
@@ -487,8 +218,8 @@ def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None
                 "_columns": present,
             }
         )
-        if len(data_rows) > MAX_ROWS:
-            raise too_many_rows(where)
+        if len(data_rows) > tables.MAX_ROWS:
+            raise tables.too_many_rows(where)
         if progress and len(data_rows) % 2000 == 0:
             progress(len(data_rows))
     if columns is None and any_content:
@@ -567,4 +298,4 @@ def _use_header(sheet, number, values, header, quarters, problems, notes):
     return columns
 
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "ReadFile", "Sheet", "read_file", "file_kind", "HEADER_KEYS"]
+__all__ = ["MAX_BYTES", "MAX_ROWS", "ReadFile", "Sheet", "read_file", "HEADER_KEYS"]

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from openpyxl import Workbook
 
-from actions.imports import reading
+from actions.imports import reading, tables
 from actions.imports.problems import ImportRefused
 from actions.models import Action, ActionPlanImport, DeliveryGroup
 
@@ -58,7 +58,7 @@ def with_laughs(data):
     return (LAUGHS + body.replace("Do it", "&lol9;")).encode()
 
 
-def zip_bomb(unpacked=reading.MAX_UNPACKED_BYTES + 1024 * 1024):
+def zip_bomb(unpacked=tables.MAX_UNPACKED_BYTES + 1024 * 1024):
     """A valid workbook plus one member of zeros that unpacks to more than the limit (~250 KB packed)."""
     out = io.BytesIO(workbook())
     with (
@@ -130,23 +130,36 @@ def test_size_is_checked_before_anything_is_read(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("the file was parsed")
 
-    monkeypatch.setattr(reading, "file_kind", never)
+    monkeypatch.setattr(tables, "file_kind", never)
     with pytest.raises(ImportRefused) as refused:
         reading.read_file(b"a" * (reading.MAX_BYTES + 1), "big.csv")
     assert "the largest file that can be imported is 10 MB" in str(refused.value.problems[0])
 
 
-def test_rows_are_counted_before_the_rows_are_read(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_ROWS", 100)
-    monkeypatch.setattr(reading, "_read_sheet", lambda *a, **k: pytest.fail("rows were read"))
+def rows_read(monkeypatch):
+    """The rows the importer's layout reader was given, counted."""
+    given = []
+    read_sheet = reading._read_sheet
+
+    def counting(sheet, rows, *args, **kwargs):
+        return read_sheet(sheet, (given.append(number) or (number, values) for number, values in rows), *args, **kwargs)
+
+    monkeypatch.setattr(reading, "_read_sheet", counting)
+    return given
+
+
+def test_rows_are_counted_as_they_stream_and_stop_at_the_limit(monkeypatch):
+    monkeypatch.setattr(tables, "MAX_ROWS", 100)
+    given = rows_read(monkeypatch)
     text = "Delivery group,Objective,Action\n" + "Victim,1 Objective,Do it\n" * 200
     with pytest.raises(ImportRefused) as refused:
         reading.read_file(text.encode(), "many.csv")
     assert "more than 100 rows" in str(refused.value.problems[0])
+    assert len(given) == 1 + 101  # the header, and rows up to the first one past the limit
 
 
 def test_a_workbook_that_declares_a_million_rows_is_counted_not_trusted(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_ROWS", 100)
+    monkeypatch.setattr(tables, "MAX_ROWS", 100)
     rows = [("Objective", "Action", "Lead")] + [("1 Objective", f"Action {n}", "Lena Lead") for n in range(150)]
     with pytest.raises(ImportRefused) as refused:
         reading.read_file(workbook(rows), "many.xlsx")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.imports import ImportRefused, Problem, action_plan_check, summary_lines
+from actions.imports.lifecycle import OUT_OF_MEMORY
 from actions.imports.records import import_confirm, import_create
 from actions.imports.vocabulary import BlueMeans
 from actions.models import ActionPlanImport
@@ -47,8 +48,12 @@ class Command(BaseCommand):
             self._handle(path, strategy, partnership, create, dry_run, options)
         except CommandError:
             raise
+        except MemoryError:
+            raise CommandError(f"The import stopped: {OUT_OF_MEMORY}") from None
         except Exception as error:  # never a traceback for an officer
-            raise CommandError(f"The import stopped with an unexpected error, and nothing was saved: {error}") from None
+            raise CommandError(
+                f"The import stopped with an unexpected error, and nothing was saved: {error or type(error).__name__}"
+            ) from None
 
     def _handle(self, path, slug, partnership_slug, create, dry_run, options):
         file = Path(path)
