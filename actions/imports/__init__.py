@@ -61,6 +61,7 @@ class Outcome:
                 "objectives_changed",
                 "actions_created",
                 "actions_changed",
+                "principles_created",
             )
         )
 
@@ -95,7 +96,17 @@ def _without_cycle_collection():
 
 @_without_cycle_collection()
 def _run(
-    *, strategy, content, file_name, by, blue_means, dry_run, archive_missing=False, expected_digest=None, progress=None
+    *,
+    strategy,
+    content,
+    file_name,
+    by,
+    blue_means,
+    dry_run,
+    archive_missing=False,
+    expected_digest=None,
+    progress=None,
+    lead_choices=None,
 ):
     from actions.resources import ActionPlanResource
 
@@ -115,6 +126,7 @@ def _run(
         expected_digest=expected_digest,
         archive_missing=archive_missing,
         progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
+        lead_choices=lead_choices,
     )
     result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
     outcome = Outcome(
@@ -137,8 +149,14 @@ def _run(
     return outcome
 
 
-def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None):
-    """The preview: what importing `content` into `strategy` would do. Saves nothing."""
+def action_plan_check(
+    *, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None, lead_choices=None
+):
+    """The preview: what importing `content` into `strategy` would do. Saves nothing.
+
+    `lead_choices` maps a lead's name key to the pk of the existing person it means (the officer's
+    choice in the preview); a name that matches no one and is not there becomes a new person.
+    """
     return _run(
         strategy=strategy,
         content=content,
@@ -147,6 +165,7 @@ def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=Bl
         blue_means=blue_means,
         dry_run=True,
         progress=progress,
+        lead_choices=lead_choices,
     )
 
 
@@ -161,6 +180,7 @@ def action_plan_apply(
     archive_missing=False,
     expected_digest=None,
     progress=None,
+    lead_choices=None,
 ):
     """Import `content` into `strategy`: everything or, on any problem, nothing.
 
@@ -177,6 +197,7 @@ def action_plan_apply(
         archive_missing=archive_missing,
         expected_digest=expected_digest,
         progress=progress,
+        lead_choices=lead_choices,
     )
     if outcome.problems:
         transaction.set_rollback(True)
