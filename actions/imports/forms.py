@@ -1,4 +1,5 @@
-"""The forms of the import pages: upload a file, then confirm its preview."""
+"""The forms of the import pages: upload a file, then confirm its preview (with the officer's choice
+for each lead's name that matches no one: an existing person of the partnership, or a new one)."""
 
 from django import forms
 
@@ -53,3 +54,46 @@ class ImportConfirmForm(forms.Form):
         help_text="They are archived, not deleted: their history is kept and they can be brought back by importing "
         "them again.",
     )
+
+    def __init__(self, *args, lead_names=(), people=(), **kwargs):
+        """`lead_names`: the preview's names that match no one (Plan.lead_names); `people`: the
+        partnership's people, any of whom a name may be mapped to."""
+        super().__init__(*args, **kwargs)
+        self.lead_names = list(lead_names)
+        names = {person.pk: person.name for person in people}
+        for index, entry in enumerate(self.lead_names):
+            similar = [(str(pk), names[pk]) for pk in entry["similar"] if pk in names]
+            others = [(str(pk), name) for pk, name in names.items() if pk not in entry["similar"]]
+            choices = [(NEW_PERSON, f"Add {entry['name']} as a new person")]
+            if similar:
+                choices.append(("Similar names", similar))
+            if others:
+                choices.append(("Everyone else in the partnership" if similar else "The partnership's people", others))
+            self.fields[lead_field(index)] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=entry["name"],
+                initial=str(entry["person"]) if entry["person"] else NEW_PERSON,
+                error_messages={
+                    "invalid_choice": f"Choose who {entry['name']} is from the list, or add them as a new person"
+                },
+            )
+
+    def lead_fields(self):
+        return [self[lead_field(index)] for index in range(len(self.lead_names))]
+
+    def lead_choices(self):
+        """{name key: person pk} for each name the officer said is an existing person."""
+        choices = {}
+        for index, entry in enumerate(self.lead_names):
+            value = self.cleaned_data.get(lead_field(index)) or NEW_PERSON
+            if value != NEW_PERSON:
+                choices[entry["key"]] = int(value)
+        return choices
+
+
+NEW_PERSON = "new"
+
+
+def lead_field(index):
+    return f"lead_{index}"

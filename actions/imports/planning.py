@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
@@ -583,7 +583,7 @@ def _action_entry(plan):
         # What a new action will hold, so the officer can check it was read right.
         entry["lead"] = lead_label(plan.lead_people or [], plan.lead_notes)
         entry["deadline"] = plan.action.deadline_text
-        entry["due_date"] = plan.action.due_date.isoformat() if plan.action.due_date else ""
+        entry["due_date"] = dateformat.format(plan.action.due_date, "j F Y") if plan.action.due_date else ""
         entry["kpi"] = plan.action.kpi[:300]
     return entry
 

@@ -125,7 +125,14 @@ def import_confirm(record, *, blue_means=None, archive_missing=False, lead_choic
     if lead_choices is not None and lead_choices != current_leads:
         changed["lead_choices"] = lead_choices
     if changed:
-        record = lifecycle.recheck(ActionPlanImport, record, stage="Checking again with your choices", **changed)
+        # The officer's tick is kept for the confirm that follows the new preview.
+        record = lifecycle.recheck(
+            ActionPlanImport,
+            record,
+            stage="Checking again with your choices",
+            archive_missing=archive_missing,
+            **changed,
+        )
         _enqueue_check(record) if background else import_check_run(record.pk)
         return State.CHECKING
     record = lifecycle.confirm(
