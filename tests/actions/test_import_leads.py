@@ -335,3 +335,12 @@ def test_a_due_date_cell_alone_gives_the_deadline(plan):
     content = xlsx({"Victim": seed_sheet(rows, header=header)})
     action_plan_apply(strategy=plan["strategy"], content=content)
     assert Action.objects.get(ref="V1.1").due_date == datetime.date(2026, 1, 31)
+
+
+def test_the_action_page_shows_a_leads_note(client, plan, officer):
+    rows = [[PROTECT, "Pilot mental health provision", "Ezra Wallace (awaiting confirmation)", "", "Mar-18"]]
+    action_plan_apply(strategy=plan["strategy"], content=xlsx({"Contest": contest_sheet(rows)}))
+    client.force_login(officer)
+    action = Action.objects.get(text="Pilot mental health provision")
+    page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert "Ezra Wallace: awaiting confirmation" in page
