@@ -163,11 +163,11 @@ def import_detail(request, pk):
 def _confirm_form(record, data):
     """The confirm form of a ready import, with a choice for each lead's name that matches no one."""
     initial = {"blue_means": record.blue_means, "archive_missing": record.archive_missing}
-    lead_names = (record.preview or {}).get("lead_names", [])
+    unknown_leads = (record.preview or {}).get("unknown_leads", [])
     people = []
-    if lead_names:
+    if unknown_leads:
         people = Person.objects.filter(partnership_id=record.strategy.partnership_id).order_by("name").only("name")
-    return ImportConfirmForm(data, initial=initial, lead_names=lead_names, people=people)
+    return ImportConfirmForm(data, initial=initial, unknown_leads=unknown_leads, people=people)
 
 
 def _not_ready_message(error):

@@ -418,8 +418,9 @@ class ActionPlanResource(resources.ModelResource):
         if chunks is None:
             return
         people, notes, seen = [], [], set()
+        place = Problem("", sheet=plan.sheet or None, row=plan.row)
         for lead in choose_leads(chunks, known=self.index.people):
-            person = self.plan.person(lead.name)
+            person = self.plan.person(lead.name, place=place)
             if id(person) not in seen:  # two names the officer mapped to one person
                 seen.add(id(person))
                 people.append(person)

@@ -227,6 +227,9 @@ def summary_lines(report):
         if group["changes"]:
             name += " (" + ", ".join(change["field"] for change in group["changes"]) + " changed)"
         lines.append(f"{name}: " + "; ".join(parts))
+    principles = report.get("totals", {}).get("principles_created", 0)
+    if principles:
+        lines.append(f"{_count(principles, 'cross-cutting principle')} added to the strategy")
     missing = report.get("totals", {}).get("missing", 0)
     if missing:
         lines.append(f"{_count(missing, 'action')} of the strategy not in the file")

@@ -177,6 +177,7 @@ class Plan:
         # The officer's choices in the preview: name key -> the pk of the existing person it means.
         self.lead_choices = lead_choices or {}
         self.mapped_people = {}  # name key -> (name as written, Person) for names mapped by a choice
+        self.unknown_places = {}  # name key -> [Problem naming its first place, number of actions it leads]
         self.principles_created = []  # Principles the file adds to the strategy
         self.strategy = index.strategy
         self.by = by
@@ -194,8 +195,13 @@ class Plan:
 
     # People and organisations -----------------------------------------------------------------
 
-    def person(self, name):
+    def person(self, name, *, place=None):
+        """The Person `name` means: known, mapped by the officer's choice, or new. `place` (a Problem
+        with the action's sheet and row) is where the file names it, for the preview."""
         key = cached_name_key(name)
+        if place is not None and key not in self.index.people:
+            seen = self.unknown_places.setdefault(key, [place, 0])
+            seen[1] += 1
         found = self.index.people.get(key) or self.new_people.get(key)
         if found is None and key in self.lead_choices:
             found = self.index.people_by_pk.get(self.lead_choices[key])
@@ -435,19 +441,29 @@ class Plan:
                 for a in missing[: LISTED_PER_GROUP * 4]
             ],
             "new_people": sorted(p.name for p in self.new_people.values())[:LISTED_PER_GROUP],
-            "lead_names": self.lead_names(),
+            "unknown_leads": self.unknown_leads(),
             "principles_created": [_principle_text(p) for p in self.principles_created],
         }
 
-    def lead_names(self, limit=LISTED_PER_GROUP):
+    def unknown_leads(self, limit=LISTED_PER_GROUP):
         """The names of the file that match no one in the partnership (the first `limit`), each with the
         person the officer chose for it (None: added as a new person) and the people named like it."""
         names = [(person.name, key, None) for key, person in self.new_people.items()]
         names += [(name, key, person.pk) for key, (name, person) in self.mapped_people.items()]
-        return [
-            {"name": name, "key": key, "person": pk, "similar": similar_people(key, self.index.people)}
-            for name, key, pk in sorted(names, key=lambda entry: entry[1])[:limit]
-        ]
+        entries = []
+        for name, key, pk in sorted(names, key=lambda entry: entry[1])[:limit]:
+            place, actions = self.unknown_places.get(key, (None, 0))
+            entries.append(
+                {
+                    "name": name,
+                    "key": key,
+                    "person": pk,
+                    "similar": similar_people(key, self.index.people),
+                    "actions": actions,
+                    "place": place.place if place else "",
+                }
+            )
+        return entries
 
     def _group_name(self, action):
         return self.index.group_of_objective.get(action.objective_id, "")

@@ -207,9 +207,10 @@ def test_the_officer_maps_a_new_name_to_someone_known_and_the_choice_is_kept_to_
     record = upload(client, plan)
     url = reverse("actions:import_detail", args=[record.pk])
     page = client.get(url).content.decode()
-    names = [entry["name"] for entry in record.preview["lead_names"]]
+    names = [entry["name"] for entry in record.preview["unknown_leads"]]
     assert names == ["Mick Wright", "Mike Wilkins", "Nadia New"]
     assert "New leads (3 to be added)" in page
+    assert "Lead of 1 action in the file, the first on sheet &#x27;Contest&#x27;, row 6." in page
     # The closest names come first.
     assert f'<optgroup label="Similar names"> <option value="{wilkins.pk}">Michael Wilkins</option> </optgroup>' in (
         " ".join(page.split())
@@ -260,7 +261,7 @@ def test_the_preview_page_runs_the_same_queries_for_few_and_many_new_leads(
     few = upload(client, plan)
     many_rows = [[PROTECT if n == 0 else None, f"Action {n}", f"New Person {n}", "", "Mar-26"] for n in range(40)]
     many = upload(client, plan, rows=many_rows)
-    assert len(many.preview["lead_names"]) == 40
+    assert len(many.preview["unknown_leads"]) == 40
     for record in (few, many):
         # session, user, membership, the import with its strategy, partnership and uploader, the
         # partnership's people (for the lead choices), and saving the session (savepoint, update, release).
@@ -285,6 +286,7 @@ def test_the_command_maps_names_to_people_and_reads_the_principles(plan, tmp_pat
         str(path), "--strategy", "test-2024-2027", "--lead", "Mike Wilkins=Omar Other", "--lead", "nadia new=Lena Lead"
     )
     assert "Imported contest.xlsx" in out
+    assert "  2 cross-cutting principles added to the strategy\n" in out
     ref = Action.objects.get(text="Review current activity regarding security").ref
     assert leads_of(ref) == [("Mick Wright", ""), ("Omar Other", "")]
     ref = Action.objects.get(text="Produce a monthly threat assessment").ref
@@ -344,3 +346,18 @@ def test_the_action_page_shows_a_leads_note(client, plan, officer):
     action = Action.objects.get(text="Pilot mental health provision")
     page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
     assert "Ezra Wallace: awaiting confirmation" in page
+
+
+def test_names_and_sheet_names_from_the_file_are_shown_as_text(client, plan, officer):
+    client.force_login(officer)
+    rows = [[PROTECT, "Review security", "<b>Evil<b>", "", "Sep-25"]]
+    content = xlsx({"<b>Bold<b>": seed_sheet(rows)})
+    client.post(
+        reverse("actions:import_upload"),
+        {"strategy": plan["strategy"].pk, "file": SimpleUploadedFile("plan.xlsx", content)},
+    )
+    record = ActionPlanImport.objects.get()
+    page = client.get(reverse("actions:import_detail", args=[record.pk])).content.decode()
+    assert "<b>Evil<b>" not in page and "<b>Bold<b>" not in page
+    assert 'for="id_lead_0">&lt;b&gt;Evil&lt;b&gt;</label>' in page
+    assert "the first on sheet &#x27;&lt;b&gt;Bold&lt;b&gt;&#x27;, row 4." in page
