@@ -25,7 +25,7 @@ from actions.imports.records import ImportNotReady, import_cancel, import_confir
 from actions.models import Action, ActionPlanImport
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_plan_xlsx
 from strategy import permissions
-from strategy.models import Marking, Strategy
+from strategy.models import Marking, Person, Strategy
 
 # The progress page reloads itself this often (seconds) while a task runs.
 REFRESH_SECONDS = 3
@@ -119,9 +119,7 @@ def import_detail(request, pk):
     record = _import_for(request.user, pk)
     form = None
     if record.state == ActionPlanImport.State.READY:
-        initial = {"blue_means": record.blue_means, "archive_missing": record.archive_missing}
-        lowered = len(record.preview.get("lowered", []))
-        form = ImportConfirmForm(request.POST if request.method == "POST" else None, initial=initial, lowered=lowered)
+        form = _confirm_form(record, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 state = import_confirm(
@@ -129,12 +127,15 @@ def import_detail(request, pk):
                     blue_means=form.cleaned_data["blue_means"] or record.blue_means,
                     archive_missing=form.cleaned_data["archive_missing"],
                     lower_markings=form.cleaned_data["lower_markings"],
+                    lead_choices=form.lead_choices(),
                 )
             except ImportNotReady as error:
                 messages.error(request, _not_ready_message(error))
             else:
                 if state == ActionPlanImport.State.CHECKING:
-                    messages.info(request, "The preview is being made again with your choice for Blue.")
+                    messages.info(
+                        request, "The preview is being made again with your choices: check it, then confirm the import."
+                    )
             return redirect("actions:import_detail", pk=record.pk)
     elif request.method == "POST":
         messages.error(request, f"This import is {record.get_state_display().lower()}: there is nothing to confirm.")
@@ -159,6 +160,17 @@ def import_detail(request, pk):
         ],
     }
     return render(request, "actions/import_detail.html", context)
+
+
+def _confirm_form(record, data):
+    """The confirm form of a ready import, with a choice for each lead's name that matches no one."""
+    initial = {"blue_means": record.blue_means, "archive_missing": record.archive_missing}
+    unknown_leads = (record.preview or {}).get("unknown_leads", [])
+    people = []
+    if unknown_leads:
+        people = Person.objects.filter(partnership_id=record.strategy.partnership_id).order_by("name").only("name")
+    lowered = len((record.preview or {}).get("lowered", []))
+    return ImportConfirmForm(data, initial=initial, unknown_leads=unknown_leads, people=people, lowered=lowered)
 
 
 def _not_ready_message(error):

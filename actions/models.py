@@ -549,7 +549,8 @@ class Action(models.Model):
 
     @property
     def lead_names(self):
-        return " / ".join(person.name for person in self.lead_people)
+        """The leads as the plan writes them, each with its note: "Ezra Wallace (awaiting confirmation)"."""
+        return " / ".join(link.label for link in self.lead_links.all())
 
     @property
     def effective_due_date(self):
@@ -683,6 +684,9 @@ class ActionLead(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lead_links", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lead_links")
     position = models.PositiveSmallIntegerField(default=1)
+    note = models.CharField(
+        max_length=200, blank=True, help_text='What the plan says about this lead, e.g. "awaiting confirmation".'
+    )
 
     history = AuditedHistory(
         partnership="action__strategy__partnership",
@@ -699,6 +703,10 @@ class ActionLead(models.Model):
 
     def __str__(self):
         return f"{self.person} leads {self.action.ref}"
+
+    @property
+    def label(self):
+        return f"{self.person.name} ({self.note})" if self.note else self.person.name
 
 
 class UpdateQuerySet(models.QuerySet):
@@ -1018,6 +1026,12 @@ class ActionPlanImport(RecordedImport):
     )
     plan_digest = models.CharField(
         max_length=64, blank=True, help_text="Fingerprint of the preview; the confirm must find the same plan."
+    )
+    lead_choices = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The officer's choices in the preview: a lead's name (as a name key) -> the existing person it "
+        "means. A name not here is added as a new person.",
     )
 
     class Meta(RecordedImport.Meta):

@@ -15,17 +15,19 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from actions.deadlines import parse_deadline
-from actions.imports.planning import ActionPlan, Change, Lowering, Plan, PlanIndex, shown
+from actions.imports.planning import ActionPlan, Change, Lowering, Plan, PlanIndex, lead_label, shown
+from actions.imports.preamble import read_preamble
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
     FIELD_LABELS,
     HOLDER_MARKINGS,
     BlueMeans,
+    choose_leads,
     clean_text,
     combine_status,
     is_blue,
     read_complete_flag,
-    read_leads,
+    read_lead_chunks,
     read_progress,
     read_status_word,
     text_key,
@@ -80,10 +82,11 @@ class DeadlineField(fields.Field):
 
 
 class LeadsWidget(widgets.Widget):
-    """Names split on "/", ";" and line breaks; "?" or blank is no lead yet."""
+    """A lead cell as LeadChunks: which of them are one person or several is decided against the
+    partnership's people (`choose_leads`); "?" or blank is no lead yet."""
 
     def clean(self, value, row=None, **kwargs):
-        return read_leads(value)
+        return read_lead_chunks(value)
 
 
 class OrganisationWidget(widgets.Widget):
@@ -240,9 +243,11 @@ class ActionPlanResource(resources.ModelResource):
         archive_missing=False,
         lowering=Lowering.PREVIEW,
         progress=None,
+        lead_choices=None,
     ):
         super().__init__()
         self.lowering = lowering
+        self.lead_choices = lead_choices or {}
         self.strategy = strategy
         self.read_file = read_file
         self.by = by
@@ -265,9 +270,14 @@ class ActionPlanResource(resources.ModelResource):
         self.dataset = dataset
         self.index = PlanIndex(self.strategy, with_import_updates=bool(self.read_file.quarters))
         self.fields["lead_organisation"].widget.organisations = self.index.organisations
-        self.plan = Plan(self.index, by=self.by, lowering=self.lowering)
+        self.plan = Plan(self.index, by=self.by, lowering=self.lowering, lead_choices=self.lead_choices)
         # References the file gives are taken, so references made for new actions avoid them.
         self.plan.refs.update(ref for ref in dataset["ref"] if ref)
+        for sheet in self.read_file.sheets:
+            principles, not_read = read_preamble(sheet)
+            for text in principles:
+                self.plan.principle(text)
+            self.read_file.notes.extend(not_read)
         for sheet in self.read_file.sheets:
             if sheet.name is None or not (sheet.labels.get("chair") or sheet.labels.get("aim")):
                 continue
@@ -433,17 +443,24 @@ class ActionPlanResource(resources.ModelResource):
                     plan.fields.add("due_date")
 
     def _plan_leads(self, plan, row):
-        names = plan.action.import_leads
-        if names is None:
+        chunks = plan.action.import_leads
+        if chunks is None:
             return
-        people = [self.plan.person(name) for name in names]
+        people, notes, seen = [], [], set()
+        place = Problem("", sheet=plan.sheet or None, row=plan.row)
+        for lead in choose_leads(chunks, known=self.index.people):
+            person = self.plan.person(lead.name, place=place)
+            if id(person) not in seen:  # two names the officer mapped to one person
+                seen.add(id(person))
+                people.append(person)
+                notes.append(lead.note)
         old_people = [self.index.people_by_pk[pk] for pk in self.index.leads.get(plan.action.pk, [])]
-        if [p.name_key for p in people] != [p.name_key for p in old_people]:
-            plan.lead_people = people
+        old_notes = self.index.lead_notes.get(plan.action.pk, [])
+        new = [(p.name_key, note) for p, note in zip(people, notes, strict=True)]
+        if new != [(p.name_key, note) for p, note in zip(old_people, old_notes, strict=True)]:
+            plan.lead_people, plan.lead_notes = people, notes
             if not plan.created:
-                plan.changes.append(
-                    Change("Lead", " / ".join(p.name for p in old_people), " / ".join(p.name for p in people))
-                )
+                plan.changes.append(Change("Lead", lead_label(old_people, old_notes), lead_label(people, notes)))
 
     def _plan_updates(self, plan, row):
         action = plan.action

@@ -5,6 +5,7 @@ opens in Excel as text, never as a formula.
 """
 
 import csv
+import datetime
 import io
 from collections import defaultdict
 
@@ -39,6 +40,8 @@ COLUMNS = [
     *HOLDER_MARKING_COLUMNS,
 ]
 COLUMN_WIDTHS = {"Objective": 40, "Action": 60, "KPI": 35, "Latest update": 50, "Lead": 25}
+# How a date cell shows in Excel: the UK's day/month/year.
+DATE_FORMAT = "dd/mm/yyyy"
 
 
 def objective_label(objective):
@@ -108,7 +111,7 @@ def _row(*, strategy, group, objective, action):
             "Lead agency": action.lead_organisation.name if action.lead_organisation else "",
             "KPI": action.kpi,
             "Deadline": action.deadline_text,
-            "Due date": action.due_date.isoformat() if action.due_date else "",
+            "Due date": action.due_date or "",  # a date cell in XLSX; CSV writes it as 2025-03-31
             "Status": action.get_status_display(),
             "RAG": action.get_rag_display() if action.rag else "",
             "Progress": action.progress,
@@ -144,6 +147,8 @@ def write_xlsx(rows, file, *, title="Action plan"):
     for cells in sheet.iter_rows():
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
     workbook.save(file)
 
@@ -266,6 +271,8 @@ def write_plan_xlsx(strategy, file, *, actions=None):
                     rag_cell.fill = PatternFill("solid", fgColor=RATING_FILLS[_rag_value(row["RAG"])])
             for cell in sheet[line]:
                 cell.alignment = wrap
+                if isinstance(cell.value, datetime.date):
+                    cell.number_format = DATE_FORMAT
             markings.append(Marking.from_text(row["Marking"]))
         _merge_objective(sheet, block_start, sheet.max_row)
         for index, column in enumerate(GROUP_COLUMNS, start=1):

@@ -64,6 +64,7 @@ class Outcome:
                 "objectives_changed",
                 "actions_created",
                 "actions_changed",
+                "principles_created",
             )
         )
 
@@ -110,6 +111,7 @@ def _run(
     expected_digest=None,
     lowering=Lowering.PREVIEW,
     progress=None,
+    lead_choices=None,
 ):
     from actions.resources import ActionPlanResource
 
@@ -130,6 +132,7 @@ def _run(
         archive_missing=archive_missing,
         lowering=lowering,
         progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
+        lead_choices=lead_choices,
     )
     result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
     outcome = Outcome(
@@ -153,9 +156,15 @@ def _run(
     return outcome
 
 
-def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None):
-    """The preview: what importing `content` into `strategy` would do. Saves nothing. A marking the
-    file lowers is listed in `lowered` for the officer to confirm (a problem if they may not)."""
+def action_plan_check(
+    *, strategy, content, file_name="", by=None, blue_means=BlueMeans.COMPLETE, progress=None, lead_choices=None
+):
+    """The preview: what importing `content` into `strategy` would do. Saves nothing.
+
+    A marking the file lowers is listed in `lowered` for the officer to confirm (a problem if they
+    may not). `lead_choices` maps a lead's name key to the pk of the existing person it means (the
+    officer's choice in the preview); a name that matches no one and is not there becomes a new person.
+    """
     return _run(
         strategy=strategy,
         content=content,
@@ -164,6 +173,7 @@ def action_plan_check(*, strategy, content, file_name="", by=None, blue_means=Bl
         blue_means=blue_means,
         dry_run=True,
         progress=progress,
+        lead_choices=lead_choices,
     )
 
 
@@ -179,6 +189,7 @@ def action_plan_apply(
     expected_digest=None,
     lower_markings=False,
     progress=None,
+    lead_choices=None,
 ):
     """Import `content` into `strategy`: everything or, on any problem, nothing.
 
@@ -197,6 +208,7 @@ def action_plan_apply(
         expected_digest=expected_digest,
         lowering=Lowering.CONFIRMED if lower_markings else Lowering.REFUSE,
         progress=progress,
+        lead_choices=lead_choices,
     )
     if outcome.problems:
         transaction.set_rollback(True)
@@ -226,6 +238,9 @@ def summary_lines(report):
         if group["changes"]:
             name += " (" + ", ".join(change["field"] for change in group["changes"]) + " changed)"
         lines.append(f"{name}: " + "; ".join(parts))
+    principles = report.get("totals", {}).get("principles_created", 0)
+    if principles:
+        lines.append(f"{_count(principles, 'cross-cutting principle')} added to the strategy")
     missing = report.get("totals", {}).get("missing", 0)
     if missing:
         lines.append(f"{_count(missing, 'action')} of the strategy not in the file")

@@ -1,6 +1,8 @@
-"""The forms of the import pages: upload a file, then confirm its preview."""
+"""The forms of the import pages: upload a file, then confirm its preview (with the officer's choice
+for each lead's name that matches no one: an existing person of the partnership, or a new one)."""
 
 from django import forms
+from django.utils.html import escape
 
 from actions.imports.reading import MAX_BYTES
 from actions.models import ActionPlanImport
@@ -59,9 +61,31 @@ class ImportConfirmForm(forms.Form):
         help_text="The change is recorded in the audit trail with your name.",
     )
 
-    def __init__(self, *args, lowered=0, **kwargs):
+    def __init__(self, *args, unknown_leads=(), people=(), lowered=0, **kwargs):
+        """`unknown_leads`: the preview's names that match no one (Plan.unknown_leads); `people`: the
+        partnership's people, any of whom a name may be mapped to."""
         super().__init__(*args, **kwargs)
         self.lowered = lowered  # how many markings the preview lists as lowered
+        self.unknown_leads = list(unknown_leads)
+        names = {person.pk: person.name for person in people}
+        for index, entry in enumerate(self.unknown_leads):
+            similar = [(str(pk), names[pk]) for pk in entry["similar"] if pk in names]
+            others = [(str(pk), name) for pk, name in names.items() if pk not in entry["similar"]]
+            choices = [(NEW_PERSON, f"Add {entry['name']} as a new person")]
+            if similar:
+                choices.append(("Similar names", similar))
+            if others:
+                choices.append(("Everyone else in the partnership" if similar else "The partnership's people", others))
+            self.fields[lead_field(index)] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=entry["name"],
+                help_text=_where(entry),
+                initial=str(entry["person"]) if entry["person"] else NEW_PERSON,
+                error_messages={
+                    "invalid_choice": f"Choose who {entry['name']} is from the list, or add them as a new person"
+                },
+            )
 
     def clean(self):
         data = super().clean()
@@ -71,3 +95,33 @@ class ImportConfirmForm(forms.Form):
                 "Tick the box to lower these markings, or correct the file and upload it again",
             )
         return data
+
+    def lead_fields(self):
+        return [self[lead_field(index)] for index in range(len(self.unknown_leads))]
+
+    def lead_choices(self):
+        """{name key: person pk} for each name the officer said is an existing person."""
+        choices = {}
+        for index, entry in enumerate(self.unknown_leads):
+            value = self.cleaned_data.get(lead_field(index)) or NEW_PERSON
+            if value != NEW_PERSON:
+                choices[entry["key"]] = int(value)
+        return choices
+
+
+NEW_PERSON = "new"
+
+
+def _where(entry):
+    """Where the file names a lead, to help the officer tell who it is."""
+    actions = entry.get("actions", 0)
+    if not actions:
+        return "Named as a group's chair."
+    lead_of = f"Lead of {actions} action{'s' if actions != 1 else ''} in the file"
+    place = entry.get("place", "")
+    # Hints are rendered as HTML (Django's help_text): the sheet's name comes from the file.
+    return escape(f"{lead_of}, the first on {place[:1].lower()}{place[1:]}." if place else f"{lead_of}.")
+
+
+def lead_field(index):
+    return f"lead_{index}"

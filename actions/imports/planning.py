@@ -10,13 +10,15 @@ transaction, so a failure leaves nothing behind.
 
 import copy
 import datetime
+import difflib
+import functools
 import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
@@ -31,7 +33,7 @@ from actions.imports.vocabulary import (
 from actions.models import CLOSED_STATUSES, Action, ActionLead, DeliveryGroup, Objective, Status, Update
 from strategy import permissions
 from strategy.audit import bulk_create_audited, bulk_update_audited
-from strategy.models import Marking, Person, Strategy, name_key
+from strategy.models import Marking, Person, Principle, Strategy, name_key
 
 # The change reason the audit trail gives what an import writes.
 IMPORT_REASON = "Spreadsheet import"
@@ -109,6 +111,7 @@ class ActionPlan:
     row: int | None = None
     changes: list = field(default_factory=list)
     lead_people: list | None = None  # the new leads, when they change
+    lead_notes: list = field(default_factory=list)  # each new lead's note ("awaiting confirmation"), in order
     updates: list = field(default_factory=list)  # Update instances to add
     fields: set = field(default_factory=set)  # Action fields to save
 
@@ -146,9 +149,11 @@ class PlanIndex:
         self.by_ref = {action.ref: action for action in self.actions}
         self.by_key = {(action.objective_id, text_key(action.text)): action for action in self.actions}
         self.leads = defaultdict(list)  # action pk -> [person pk, ...] in order
+        self.lead_notes = defaultdict(list)  # action pk -> [note, ...] in the same order
         links = ActionLead.objects.filter(action__strategy=strategy).order_by("action_id", "position", "pk")
-        for action_id, person_id in links.values_list("action_id", "person_id"):
+        for action_id, person_id, note in links.values_list("action_id", "person_id", "note"):
             self.leads[action_id].append(person_id)
+            self.lead_notes[action_id].append(note)
         people = list(Person.objects.filter(partnership_id=strategy.partnership_id))
         self.people = {person.name_key: person for person in people}
         self.people_by_pk = {person.pk: person for person in people}
@@ -169,6 +174,11 @@ class PlanIndex:
         self.codes = {group.code for group in self.groups.values() if group.code}
         self.positions = 1 + max((group.position for group in self.groups.values()), default=0)
 
+    @functools.cached_property
+    def principles(self):
+        """The strategy's cross-cutting principles: read only for a file that names some."""
+        return list(Principle.objects.filter(strategy=self.strategy).order_by("position"))
+
     def objective_label(self, pk):
         objective = self.objective_by_pk.get(pk)
         return f"{objective.number} {objective.title}" if objective else ""
@@ -177,8 +187,13 @@ class PlanIndex:
 class Plan:
     """Everything the file would create or change, group by group."""
 
-    def __init__(self, index, *, by=None, now=None, lowering=Lowering.PREVIEW):
+    def __init__(self, index, *, by=None, now=None, lowering=Lowering.PREVIEW, lead_choices=None):
         self.index = index
+        # The officer's choices in the preview: name key -> the pk of the existing person it means.
+        self.lead_choices = lead_choices or {}
+        self.mapped_people = {}  # name key -> (name as written, Person) for names mapped by a choice
+        self.unknown_places = {}  # name key -> [Problem naming its first place, number of actions it leads]
+        self.principles_created = []  # Principles the file adds to the strategy
         self.strategy = index.strategy
         self.by = by
         self.now = now or timezone.now()
@@ -201,13 +216,37 @@ class Plan:
 
     # People and organisations -----------------------------------------------------------------
 
-    def person(self, name):
+    def person(self, name, *, place=None):
+        """The Person `name` means: known, mapped by the officer's choice, or new. `place` (a Problem
+        with the action's sheet and row) is where the file names it, for the preview."""
         key = cached_name_key(name)
+        if place is not None and key not in self.index.people:
+            seen = self.unknown_places.setdefault(key, [place, 0])
+            seen[1] += 1
         found = self.index.people.get(key) or self.new_people.get(key)
+        if found is None and key in self.lead_choices:
+            found = self.index.people_by_pk.get(self.lead_choices[key])
+            if found is not None:
+                self.mapped_people.setdefault(key, (" ".join(name.split()), found))
         if found is None:
             found = Person(partnership_id=self.strategy.partnership_id, name=" ".join(name.split()), name_key=key)
             self.new_people[key] = found
         return found
+
+    # Cross-cutting principles -----------------------------------------------------------------
+
+    def principle(self, text):
+        """A cross-cutting principle a sheet names: added to the strategy unless it has it already."""
+        key = principle_key(text)
+        if not key:
+            return
+        known = [*self.index.principles, *self.principles_created]
+        if any(key in (principle_key(p.title), principle_key(p.description)) for p in known):
+            return
+        position = 1 + max((p.position for p in known), default=0)
+        self.principles_created.append(
+            Principle(strategy=self.strategy, position=position, title=principle_title(text), description=text)
+        )
 
     # Groups -----------------------------------------------------------------------------------
 
@@ -446,6 +485,8 @@ class Plan:
             if plan.created or plan.changes:
                 lines.append(["action", plan.action.ref, plan.created, [c.as_dict() for c in plan.changes]])
         lines.append(["missing", sorted(a.ref for a in self.missing())])
+        lines.append(["people", sorted(self.new_people), sorted((k, p.pk) for k, (_, p) in self.mapped_people.items())])
+        lines.append(["principles", [p.title for p in self.principles_created]])
         return hashlib.sha256(json.dumps(lines, sort_keys=True, default=str).encode()).hexdigest()
 
     def report(self):
@@ -478,6 +519,7 @@ class Plan:
         totals["missing"] = len(missing)
         totals["people_created"] = len(self.new_people)
         totals["strategy_changed"] = int(bool(self.strategy_changes))
+        totals["principles_created"] = len(self.principles_created)
         return {
             "strategy_changes": [c.as_dict() for c in self.strategy_changes],
             "groups": groups,
@@ -487,7 +529,29 @@ class Plan:
                 for a in missing[: LISTED_PER_GROUP * 4]
             ],
             "new_people": sorted(p.name for p in self.new_people.values())[:LISTED_PER_GROUP],
+            "unknown_leads": self.unknown_leads(),
+            "principles_created": [_principle_text(p) for p in self.principles_created],
         }
+
+    def unknown_leads(self, limit=LISTED_PER_GROUP):
+        """The names of the file that match no one in the partnership (the first `limit`), each with the
+        person the officer chose for it (None: added as a new person) and the people named like it."""
+        names = [(person.name, key, None) for key, person in self.new_people.items()]
+        names += [(name, key, person.pk) for key, (name, person) in self.mapped_people.items()]
+        entries = []
+        for name, key, pk in sorted(names, key=lambda entry: entry[1])[:limit]:
+            place, actions = self.unknown_places.get(key, (None, 0))
+            entries.append(
+                {
+                    "name": name,
+                    "key": key,
+                    "person": pk,
+                    "similar": similar_people(key, self.index.people),
+                    "actions": actions,
+                    "place": place.place if place else "",
+                }
+            )
+        return entries
 
     def _group_name(self, action):
         return self.index.group_of_objective.get(action.objective_id, "")
@@ -498,6 +562,7 @@ class Plan:
             bool(self.strategy_changes)
             or any(g.created or g.changes or g.objectives_created or g.objectives_changed for g in self.groups.values())
             or any(plan.created or plan.changes for plan in self.actions)
+            or bool(self.principles_created)
         )
 
     # Applying ---------------------------------------------------------------------------------
@@ -515,6 +580,8 @@ class Plan:
         counts["strategy_changed"] = int(bool(self.strategy_changes))
         new_groups = [g.group for g in self.groups.values() if g.created]
         bulk_create_audited(new_groups, DeliveryGroup, **audited)
+        bulk_create_audited(self.principles_created, Principle, **audited)
+        counts["principles_created"] = len(self.principles_created)
         changed_groups = [g.group for g in self.groups.values() if g.changes and not g.created]
         for group in changed_groups:
             group.chair_id = group.chair.pk if group.chair else None
@@ -552,9 +619,11 @@ class Plan:
         for start in range(0, len(stale), BATCH_SIZE):
             ActionLead.objects.filter(action_id__in=stale[start : start + BATCH_SIZE]).delete()
         links = [
-            ActionLead(action_id=plan.action.pk, person_id=person.pk, position=position)
+            ActionLead(action_id=plan.action.pk, person_id=person.pk, position=position, note=note)
             for plan in relead
-            for position, person in enumerate(plan.lead_people, start=1)
+            for position, (person, note) in enumerate(
+                zip(plan.lead_people, plan.lead_notes or [""] * len(plan.lead_people), strict=True), start=1
+            )
         ]
         bulk_create_audited(links, ActionLead, **audited)
 
@@ -610,7 +679,7 @@ def _objective_entry(plan):
 
 
 def _action_entry(plan):
-    return {
+    entry = {
         "ref": plan.action.ref,
         "text": plan.action.text[:300],
         "objective": plan.objective_plan.label[:120],
@@ -618,6 +687,40 @@ def _action_entry(plan):
         "row": plan.row,
         "changes": [c.as_dict() for c in plan.changes],
     }
+    if plan.created:
+        # What a new action will hold, so the officer can check it was read right.
+        entry["lead"] = lead_label(plan.lead_people or [], plan.lead_notes)
+        entry["deadline"] = plan.action.deadline_text
+        entry["due_date"] = dateformat.format(plan.action.due_date, "j F Y") if plan.action.due_date else ""
+        entry["kpi"] = plan.action.kpi[:300]
+    return entry
+
+
+def lead_label(people, notes):
+    """Leads as the plan writes them: "Ezra Wallace (awaiting confirmation) / Adam Taylor"."""
+    notes = notes or [""] * len(people)
+    return " / ".join(f"{p.name} ({note})" if note else p.name for p, note in zip(people, notes, strict=True))
+
+
+def similar_people(key, people, limit=3):
+    """The pks of up to `limit` people whose name keys are close to `key`, closest first."""
+    return [people[match].pk for match in difflib.get_close_matches(key, list(people), n=limit, cutoff=0.6)]
+
+
+def principle_key(text):
+    return text_key(text).rstrip(" .;")
+
+
+def principle_title(text, length=80):
+    """A short title for a principle the file gives only as a sentence: its first words."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text.rstrip(".;")
+    return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
+def _principle_text(principle):
+    return principle.description or principle.title
 
 
 def status_label(status):

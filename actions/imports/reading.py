@@ -48,6 +48,7 @@ class Sheet:
     label_rows: dict = field(default_factory=dict)  # label -> row number
     unknown: set = field(default_factory=set)  # indexes of columns not read
     rows: int = 0
+    above_header: list = field(default_factory=list)  # (row number, cells) of the rows above the header
 
 
 @dataclass
@@ -153,7 +154,7 @@ def read_file(content, name="", progress=None):
 def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None):
     """Read one sheet into `data_rows`; returns whether the sheet holds anything at all."""
     any_content = False
-    before_header = []
+    before_header = sheet.above_header
     columns = None
     group = objective = None
     objective_row = None

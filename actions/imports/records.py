@@ -33,6 +33,7 @@ def import_create(
     by=None,
     source=ActionPlanImport.Source.WEB,
     blue_means=ActionPlanImport.BlueMeans.COMPLETE,
+    lead_choices=None,
     background=True,
 ):
     """Record an upload and start checking it: as a task (run by the worker), or here and now."""
@@ -44,6 +45,7 @@ def import_create(
         by=by,
         source=source,
         blue_means=blue_means,
+        lead_choices=lead_choices or {},
     )
     if background:
         _enqueue_check(record)
@@ -73,6 +75,7 @@ def _check(record, report):
         by=record.created_by,
         blue_means=record.blue_means,
         progress=report,
+        lead_choices=record.lead_choices,
     )
     fields = {
         "preview": outcome.as_dict(),
@@ -94,6 +97,7 @@ def _apply(record, report):
         expected_digest=record.plan_digest,
         lower_markings=record.lower_markings,
         progress=report,
+        lead_choices=record.lead_choices,
     )
     return lifecycle.Applied(
         stale=outcome.stale,
@@ -107,16 +111,31 @@ def import_check_run(pk):
     return lifecycle.check_run(ActionPlanImport, pk, check=_check, label="Import")
 
 
-def import_confirm(record, *, blue_means=None, archive_missing=False, lower_markings=False, background=True):
-    """The officer confirmed the preview: import it (or, if they changed how Blue is read, check again).
-    `lower_markings`: they confirmed the markings the preview lists as lowered.
+def import_confirm(
+    record, *, blue_means=None, archive_missing=False, lower_markings=False, lead_choices=None, background=True
+):
+    """The officer confirmed the preview: import it (or, if they changed how Blue is read or which
+    person a lead's name means, check again with their choices). `lower_markings`: they confirmed the
+    markings the preview lists as lowered.
 
     Returns "importing" or "checking".
     """
-    current = ActionPlanImport.objects.filter(pk=record.pk).values_list("blue_means", flat=True).first()
-    if blue_means and blue_means != current:
+    current_blue, current_leads = (
+        ActionPlanImport.objects.filter(pk=record.pk).values_list("blue_means", "lead_choices").first()
+    )
+    changed = {}
+    if blue_means and blue_means != current_blue:
+        changed["blue_means"] = blue_means
+    if lead_choices is not None and lead_choices != current_leads:
+        changed["lead_choices"] = lead_choices
+    if changed:
+        # The officer's tick is kept for the confirm that follows the new preview.
         record = lifecycle.recheck(
-            ActionPlanImport, record, stage="Checking again with your choice for Blue", blue_means=blue_means
+            ActionPlanImport,
+            record,
+            stage="Checking again with your choices",
+            archive_missing=archive_missing,
+            **changed,
         )
         _enqueue_check(record) if background else import_check_run(record.pk)
         return State.CHECKING

@@ -314,23 +314,77 @@ def read_objective(text):
 # Plans repeat the same few hundred names thousands of times: work each key out once.
 cached_name_key = functools.lru_cache(maxsize=8192)(name_key)
 
-LEAD_SEPARATORS = re.compile(r"\s*(?:/|;|\r\n|\r|\n)\s*")
+# "/" and ";" always part two leads. Commas, "and", "&" and line breaks part them only when the
+# whole does not name a known person: a team may be called "MARAC & MAPPA chairs".
+LEAD_SEPARATORS = re.compile(r"\s*(?:/|;)\s*")
+LEAD_SOFT_SEPARATORS = re.compile(r"\s*(?:,|&|\n|\band\b)\s*", re.IGNORECASE)
+LEAD_NOTE = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<note>[^()]*)\)\s*$")
 NO_LEAD = {"", "?", "??", "tbc", "tbd", "unknown", "n/a", "na"}
+LEAD_NOTE_LENGTH = 200
 
 
-def read_leads(value):
-    """The lead names a cell holds, in order: split on "/", ";" and line breaks; "?" is no lead."""
-    names = []
-    seen = set()
-    for part in LEAD_SEPARATORS.split(str(value or "")):
-        name = re.sub(r"\s+", " ", part).strip()
-        if name.casefold() in NO_LEAD or not name.strip("?"):
+@dataclass(frozen=True)
+class LeadName:
+    """One lead a cell names, with the note in brackets after it ("awaiting confirmation")."""
+
+    name: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LeadChunk:
+    """The text between two "/" of a lead cell: one lead as a whole, or several as its parts."""
+
+    whole: LeadName
+    parts: tuple
+
+
+def _lead_name(text):
+    text = re.sub(r"\s+", " ", text).strip()
+    note = ""
+    if match := LEAD_NOTE.match(text):
+        text, note = match["name"].strip(), match["note"].strip()
+    if text.casefold() in NO_LEAD or not text.strip("?"):
+        return None
+    return LeadName(text, note[:LEAD_NOTE_LENGTH])
+
+
+def read_lead_chunks(value):
+    """The chunks of a lead cell (see `LeadChunk`), in order; "?" or blank is no lead."""
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    # A note in brackets may be wrapped onto lines of its own: it stays one note.
+    text = re.sub(r"\([^()]*\)", lambda match: " ".join(match[0].split()), text)
+    text = re.sub(r"\n\s*(?=\()", " ", text)
+    chunks = []
+    for piece in LEAD_SEPARATORS.split(text):
+        whole = _lead_name(piece)
+        if whole is None:
             continue
-        key = cached_name_key(name)
-        if key not in seen:
-            seen.add(key)
-            names.append(name)
-    return names
+        parts = tuple(part for part in map(_lead_name, LEAD_SOFT_SEPARATORS.split(piece)) if part is not None)
+        chunks.append(LeadChunk(whole=whole, parts=parts or (whole,)))
+    return chunks
+
+
+def choose_leads(chunks, *, known=frozenset()):
+    """The leads a cell names, as LeadNames in order without repeats.
+
+    A chunk is one lead when its whole names someone in `known` (name keys), else one lead per part:
+    "Mick Wright, Mike Wilkins" is two people, "MARAC & MAPPA chairs" one if the partnership has it.
+    """
+    leads, seen = [], set()
+    for chunk in chunks:
+        whole_key = cached_name_key(chunk.whole.name)
+        for lead in (chunk.whole,) if whole_key in known or len(chunk.parts) == 1 else chunk.parts:
+            key = cached_name_key(lead.name)
+            if key not in seen:
+                seen.add(key)
+                leads.append(lead)
+    return leads
+
+
+def read_leads(value, *, known=frozenset()):
+    """The lead names a cell holds, in order (see `choose_leads`); "?" or blank is no lead."""
+    return [lead.name for lead in choose_leads(read_lead_chunks(value), known=known)]
 
 
 CHAIR_NOTE_BEFORE = re.compile(r"^(?P<note>interim|acting|vice|deputy|temporary)\s*[,:\-]\s*(?P<name>.+)$", re.I)

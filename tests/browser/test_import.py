@@ -57,3 +57,27 @@ def test_a_refused_file_shows_its_problems(page, live_server, officer, plan, sig
     expect(summary).to_contain_text("Sheet 'Victim', row 4, Objectives: this action has no objective above it")
     expect(summary).to_contain_text("Sheet 'Victim', row 4, Deadline: 31/02/2018 is not a date")
     check_accessibility(page, "import-refused")
+
+
+def test_an_officer_maps_a_new_leads_name_to_someone_known_without_javascript_needed(
+    page, live_server, officer, plan, sign_in, check_accessibility, tmp_path
+):
+    path = tmp_path / "contest plan.xlsx"
+    rows = [
+        ["1 Protect crowded places", "Review security", "Omar Other, Lena Leed (awaiting confirmation)", "", "Sep-25"]
+    ]
+    path.write_bytes(xlsx({"Victim": seed_sheet(rows)}))
+    sign_in(page, live_server, "officer", next="/imports/new/")
+    page.get_by_label("Action plan file").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="New leads (1 to be added)")).to_be_visible()
+    check_accessibility(page, "import-preview-new-leads")
+
+    page.get_by_label("Lena Leed").select_option(label="Lena Lead")
+    page.get_by_role("button", name="Import these changes").click()
+    expect(page.get_by_text("The preview is being made again with your choices")).to_be_visible()
+    expect(page.get_by_role("cell", name="Omar Other / Lena Lead (awaiting confirmation)")).to_be_visible()
+    page.get_by_role("button", name="Import these changes").click()
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    action = Action.objects.prefetch_related("lead_links__person").get(text="Review security")
+    assert action.lead_names == "Omar Other / Lena Lead (awaiting confirmation)"

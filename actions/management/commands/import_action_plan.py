@@ -1,4 +1,5 @@
-"""`manage.py import_action_plan PATH --strategy SLUG [--create] [--partnership SLUG] [--dry-run]`.
+"""`manage.py import_action_plan PATH --strategy SLUG [--create] [--partnership SLUG] [--dry-run]
+[--lead "NAME=PERSON" ...]`.
 
 The same import as the browser's (actions.imports.records): it checks the file, prints what it
 would create and change per delivery group, then imports it all or nothing. Problems go to stderr
@@ -19,7 +20,7 @@ from actions.imports.lifecycle import OUT_OF_MEMORY
 from actions.imports.records import import_confirm, import_create
 from actions.imports.vocabulary import BlueMeans
 from actions.models import ActionPlanImport
-from strategy.models import Partnership, Strategy
+from strategy.models import Partnership, Person, Strategy, name_key
 
 
 class Command(BaseCommand):
@@ -36,6 +37,15 @@ class Command(BaseCommand):
             choices=[BlueMeans.COMPLETE, BlueMeans.GREEN],
             default=BlueMeans.COMPLETE,
             help='How to read "Blue": complete (the default) or green (on track, within target).',
+        )
+        parser.add_argument(
+            "--lead",
+            action="append",
+            default=[],
+            metavar="NAME=PERSON",
+            help="A lead's name in the file that means a person already in the partnership, e.g. "
+            '"Mick Wright=Michael Wright". Repeat for each name. Other names that match no one are added as new '
+            "people.",
         )
         parser.add_argument(
             "--archive-missing",
@@ -64,16 +74,23 @@ class Command(BaseCommand):
         # A strategy made by --create exists only if the import succeeds (and never on a dry run).
         with transaction.atomic():
             strategy, created = self._strategy(slug, partnership_slug, create)
+            lead_choices = self._lead_choices(options["lead"], strategy)
             if dry_run:
                 outcome = action_plan_check(
-                    strategy=strategy, content=content, file_name=file.name, blue_means=blue_means
+                    strategy=strategy,
+                    content=content,
+                    file_name=file.name,
+                    blue_means=blue_means,
+                    lead_choices=lead_choices,
                 )
                 transaction.set_rollback(True)
                 self._print(
                     outcome.as_dict(), outcome.notes, heading=f"Dry run: nothing was saved. {file.name} would do this:"
                 )
                 return self._fail(outcome.problems)
-            record, problems = self._import(strategy, file, content, blue_means, options["archive_missing"])
+            record, problems = self._import(
+                strategy, file, content, blue_means, options["archive_missing"], lead_choices
+            )
             if problems and created:
                 transaction.set_rollback(True)
         if problems:
@@ -85,7 +102,27 @@ class Command(BaseCommand):
             heading += " The file matches the plan: nothing changed."
         self._print(result, notes, heading=heading)
 
-    def _import(self, strategy, file, content, blue_means, archive_missing):
+    def _lead_choices(self, pairs, strategy):
+        """{name key: person pk} from --lead "NAME=PERSON" options, each PERSON a person of the partnership."""
+        choices = {}
+        people = None
+        for pair in pairs:
+            name, _, person = pair.partition("=")
+            if not name.strip() or not person.strip():
+                raise CommandError(f'--lead {pair!r} is not NAME=PERSON, e.g. --lead "Mick Wright=Michael Wright".')
+            if people is None:
+                people = Person.objects.filter(partnership_id=strategy.partnership_id)
+                people = dict(people.values_list("name_key", "pk"))
+            found = people.get(name_key(person))
+            if found is None:
+                raise CommandError(
+                    f"--lead {pair!r}: {person.strip()} is not one of the partnership's people; add them in the back "
+                    "office, or leave the name out to add it as a new person."
+                )
+            choices[name_key(name)] = found
+        return choices
+
+    def _import(self, strategy, file, content, blue_means, archive_missing, lead_choices):
         """The browser's steps, run here and now: record, check, confirm, import."""
         try:
             record = import_create(
@@ -94,6 +131,7 @@ class Command(BaseCommand):
                 content=content,
                 source=ActionPlanImport.Source.COMMAND,
                 blue_means=blue_means,
+                lead_choices=lead_choices,
                 background=False,
             )
         except ImportRefused as refused:
