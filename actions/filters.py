@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from actions.models import (
     CLOSED_STATUSES,
+    PLAN_ORDER,
     RAG,
     Action,
     Change,
@@ -27,10 +28,12 @@ SORTS = {
     "progress": "Progress",
     "updated": "Last updated",
 }
-SORT_FIELDS = {"last_updated_at": "updated", **{key: key for key in SORTS if key != "updated"}}
-# The order of the plan within one strategy. It also breaks ties after any other sort, so a page
-# boundary never falls between equal rows differently from one request to the next.
-PLAN_ORDER = ("objective__delivery_group__position", "objective__number", "position", "pk")
+# References sort naturally (L1.8 before L1.11), by the column kept for it.
+SORT_FIELDS = {
+    "last_updated_at": "updated",
+    "ref_sort": "ref",
+    **{key: key for key in SORTS if key not in ("updated", "ref")},
+}
 
 
 class PlanOrderingFilter(django_filters.OrderingFilter):

@@ -6,6 +6,7 @@ are a copy kept in step by `Action.record_update`, so lists need no subquery.
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -44,6 +45,15 @@ class RAG(models.TextChoices):
 
 RATED_STATUSES = (Status.IN_PROGRESS, Status.ONGOING)
 CLOSED_STATUSES = (Status.COMPLETE, Status.WITHDRAWN)
+
+
+def ref_sort_key(ref):
+    """The text that sorts references naturally: each run of digits padded to one width, so
+    L1.8 comes before L1.11 and V2 before V10, on any database. Action.ref_sort keeps it."""
+    return re.sub(r"\d+", lambda digits: digits.group().zfill(REF_DIGITS), ref.strip().casefold())
+
+
+REF_DIGITS = 8
 
 
 def rating(status, rag):
@@ -256,7 +266,27 @@ class Objective(models.Model):
             raise ValidationError({"strategic_objective": "Choose a strategic objective of the same strategy."})
 
 
+# The order of a plan within one strategy, wherever actions are listed: by delivery group, objective,
+# then reference, naturally (ref_sort). The id breaks ties, so a page boundary never falls between
+# equal rows differently from one request to the next.
+PLAN_ORDER = ("objective__delivery_group__position", "objective__number", "ref_sort", "pk")
+
+
 class ActionQuerySet(models.QuerySet):
+    # Bulk writes skip save(), which keeps ref_sort in step with ref; these keep it too.
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for action in objs:
+            action.ref_sort = ref_sort_key(action.ref)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "ref" in fields:
+            objs, fields = list(objs), [*fields, "ref_sort"]
+            for action in objs:
+                action.ref_sort = ref_sort_key(action.ref)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def visible_to(self, user):
         return permissions.scope(
             self, user, partnership="strategy__partnership", marking=permissions.ACTION_MARKING_PATHS
@@ -448,6 +478,9 @@ class Action(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveSmallIntegerField(default=1, help_text="Order within the objective.")
     ref = models.CharField("reference", max_length=20, help_text="e.g. V1.2; unique within the strategy.")
+    ref_sort = models.CharField(
+        max_length=200, editable=False, default="", help_text="The reference as it sorts naturally (ref_sort_key)."
+    )
     text = models.TextField("action")
     lead_organisation = models.ForeignKey(
         Organisation,
@@ -500,11 +533,19 @@ class Action(models.Model):
         marking=permissions.ACTION_MARKING_PATHS,
         title=("ref", "text"),
         kind="Action",
-        excluded_fields=["status", "rag", "progress", "revised_due_date", "latest_update", "last_updated_at"],
+        excluded_fields=[
+            "status",
+            "rag",
+            "progress",
+            "revised_due_date",
+            "latest_update",
+            "last_updated_at",
+            "ref_sort",
+        ],
     )
 
     class Meta:
-        ordering = ["strategy", "objective__delivery_group__position", "objective__number", "position", "pk"]
+        ordering = ["strategy", *PLAN_ORDER]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "ref"], name="action_unique_ref"),
             models.CheckConstraint(condition=~Q(ref=""), name="action_ref_required"),
@@ -519,6 +560,7 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["strategy", "status"]),
             models.Index(fields=["due_date"]),
+            models.Index(fields=["strategy", "ref_sort"], name="action_strategy_ref_sort"),
         ]
 
     def __str__(self):
@@ -527,8 +569,9 @@ class Action(models.Model):
     def save(self, *args, **kwargs):
         self.strategy_id = self.objective.delivery_group.strategy_id
         self.due_date = due_date_from_text(self.deadline_text)
+        self.ref_sort = ref_sort_key(self.ref)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "strategy", "due_date"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "strategy", "due_date", "ref_sort"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -564,6 +607,15 @@ class Action(models.Model):
         today = today or timezone.localdate()
         due = self.effective_due_date
         return bool(due and due < today and self.status not in CLOSED_STATUSES)
+
+    def returned_update(self):
+        """The lead's latest update the chair sent back, if the lead has not been through sign-off or
+        submitted again since (else None): the update form reopens with it. One query."""
+        since = self.updates.exclude(review_state=Update.ReviewState.RETURNED)
+        latest = self.updates.filter(review_state=Update.ReviewState.RETURNED).exclude(
+            Exists(since.filter(created_at__gt=OuterRef("created_at")))
+        )
+        return latest.select_related("reviewed_by").order_by("-created_at", "-pk").first()
 
     def quarter_ends(self, updates, quarters):
         """The action as it stood at the end of each of `quarters` it was in the plan for, from

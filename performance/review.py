@@ -404,7 +404,7 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
         .values_list(
             "pk",
             "ref",
-            "position",
+            "ref_sort",
             "objective_id",
             "lead_organisation_id",
             "marking",
@@ -423,7 +423,7 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
     after = quarter.next()
     day_after, after_end = after.start, after.end
     found = []
-    for pk, ref, position, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
+    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
         if not by_end and now is None:
             continue  # not in the plan yet at the quarter's end
         group_id, rank, objective_marking = placing[objective_id]
@@ -460,7 +460,7 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
             owed_update=was_status not in CLOSED_STATUSES,
             returned_on_time=pk in returned,
         )
-        found.append((rank, position, pk, state))
+        found.append((rank, ref_sort, pk, state))
     found.sort()  # plan order; pks differ, so the states themselves are never compared
     return [state for *_, state in found]
 
@@ -682,7 +682,7 @@ def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, pla
             marking_code=_coded("marking", MARKING_CODES),
             lead=F("lead_organisation_id"),
             due=F("due_date"),
-            place=F("position"),
+            place=F("ref_sort"),  # references in natural order (Action.ref_sort)
         )
         .order_by()
         .values(

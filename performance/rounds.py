@@ -164,9 +164,9 @@ def round_returns(update_round, *, actions):
     `actions` is the queryset to start from (the viewer's visible actions)."""
     scope = round_actions(update_round, actions)
     rows = list(
-        scope.order_by("objective__delivery_group__position", "objective__delivery_group__name", "ref").values_list(
-            "pk", "ref", "returned", "objective__delivery_group_id", "objective__delivery_group__name"
-        )
+        scope.order_by(
+            "objective__delivery_group__position", "objective__delivery_group__name", "ref_sort"
+        ).values_list("pk", "ref", "returned", "objective__delivery_group_id", "objective__delivery_group__name")
     )
     leads = defaultdict(list)
     for action_id, person_id, name, email in (
@@ -206,7 +206,7 @@ def _outstanding_by_person(update_round, person_id=None):
     links = (
         ActionLead.objects.filter(action__in=outstanding.values("pk"))
         .select_related("person", "action__objective__delivery_group", "action__strategy")
-        .order_by("person__name", "action__objective__delivery_group__position", "action__ref")
+        .order_by("person__name", "action__objective__delivery_group__position", "action__ref_sort")
     )
     if person_id is not None:
         links = links.filter(person_id=person_id)
