@@ -149,6 +149,7 @@ class ActionAdminForm(forms.ModelForm):
             for name, message in update_rule_errors(
                 status=data.get("status"),
                 rag=data.get("rag"),
+                progress=data.get("progress"),
                 commentary=data.get("update_commentary"),
                 revised_due_date=data.get("revised_due_date"),
                 approved_by=data.get("update_approved_by"),

@@ -8,7 +8,7 @@ from actions.models import CLOSED_STATUSES, RAG, RATED_STATUSES, Status
 NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
 
 
-def update_rule_errors(*, status, rag, commentary, revised_due_date, approved_by):
+def update_rule_errors(*, status, rag, progress, commentary, revised_due_date, approved_by):
     """What an update with these values still needs, as (field, message) pairs: the rules councils
     apply to each status and RAG. Every way of recording an update by hand (the update form, the back
     office) checks them; the fields are named as on the update form."""
@@ -16,8 +16,13 @@ def update_rule_errors(*, status, rag, commentary, revised_due_date, approved_by
     commentary = (commentary or "").strip()
     if status in RATED_STATUSES and not rag:
         errors.append(("rag", "Choose a RAG rating for an action that is In progress or Ongoing"))
-    if status not in RATED_STATUSES:
+    if status and status not in RATED_STATUSES and rag:
+        label = Status(status).label
+        message = f"Remove the RAG rating (choose No rating): an action that is {label} is not rated"
+        errors.append(("rag", message))
         rag = ""
+    if status == Status.COMPLETE and progress is not None and progress < 100:
+        errors.append(("progress", f"Enter 100 for progress when the action is Complete, not {progress}"))
     if rag in (RAG.AMBER, RAG.RED) and not commentary:
         issue = "what is the issue, and what is being done about it"
         errors.append(("commentary", f"Enter a commentary for {RAG(rag).label}: {issue}"))
@@ -39,7 +44,8 @@ class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=Status.choices, widget=forms.RadioSelect)
     rag = forms.ChoiceField(
         label="RAG rating",
-        choices=RAG.choices,
+        # A radio cannot be cleared, so "No rating" is one of them: for Not started, Complete and the rest.
+        choices=[*RAG.choices, ("", "No rating (not In progress or Ongoing)")],
         required=False,
         widget=forms.RadioSelect,
         help_text="For actions In progress or Ongoing: Green is on track; Amber is at risk (issues identified "
@@ -104,15 +110,12 @@ class ActionUpdateForm(forms.Form):
         for name, message in update_rule_errors(
             status=status,
             rag=data.get("rag"),
+            progress=data.get("progress"),
             commentary=data.get("commentary"),
             revised_due_date=data.get("revised_due_date"),
             approved_by=data.get("approved_by"),
         ):
             self.add_error(name, message)
-        if status not in RATED_STATUSES:
-            data["rag"] = ""
-        if status == Status.COMPLETE and data.get("progress") is not None:
-            data["progress"] = 100
         if status in CLOSED_STATUSES:
             data["revised_due_date"] = None
         return data

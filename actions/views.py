@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,12 +37,12 @@ from actions.models import (
     quarter_locks,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
+from actions.todo import DUE_SOON_DAYS, lead_quarter, next_to_update
 from strategy import permissions
 from strategy.models import Membership, Strategy
 from strategy.periods import Quarter
 
 PAGE_SIZE = 50
-DUE_SOON_DAYS = 30
 
 
 def _visible_strategies(user):
@@ -95,28 +95,7 @@ def _awaiting_sign_off(actions, quarter):
     )
 
 
-def _returned(actions, quarter):
-    """Ids of the listed actions whose update for this quarter the chair sent back, with nothing
-    approved since (one query): the lead has something to do again."""
-    sent_back = dict(
-        Update.objects.filter(
-            action__in=[action.pk for action in actions],
-            review_state=Update.ReviewState.RETURNED,
-            recorded_at__gte=quarter.start_moment,
-        )
-        .values_list("action_id")
-        .annotate(last=Max("created_at"))
-        .order_by()
-    )
-    return {
-        action.pk
-        for action in actions
-        if action.pk in sent_back
-        and (action.latest_update is None or action.latest_update.created_at < sent_back[action.pk])
-    }
-
-
-def _flag(action, *, today, quarter, awaiting=frozenset(), returned=frozenset()):
+def _flag(action, *, today, quarter, awaiting=frozenset()):
     """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
     or updated and waiting for the chair's sign-off (the lead has done their part)."""
     due = action.effective_due_date
@@ -126,7 +105,7 @@ def _flag(action, *, today, quarter, awaiting=frozenset(), returned=frozenset())
     )
     latest = action.latest_update
     action.awaiting_sign_off = action.pk in awaiting
-    action.returned_for_changes = action.pk in returned and not action.awaiting_sign_off
+    action.returned_for_changes = False
     action.needs_update = (
         action.status not in CLOSED_STATUSES
         and not action.awaiting_sign_off
@@ -201,20 +180,8 @@ def strategy_detail(request, slug):
 @login_required
 @require_GET
 def my_actions(request):
-    today, quarter = timezone.localdate(), Quarter.current()
-    actions = (
-        Action.objects.visible_to(request.user)
-        .current()
-        .filter(strategy__status=Strategy.Status.ACTIVE)
-        .mine(request.user)
-        # Not with_related(): this page does not show the leads (they are the user), and fetching
-        # them for a lead of 200 actions was a third of its time.
-        .select_related("strategy", "objective__delivery_group", "latest_update__created_by")
-        .order_by("strategy__start_date", *Action._meta.ordering[1:])
-    )
-    actions = list(actions)
-    awaiting, returned = _awaiting_sign_off(actions, quarter), _returned(actions, quarter)
-    actions = [_flag(action, today=today, quarter=quarter, awaiting=awaiting, returned=returned) for action in actions]
+    """The lead's to-do list for the quarter (actions.todo)."""
+    entries = lead_quarter(request.user)
     to_sign_off = 0
     if permissions.can_sign_off_any(request.user):  # chairs land here: what waits for them
         to_sign_off = Update.objects.awaiting_sign_off_by(request.user).count()
@@ -222,10 +189,8 @@ def my_actions(request):
         request,
         "actions/my_actions.html",
         {
-            "actions": actions,
-            "quarter": quarter,
-            "needing_update": sum(action.needs_update for action in actions),
-            "returned": sum(action.returned_for_changes for action in actions),
+            "entries": entries,
+            "several": len(entries) > 1,
             "to_sign_off": to_sign_off,
             "has_person": permissions.person_id(request.user) is not None,
         },
@@ -428,8 +393,11 @@ def action_update(request, pk):
     if not permissions.can_update_action(request.user, action):
         raise PermissionDenied("You cannot update this action: only its leads, its group's chair and officers can.")
     conflict = None
+    # Opened from the to-do list (My actions): "Save and next" goes on to the next action to update.
+    todo = request.GET.get("todo") == "1"
     # While a round collects the updates for a quarter that has ended, they describe that quarter.
     collecting = quarter_locks.collecting(action.strategy_id)
+    returned = action.returned_update()
     if request.method == "POST":
         form = ActionUpdateForm(request.POST)
         if form.is_valid():
@@ -468,18 +436,14 @@ def action_update(request, pk):
                     )
                 else:
                     messages.success(request, f"Your update to {action.ref} has been saved.")
+                if request.POST.get("then") == "next":
+                    following = next_to_update(request.user, action)
+                    if following is None:
+                        return redirect("actions:my_actions")
+                    return redirect(f"{reverse('actions:action_update', args=[following.pk])}?todo=1")
                 return redirect("actions:action_detail", pk=action.pk)
     else:
-        form = ActionUpdateForm(
-            initial={
-                "status": action.status,
-                "rag": action.rag,
-                "progress": action.progress,
-                "revised_due_date": action.revised_due_date,
-                "recorded_on": collecting.end if collecting else None,
-                "seen_update": action.latest_update_id or "none",
-            }
-        )
+        form = ActionUpdateForm(initial=_update_form_initial(action, returned=returned, collecting=collecting))
     if conflict is not None:
         conflict = type(conflict).objects.select_related("created_by").get(pk=conflict.pk)
     return render(
@@ -491,8 +455,29 @@ def action_update(request, pk):
             "conflict": conflict,
             "conflict_list": [conflict] if conflict else [],
             "collecting": collecting,
+            "returned": returned,
+            "previous": action.latest_update,
+            "todo": todo,
             "needs_sign_off": permissions.update_needs_sign_off(request.user, action),
             "crumbs": _crumbs(action),
         },
         status=409 if conflict else 200,
     )
+
+
+def _update_form_initial(action, *, returned, collecting):
+    """The update form as it opens: the action as its latest counted update left it (the previous
+    commentary is shown above the box, not copied in), or, when the chair returned the lead's update,
+    everything that update said, to change rather than type again."""
+    initial = {
+        "status": action.status,
+        "rag": action.rag,
+        "progress": action.progress,
+        "revised_due_date": action.revised_due_date,
+        "recorded_on": collecting.end if collecting else None,
+        "seen_update": action.latest_update_id or "none",
+    }
+    if returned is not None:
+        fields = ("status", "rag", "progress", "commentary", "revised_due_date", "decision_needed", "approved_by")
+        initial.update({name: getattr(returned, name) for name in fields}, evidence_url=returned.evidence_url)
+    return initial

@@ -38,38 +38,6 @@ def test_anonymous_users_are_sent_to_sign_in_and_back(client, plan):
 # My actions --------------------------------------------------------------------------------------
 
 
-def test_my_actions_lists_what_the_lead_leads_with_flags(client, lead, plan):
-    plan["v1_2"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10, commentary="Going")
-    client.force_login(lead)
-    response = client.get(reverse("actions:my_actions"))
-    assert [a.ref for a in response.context["actions"]] == ["V1.1", "V1.2", "O1.2"]
-    assert response.context["needing_update"] == 2
-    content = response.content.decode()
-    assert "2 of your 3 actions still need an update" in content
-    assert "Overdue" in content  # V1.1 was due 31 March 2025
-    v1_1 = response.context["actions"][0]
-    assert (v1_1.overdue, v1_1.needs_update) == (True, True)
-
-
-def test_an_update_awaiting_sign_off_counts_as_done_by_the_lead(client, lead, plan):
-    strategy = plan["strategy"]
-    strategy.requires_sign_off = True
-    strategy.save()
-    plan["v1_1"].record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=10, commentary="Begun")
-    client.force_login(lead)
-    response = client.get(reverse("actions:my_actions"))
-    v1_1 = response.context["actions"][0]
-    assert (v1_1.ref, v1_1.awaiting_sign_off, v1_1.needs_update) == ("V1.1", True, False)
-    assert response.context["needing_update"] == 2
-    assert "Awaiting sign-off" in response.content.decode()
-
-
-def test_a_chair_sees_every_action_of_their_group(client, chair, plan):
-    client.force_login(chair)
-    response = client.get(reverse("actions:my_actions"))
-    assert [a.ref for a in response.context["actions"]] == ["V1.1", "V1.2"]
-
-
 def test_my_actions_explains_a_login_not_linked_to_anyone(client, viewer, plan):
     client.force_login(viewer)
     response = client.get(reverse("actions:my_actions"))
@@ -82,17 +50,6 @@ def _grow_plan(plan, lead, count):
     for n in range(count):
         action = make_action(objective, f"V9.{n}", leads=[plan["lena"], plan["omar"]], deadline_text="Mar-30")
         action.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=n % 100, commentary="x")
-
-
-@pytest.mark.parametrize("count", [10, 500])
-def test_my_actions_costs_the_same_at_any_size(count, client, lead, plan, django_assert_max_num_queries):
-    _grow_plan(plan, lead, count)
-    client.force_login(lead)
-    # session, user, membership, person, actions (with group, update, author), lead links+people,
-    # updates awaiting sign-off, session save x3
-    with django_assert_max_num_queries(11):
-        response = client.get(reverse("actions:my_actions"))
-    assert len(response.context["actions"]) == count + 3
 
 
 # The action list ---------------------------------------------------------------------------------
@@ -286,6 +243,9 @@ def test_a_lead_saves_an_update_and_sees_it_at_the_top_of_the_history(client, le
         ({"status": "withdrawn", "rag": "", "approved_by": "Executive Group"}, "saying why the action is withdrawn"),
         ({"progress": "101"}, "less than or equal to 100"),
         ({"evidence_url": "not a link"}, "Enter a valid URL"),
+        ({"status": "not_started", "rag": "green"}, "an action that is Not started is not rated"),
+        ({"status": "complete", "rag": "green", "progress": "100", "commentary": "Done"}, "that is Complete is not"),
+        ({"status": "complete", "rag": "", "progress": "80", "commentary": "Done"}, "Enter 100 for progress"),
         ({"revised_due_date": "31/02/2026", "rag": "red", "commentary": "x"}, "Enter a valid date"),
     ],
 )
@@ -303,7 +263,7 @@ def test_an_invalid_update_is_explained_keeps_what_was_typed_and_saves_nothing(f
 
 def test_completing_an_action_records_full_progress(client, lead, plan):
     client.force_login(lead)
-    _post_update(client, plan["v1_1"], status="complete", rag="red", progress="80", commentary="Standard published")
+    _post_update(client, plan["v1_1"], status="complete", rag="", progress="100", commentary="Standard published")
     action = Action.objects.get(pk=plan["v1_1"].pk)
     assert (action.status, action.rag, action.progress) == (Status.COMPLETE, "", 100)
 
