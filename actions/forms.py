@@ -45,7 +45,7 @@ class ActionUpdateForm(forms.Form):
     rag = forms.ChoiceField(
         label="RAG rating",
         # A radio cannot be cleared, so "No rating" is one of them: for Not started, Complete and the rest.
-        choices=[*RAG.choices, ("", "No rating (not In progress or Ongoing)")],
+        choices=[*RAG.choices, ("", "No rating")],
         required=False,
         widget=forms.RadioSelect,
         help_text="For actions In progress or Ongoing: Green is on track; Amber is at risk (issues identified "

@@ -332,7 +332,8 @@ def _email_lines(actions):
                 "text": "" if sensitive else action.text,
                 "sensitive": sensitive,
                 "group": action.objective.delivery_group.name,
-                "url": settings.SITE_URL.rstrip("/") + reverse("actions:action_update", args=[action.pk]),
+                # Opened from the e-mail, the form's "Save and next" goes on through the to-do list.
+                "url": settings.SITE_URL.rstrip("/") + reverse("actions:action_update", args=[action.pk]) + "?todo=1",
             }
         )
     return lines

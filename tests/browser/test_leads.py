@@ -33,7 +33,7 @@ def test_a_lead_is_told_why_amber_needs_commentary_then_saves(
     sign_in(page, live_server, "lead")
     expect(page).to_have_url(re.compile(r"/my/$"))
     expect(page.get_by_role("heading", name="My actions")).to_be_visible()
-    expect(page.locator("#needing-update")).to_contain_text("3 of your 3 actions still need an update")
+    expect(page.locator(".app-standing")).to_contain_text("0 of 3 updated for")
     check_accessibility(page, "my-actions")
 
     page.get_by_role("link", name="Update V1.1").click()
@@ -101,8 +101,9 @@ def test_an_update_by_keyboard_alone(page, live_server, lead, plan, sign_in):
     tab_until(page, "id_status_0")  # the radio group stops once, on the checked "Not started"
     page.keyboard.press("ArrowDown")  # arrows move the choice: "In progress"
     assert focused(page) == "id_status_1"
-    tab_until(page, "id_rag_0")  # "Green"
-    page.keyboard.press("Space")
+    tab_until(page, "id_rag_3")  # the RAG group stops once, on the checked "No rating"
+    page.keyboard.press("ArrowDown")  # arrows go round to "Green"
+    assert focused(page) == "id_rag_0"
     page.keyboard.press("Tab")
     assert focused(page) == "id_progress"
     page.keyboard.type("15")
