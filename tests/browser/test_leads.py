@@ -80,6 +80,7 @@ def test_a_concurrent_update_is_refused_without_loss(browser, page, live_server,
     chair_context.close()
 
     page.get_by_role("radio", name="Complete").check()
+    page.get_by_label("Progress (per cent complete)").fill("100")
     page.get_by_label("Commentary").fill("Standard published and signed by all providers.")
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text("Someone else updated this action")).to_be_visible()
