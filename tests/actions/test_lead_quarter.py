@@ -1,7 +1,9 @@
 """A lead's quarter through the test client: My actions as the quarter's to-do list, the update form
 filled in, "Save and next", a returned update reopened, the form's rules, and natural reference order."""
 
+import csv
 import datetime
+import io
 import zoneinfo
 
 import pytest
@@ -10,7 +12,9 @@ from django.urls import reverse
 
 from actions.forms import update_rule_errors
 from actions.models import RAG, Action, Objective, Status, Update, ref_sort_key
+from performance.review import review
 from strategy.models import Strategy
+from strategy.periods import Quarter
 from tests.conftest import make_action
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -287,3 +291,46 @@ def _inline_management(response):
         management = formset.formset.management_form
         data.update({management[name].html_name: management[name].value() for name in management.fields})
     return data
+
+
+# Natural reference order, wherever actions are listed ---------------------------------------------
+
+
+@pytest.fixture
+def tenth(plan):
+    """V1.10 and V1.9 beside V1.1 and V1.2: in text order V1.10 would come second."""
+    return [make_action(plan["v1"], ref, leads=[plan["lena"]]) for ref in ("V1.10", "V1.9")]
+
+
+NATURAL = ["V1.1", "V1.2", "V1.9", "V1.10"]
+
+
+@time_machine.travel(IN_Q3, tick=False)
+def test_the_action_list_and_its_download_sort_references_naturally(client, officer, plan, tenth):
+    client.force_login(officer)
+    for query in ("", "&sort=ref"):
+        response = client.get(
+            reverse("actions:action_list") + f"?strategy=test-2024-2027&group={plan['victim'].pk}{query}"
+        )
+        assert [action.ref for action in response.context["page_obj"].object_list] == NATURAL
+    descending = client.get(reverse("actions:action_list") + f"?group={plan['victim'].pk}&sort=-ref")
+    assert [action.ref for action in descending.context["page_obj"].object_list] == NATURAL[::-1]
+    csv_text = client.get(reverse("actions:action_list_csv") + f"?group={plan['victim'].pk}").content.decode(
+        "utf-8-sig"
+    )
+    assert [row["Ref"] for row in csv.DictReader(io.StringIO(csv_text))] == NATURAL
+
+
+def test_the_review_lists_actions_in_natural_order(officer, plan, tenth):
+    Action.objects.update(created_at=datetime.datetime(2024, 5, 1, tzinfo=LONDON))
+    with time_machine.travel(IN_Q3, tick=False):
+        found = review(strategy=plan["strategy"], quarter=Quarter(2026, 2), user=officer)
+    assert [state.ref for state in found.actions if state.ref.startswith("V")] == NATURAL
+
+
+def test_bulk_writes_keep_the_sort_column(plan):
+    made = Action.objects.bulk_create([Action(objective=plan["v2"], strategy=plan["strategy"], ref="V2.10", text="x")])
+    assert Action.objects.get(pk=made[0].pk).ref_sort == "v00000002.00000010"
+    made[0].ref = "V2.3"
+    Action.objects.bulk_update(made, ["ref"])
+    assert Action.objects.get(pk=made[0].pk).ref_sort == "v00000002.00000003"
