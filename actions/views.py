@@ -71,7 +71,7 @@ def _get_action(request, pk):
     )
     # The indicators that measure the action (performance app), by name so this app does not import
     # the one built on it; only those the user may see, each scoped like everything else.
-    indicators = Action._meta.get_field("indicators").related_model.objects.order_by("ref")
+    indicators = Action._meta.get_field("indicators").related_model.objects.order_by("ref_sort", "pk")
     indicators = permissions.scope(
         indicators, request.user, partnership="strategy__partnership", marking=permissions.INDICATOR_MARKING_PATHS
     )

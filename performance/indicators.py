@@ -581,7 +581,7 @@ def indicator_rows(*, strategy, user, as_at=None, known_at=None, indicators=None
         queryset.for_strategy(strategy)
         .visible_to(user)
         .select_related("strategy", "owning_organisation", "delivery_group")
-        .order_by("ref")
+        .order_by("ref_sort", "pk")
     )
     listed = list(queryset)
     points = recent_points([indicator.pk for indicator in listed], as_at=as_at, known_at=known_at) if listed else {}

@@ -30,6 +30,7 @@ from actions.imports.lifecycle import ImportNotReady, ImportStillRunning
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import HEADER_SEARCH_ROWS, is_blank
 from actions.imports.vocabulary import clean_text, header_key
+from actions.models import ref_sort_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
     InvalidPeriod,
@@ -129,7 +130,7 @@ class Outcome:
         return {
             "rows": self.rows,
             "totals": totals,
-            "indicators": sorted(per_indicator.values(), key=lambda counts: counts["ref"]),
+            "indicators": sorted(per_indicator.values(), key=lambda counts: ref_sort_key(counts["ref"])),
             "changes": listed,
             "changes_anything": bool(totals["new"] or totals["corrected"]),
             "notes": [note.as_dict() for note in self.notes],

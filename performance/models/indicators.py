@@ -12,7 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from actions.models import Action, DeliveryGroup, Objective, RecordedImport
+from actions.models import Action, DeliveryGroup, Objective, RecordedImport, ref_sort_key
 from strategy import permissions
 from strategy.audit import AuditedHistory, record_changed
 from strategy.models import Marking, Organisation, Person, StrategicObjective, Strategy
@@ -67,6 +67,9 @@ class Indicator(models.Model):
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="indicators")
     ref = models.CharField("reference", max_length=20, help_text="e.g. KPI-V1; unique within the strategy.")
+    ref_sort = models.CharField(
+        max_length=200, editable=False, default="", help_text="The reference as it sorts naturally (ref_sort_key)."
+    )
     name = models.CharField(max_length=200, help_text="e.g. Repeat referrals to MARAC")
     definition = models.TextField(
         blank=True,
@@ -146,10 +149,11 @@ class Indicator(models.Model):
         marking=permissions.INDICATOR_MARKING_PATHS,
         title=("name",),
         kind="Indicator",
+        excluded_fields=["ref_sort"],
     )
 
     class Meta:
-        ordering = ["strategy", "ref"]
+        ordering = ["strategy", "ref_sort", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "ref"], name="indicator_unique_ref"),
             models.CheckConstraint(condition=~Q(ref=""), name="indicator_ref_required"),
@@ -194,6 +198,12 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.ref} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.ref_sort = ref_sort_key(self.ref)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ref_sort"}
+        super().save(*args, **kwargs)
 
     @property
     def rated(self):

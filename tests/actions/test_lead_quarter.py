@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from actions.forms import update_rule_errors
 from actions.models import RAG, Action, Objective, Status, Update, ref_sort_key
+from performance.models import Indicator
 from performance.review import review
 from strategy.models import Strategy
 from strategy.periods import Quarter
@@ -334,3 +335,14 @@ def test_bulk_writes_keep_the_sort_column(plan):
     made[0].ref = "V2.3"
     Action.objects.bulk_update(made, ["ref"])
     assert Action.objects.get(pk=made[0].pk).ref_sort == "v00000002.00000003"
+
+
+@time_machine.travel(IN_Q3, tick=False)
+def test_indicators_list_in_natural_reference_order(client, officer, plan):
+    for ref in ("KPI-V10", "KPI-V9", "KPI-V1"):
+        Indicator.objects.create(
+            strategy=plan["strategy"], ref=ref, name=f"Indicator {ref}", unit="count", kind="contextual"
+        )
+    client.force_login(officer)
+    response = client.get(reverse("performance:indicator_list") + "?strategy=test-2024-2027")
+    assert [row.indicator.ref for row in response.context["contextual_rows"]] == ["KPI-V1", "KPI-V9", "KPI-V10"]
