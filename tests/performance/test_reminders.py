@@ -54,7 +54,7 @@ def test_one_opening_email_per_lead_listing_all_their_actions(update_round, emai
     for ref in ("V1.1", "V1.2", "O1.2"):
         assert f"- {ref} (" in lena.body
     assert "C1.1" not in lena.body and "O1.1" not in lena.body
-    assert "where \"Save and next\" takes you from one action to the next: http://localhost:8000/my/\n" in lena.body
+    assert 'where "Save and next" takes you from one action to the next: http://localhost:8000/my/\n' in lena.body
     assert f"http://localhost:8000/actions/{emails['v1_1'].pk}/update/?todo=1\n" in lena.body
     row = RoundEmail.objects.get(person=emails["lena"], kind=RoundEmail.Kind.OPENING)
     assert (row.to_address, row.action_refs, row.sent_on) == ("lena@example.org", "V1.1, V1.2, O1.2", BEFORE_REMINDER)
