@@ -16,7 +16,7 @@ def fill_ref_sort(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0010_import_created_from"),
+        ("actions", "0012_import_lead_notes_and_choices"),
         ("strategy", "0004_lean_indexes"),
     ]
 
