@@ -7,6 +7,7 @@ import email
 import socket
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -19,6 +20,17 @@ from strategy.models import Person
 from strategy.periods import Quarter
 
 D = datetime.date
+
+
+# The round is for the quarter before today's, which must fall in the fixture strategy's period, and
+# the task sends what is due by today: both read the clock.
+pytestmark = pytest.mark.usefixtures("in_the_strategys_period")
+
+
+@pytest.fixture
+def in_the_strategys_period():
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC)):
+        yield
 
 
 @pytest.fixture
