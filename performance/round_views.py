@@ -64,6 +64,9 @@ def round_list(request):
         .select_related("strategy", "opened_by", "closed_by")
         .order_by("-year", "-number", "strategy__title")
     )
+    # ?strategy=<slug>: one strategy's rounds (the strategy page links here).
+    if slug := request.GET.get("strategy"):
+        update_rounds = update_rounds.filter(strategy__slug=slug)
     return render(request, "performance/round_list.html", {"rounds": update_rounds})
 
 

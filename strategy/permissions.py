@@ -184,6 +184,12 @@ def can_manage_strategy(user, strategy):
     return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
 
 
+def can_add_strategy(user):
+    """Officers of a partnership add its strategies (a superuser in no partnership uses the back office)."""
+    found = membership(user)
+    return bool(found and found.role == Role.OFFICER)
+
+
 def _hidden_markings(user):
     return [marking for marking in Marking.values if marking not in allowed_markings(user)]
 

@@ -48,6 +48,8 @@ MATRIX = [
         {"anonymous": 302, "officer": 302, "executive": 403, "*": 404},
     ),
     ("post to a page", "post", "/my/", {"anonymous": 302, "*": 405}),
+    ("add a strategy", "get", "/strategies/new/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
+    ("add a strategy post", "post", "/strategies/new/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
     ("post to the list", "post", "/actions/", {"anonymous": 302, "*": 405}),
     ("back office", "get", "/admin/", {"anonymous": 302, "*": 200}),
     # Operations and the audit trail (issue 7).
