@@ -107,6 +107,8 @@ MATRIX = """
     performance:review                 /review/test-2024-2027/2024-Q1/                      302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:review                 /review/elsewhere-2024/2024-Q1/                      302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     performance:challenge_record       /review/test-2024-2027/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 200 200 403 200 403 404
+    performance:review_pack_issue      /review/test-2024-2027/2024-Q1/packs/                302 405 405 405 405 405 405 | 302 200 403 403 403 403 404
+    performance:review_pack_issue      /review/elsewhere-2024/2024-Q1/packs/                302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
     performance:review_objectives      /review/test-2024-2027/2024-Q1/objectives/           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:review_objectives      /review/elsewhere-2024/2024-Q1/objectives/           302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     performance:challenge_record       /review/elsewhere-2024/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
