@@ -1,9 +1,11 @@
-"""The lead's update form, with the rules councils apply to each status and RAG."""
+"""The lead's update form, with the rules councils apply to each status and RAG, and the officer's
+form for a new strategy."""
 
 from django import forms
 from django.utils import timezone
 
 from actions.models import CLOSED_STATUSES, RAG, RATED_STATUSES, Status
+from strategy.models import Marking, Strategy
 
 NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
 
@@ -147,3 +149,61 @@ class AsAtForm(forms.Form):
     @property
     def quarter(self):
         return self.quarters.get(self.cleaned_data["as_at"]) if self.is_valid() else None
+
+
+class StrategyForm(forms.ModelForm):
+    """A new strategy: its name, period, handling marking and whether updates need sign-off. It is
+    active at once, so its plan can be imported and its rounds opened."""
+
+    requires_sign_off = forms.TypedChoiceField(
+        label="Do updates need the delivery-group chair's sign-off?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+        help_text="When yes, a lead's update counts only once the chair (or an officer) has approved it.",
+        error_messages={"required": "Select whether updates need the chair's sign-off"},
+    )
+
+    class Meta:
+        model = Strategy
+        fields = ["title", "start_date", "end_date", "marking", "requires_sign_off"]
+        labels = {"title": "Name", "start_date": "Start date", "end_date": "End date", "marking": "Handling marking"}
+        help_texts = {
+            "title": "For example, Safer Westminster Strategy 2026-2029.",
+            "marking": "The highest marking of anything in it; people not cleared for it will not see it.",
+        }
+        widgets = {"marking": forms.RadioSelect}
+        error_messages = {
+            "title": {"required": "Enter the strategy's name"},
+            "start_date": {"required": "Enter the date the strategy starts", "invalid": "Enter a real date"},
+            "end_date": {"required": "Enter the date the strategy ends", "invalid": "Enter a real date"},
+        }
+
+    def __init__(self, *args, partnership, clearance_markings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.partnership = partnership
+        self.instance.status = Strategy.Status.ACTIVE
+        self.fields["marking"].choices = [(v, lbl) for v, lbl in Marking.choices if v in clearance_markings]
+        self.fields["marking"].initial = Marking.OFFICIAL
+
+    def clean_title(self):
+        title = " ".join(self.cleaned_data["title"].split())
+        if Strategy.objects.filter(partnership=self.instance.partnership, title__iexact=title).exists():
+            raise forms.ValidationError(f"Your partnership already has a strategy called {title}: choose another name")
+        return title
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", "The end date must be after the start date")
+        return data
+
+    def _post_clean(self):
+        if not self.errors:
+            self.instance.title = self.cleaned_data["title"]
+            self.instance.start_date = self.cleaned_data["start_date"]
+            self.instance.end_date = self.cleaned_data["end_date"]
+            self.instance.choose_slug()
+        super()._post_clean()

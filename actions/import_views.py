@@ -53,11 +53,14 @@ def _import_for(user, pk):
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     strategies = managed_strategies(request.user)
-    if not strategies:
+    may_add_strategy = permissions.can_add_strategy(request.user)
+    if not strategies and (not may_add_strategy or request.method == "POST"):
         raise PermissionDenied
     queryset = Strategy.objects.filter(pk__in=[s.pk for s in strategies]).order_by("-start_date", "title")
     chosen = next((s for s in strategies if s.slug == request.GET.get("strategy")), None)
-    if request.method == "POST":
+    if not strategies:
+        form = None  # nothing to import into yet: only "Import into a new strategy"
+    elif request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES, strategies=queryset)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -84,6 +87,7 @@ def import_upload(request):
             "form": form,
             "max_rows": MAX_ROWS,
             "from_admin": request.GET.get("from") == "admin",
+            "may_add_strategy": may_add_strategy,
             "crumbs": [
                 ("Home", reverse("actions:home")),
                 ("Imports", reverse("actions:import_list")),

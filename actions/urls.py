@@ -9,6 +9,7 @@ app_name = "actions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("strategies/", views.strategy_list, name="strategy_list"),
+    path("strategies/new/", views.strategy_add, name="strategy_add"),
     path("strategies/<slug:slug>/", views.strategy_detail, name="strategy_detail"),
     path("my/", views.my_actions, name="my_actions"),
     path("actions/", views.action_list, name="action_list"),

@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.filters import ActionFilter
-from actions.forms import ActionUpdateForm, AsAtForm
+from actions.forms import ActionUpdateForm, AsAtForm, StrategyForm
 from actions.models import (
     CLOSED_STATUSES,
     Action,
@@ -130,7 +130,42 @@ def home(request):
 @require_GET
 def strategy_list(request):
     strategies = Strategy.objects.visible_to(request.user).select_related("partnership")
-    return render(request, "actions/strategy_list.html", {"strategies": strategies})
+    return render(
+        request,
+        "actions/strategy_list.html",
+        {"strategies": strategies, "may_add": permissions.can_add_strategy(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def strategy_add(request):
+    """An officer adds a strategy; from the import page ("Import into a new strategy") the next step
+    is uploading its plan."""
+    if not permissions.can_add_strategy(request.user):
+        raise PermissionDenied("Only officers add strategies.")
+    found = permissions.membership(request.user)
+    then_import = (request.GET.get("then") or request.POST.get("then")) == "import"
+    form = StrategyForm(
+        request.POST if request.method == "POST" else None,
+        partnership=found.partnership,
+        clearance_markings=permissions.allowed_markings(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        strategy = form.save()
+        messages.success(request, f"{strategy.title} has been added.")
+        if then_import:
+            return redirect(f"{reverse('actions:import_upload')}?{urlencode({'strategy': strategy.slug})}")
+        return redirect("actions:strategy_detail", slug=strategy.slug)
+    return render(
+        request,
+        "actions/strategy_form.html",
+        {
+            "form": form,
+            "then_import": then_import,
+            "crumbs": [("Strategies", reverse("actions:strategy_list")), ("Add a strategy", None)],
+        },
+    )
 
 
 @login_required
@@ -171,6 +206,7 @@ def strategy_detail(request, slug):
             "group_rows": group_rows,
             "statuses": Status.choices,
             "may_manage": permissions.can_manage_strategy(request.user, strategy),
+            "may_import": permissions.can_import_plan(request.user, strategy),
             "as_at_form": as_at_form,
             "as_at": as_at,
         },

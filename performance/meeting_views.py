@@ -259,6 +259,8 @@ def meeting_detail(request, pk):
             "refresh_seconds": REFRESH_SECONDS,
             "may_manage": permissions.can_manage_meetings(request.user, strategy),
             "may_issue": permissions.can_generate_pack(request.user, strategy),
+            # Packs above a reader's clearance are neither listed nor denied (see the template).
+            "cleared_for_all": permissions.cleared_for(request.user, *Marking.values),
             "quarter_ended": meeting.quarter.end < _today(),
             # The page names its packs, so it is marked as the most sensitive of them it lists.
             "marking": Marking(

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.models import RAG, Status
+from performance.indicators import UNIT_SUFFIX
 from performance.models import MeetingPack
 from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, load_details, review
 from strategy.formulas import escape_formula
@@ -315,6 +316,21 @@ def render_xlsx(data, meeting, pack, marking):
     # & starts a header code in a spreadsheet's page header: a literal one is doubled.
     printed = label.replace("&", "&&")
 
+    @functools.cache
+    def unit_format(unit, places):
+        """A cell format that shows a KPI figure as the service writes it ("12.5%", "£1,200") while
+        the cell holds the number, so it sorts and sums."""
+        number = "#,##0" + ("." + "0" * places if places else "")
+        if unit == "money":
+            number = f'"£"{number}'
+        elif suffix := UNIT_SUFFIX.get(unit, ""):
+            number = f'{number}"{suffix}"'
+        return workbook.add_format({"num_format": number})
+
+    def figure(indicator, value):
+        """A KPI figure for `row`: a number in its unit's format, or nothing."""
+        return None if value is None else (value, unit_format(indicator.unit, indicator.decimal_places))
+
     class Sheet:
         """A worksheet and the next row to write."""
 
@@ -339,6 +355,8 @@ def render_xlsx(data, meeting, pack, marking):
                 write.write_datetime(number, column, value, formats[type(value)])
             elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 write.write_number(number, column, value)
+            elif isinstance(value, tuple):  # a number with its own format (figure())
+                write.write_number(number, column, value[0], value[1])
             else:  # labels that are lazily translated strings, and anything else as its text
                 write.write_string(number, column, escape_formula(str(value)))
         ws.next_row += 1
@@ -481,28 +499,35 @@ def render_xlsx(data, meeting, pack, marking):
             "Indicator",
             "Kind",
             "Latest value",
+            "Unit",
             "Data to",
             "Target",
+            "Target value",
             "RAG",
             "Since the period before",
             "Since a year earlier",
             "Comparator",
+            "Comparator is",
         ],
     )
     for kpi in [*data.kpis, *data.contextual_kpis]:
+        indicator = kpi.indicator
         row(
             kpis,
             [
-                kpi.indicator.ref,
-                kpi.indicator.name,
+                indicator.ref,
+                indicator.name,
                 "Performance" if kpi.rated else "Contextual (not rated)",
-                kpi.value_display,
+                figure(indicator, kpi.value),
+                indicator.get_unit_display(),
                 kpi.data_to,
                 kpi.target,
+                figure(indicator, kpi.target_value),
                 kpi.rag[1] if kpi.rag else "",
                 kpi.since_previous[1] if kpi.since_previous else "",
                 kpi.since_year_earlier[1] if kpi.since_year_earlier else "",
-                kpi.comparator,
+                figure(indicator, kpi.comparator_value),
+                indicator.comparator_name if kpi.comparator_value is not None else "",
             ],
         )
 

@@ -41,6 +41,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -262,6 +263,39 @@ def default_quarter(strategy, today=None):
     """The latest quarter of the strategy that has ended (None before its first quarter ends)."""
     quarters = ended_quarters(strategy, today)
     return quarters[0] if quarters else None
+
+
+def latest_reviewed(strategies, user, today=None):
+    """Where a review opens when it is not told: of `strategies`, the one whose most recent ended
+    quarter holds a counted update `user` may see, and that quarter, as (strategy, quarter); (None,
+    None) when no ended quarter of any of them has one. One query, over these strategies' updates."""
+    strategies = {strategy.pk: strategy for strategy in strategies}
+    if not strategies:
+        return None, None
+    today = today or timezone.localdate()
+    before = Quarter.containing(today).start_moment
+    latest = (
+        Update.objects.visible_to(user)
+        .approved()
+        .filter(action__strategy__in=list(strategies), recorded_at__lt=before)
+        .values("action__strategy")
+        .annotate(last=Max("recorded_at"))
+        .order_by()
+    )
+    found = []
+    for row in latest:
+        strategy = strategies[row["action__strategy"]]
+        quarters = ended_quarters(strategy, today)
+        if not quarters:
+            continue
+        quarter = Quarter.containing(timezone.localtime(row["last"]).date())
+        # An update recorded after the strategy ended belongs to its last quarter's review.
+        quarter = min(max(quarter, quarters[-1]), quarters[0])
+        found.append((quarter, strategy.start_date, strategy))
+    if not found:
+        return None, None
+    quarter, _, strategy = max(found, key=lambda item: (item[0], item[1]))
+    return strategy, quarter
 
 
 def review(*, strategy, quarter, user, include_amber=False, known_by=None, group=None, every_action=True):

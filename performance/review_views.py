@@ -1,8 +1,10 @@
-"""The quarterly review dashboard, and recording a challenge or decision on it.
+"""The quarterly review dashboard, recording a challenge or decision on it, and issuing its pack.
 
-/review/ picks the default strategy, /review/<strategy>/ its latest quarter that has ended, and
-/review/<strategy>/<year>-Q<n>/ shows that quarter: everything performance/review.py works out,
-each count linking to the action list filtered to exactly those actions as at the quarter's end.
+/review/ opens on the strategy with the most recent ended quarter that has updates (or the strategy
+and quarter its switcher names: ?strategy=...&quarter=...), /review/<strategy>/ on that strategy's
+most recent such quarter, and /review/<strategy>/<year>-Q<n>/ shows that quarter: everything
+performance/review.py works out, each count linking to the action list filtered to exactly those
+actions as at the quarter's end.
 Every member may see it (strategy.permissions.can_view_review); executive members, chairs and
 officers record challenges and decisions (can_record_challenge).
 """
@@ -19,13 +21,15 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import default_strategy, ended_quarters
-from performance.models import Challenge
+from performance.models import Challenge, MeetingPack
+from performance.pack import pack_create
 from performance.review import (
     EXCEPTION_LIMIT,
     LIST_LIMIT,
     RAG_COLUMNS,
     STATUS_COLUMNS,
     default_quarter,
+    latest_reviewed,
     listed_states,
     load_details,
     review,
@@ -149,20 +153,41 @@ class ChallengeForm(forms.Form):
 @login_required
 @require_GET
 def review_home(request):
-    """The default strategy's review (actions.models.default_strategy)."""
-    strategy = default_strategy(visible_strategies(request.user), request.user)
+    """The strategy and quarter the switcher names, else the most recent ended quarter with updates
+    (else the default strategy's latest ended quarter)."""
+    strategies = list(visible_strategies(request.user))
+    slug, chosen = request.GET.get("strategy"), request.GET.get("quarter")
+    if slug:
+        strategy = next((s for s in strategies if s.slug == slug), None)
+        if strategy is None:
+            raise Http404("No strategy you may see has that address.")
+        quarters = ended_quarters(strategy)
+        quarter = next((q for q in quarters if q.slug == chosen), None)
+        if quarter is None:
+            if chosen:
+                messages.info(request, f"{strategy} has no ended quarter {chosen}: here is its latest review.")
+            return redirect("performance:review_latest", slug=strategy.slug)
+        return redirect("performance:review", slug=strategy.slug, quarter=quarter.slug)
+    strategy, quarter = latest_reviewed(strategies, request.user)
     if strategy is None:
-        return render(request, "performance/review_empty.html", {"strategy": None}, status=200)
-    return redirect("performance:review_latest", slug=strategy.slug)
+        strategy = default_strategy(visible_strategies(request.user), request.user)
+        if strategy is None:
+            return render(request, "performance/review_empty.html", {"strategy": None}, status=200)
+        return redirect("performance:review_latest", slug=strategy.slug)
+    return redirect("performance:review", slug=strategy.slug, quarter=quarter.slug)
 
 
 @login_required
 @require_GET
 def review_latest(request, slug):
-    """The strategy's latest quarter that has ended (or the one chosen in the quarter picker)."""
+    """The strategy's most recent ended quarter with updates (else its latest ended quarter), or the
+    one chosen in the quarter picker."""
     strategy = strategy_for(request.user, slug)
     chosen = request.GET.get("quarter")
-    quarter = quarter_of(strategy, chosen) if chosen else default_quarter(strategy)
+    if chosen:
+        quarter = quarter_of(strategy, chosen)
+    else:
+        quarter = latest_reviewed([strategy], request.user)[1] or default_quarter(strategy)
     if quarter is None:
         return render(request, "performance/review_empty.html", {"strategy": strategy})
     url = reverse("performance:review", args=[strategy.slug, quarter.slug])
@@ -171,7 +196,43 @@ def review_latest(request, slug):
     return redirect(url)
 
 
-def _dashboard(request, strategy, quarter, *, form=None, status=200):
+def quarter_packs(strategy, quarter, user, meetings):
+    """The packs issued (or being made) for the quarter at the meetings the user may see, and whether
+    any is left out for being marked above their clearance (one query)."""
+    packs = list(
+        MeetingPack.objects.filter(meeting__in=[m.pk for m in meetings], year=quarter.year, number=quarter.number)
+        .defer("pdf_content", "xlsx_content")
+        .select_related("issued_by")
+        .order_by("-issued_at", "-pk")
+    )
+    by_pk = {m.pk: m for m in meetings}
+    for pack in packs:
+        pack.meeting = by_pk[pack.meeting_id]
+    return [p for p in packs if permissions.cleared_for(user, p.marking)]
+
+
+class PackIssueForm(forms.Form):
+    """Issue the quarter's pack for one of the meetings that review it."""
+
+    meeting = forms.ChoiceField(
+        label="For the meeting",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the meeting the pack is for", "invalid_choice": "Choose a meeting"},
+    )
+    amber = forms.BooleanField(label="Include Amber actions in the exceptions", required=False)
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meetings = meetings
+        self.fields["meeting"].choices = [(str(m.pk), str(m)) for m in meetings]
+        if len(meetings) == 1:
+            self.fields["meeting"].initial = str(meetings[0].pk)
+
+    def clean_meeting(self):
+        return next(m for m in self.meetings if str(m.pk) == self.cleaned_data["meeting"])
+
+
+def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=200):
     include_amber = bool(request.GET.get("amber") or request.POST.get("amber"))
     data = review(
         strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber, every_action=False
@@ -185,6 +246,9 @@ def _dashboard(request, strategy, quarter, *, form=None, status=200):
     quarters = ended_quarters(strategy)
     here = reverse("performance:review", args=[strategy.slug, quarter.slug])
     position = quarters.index(quarter)
+    may_issue = permissions.can_generate_pack(request.user, strategy)
+    if may_issue and pack_form is None and data.meetings:
+        pack_form = PackIssueForm(meetings=data.meetings)
     return render(
         request,
         "performance/review_dashboard.html",
@@ -201,6 +265,13 @@ def _dashboard(request, strategy, quarter, *, form=None, status=200):
             "form": form,
             "may_challenge": may_challenge,
             "may_manage_meetings": permissions.can_manage_meetings(request.user, strategy),
+            "packs": quarter_packs(strategy, quarter, request.user, data.meetings),
+            # Packs above a reader's clearance are neither offered nor denied: one cleared for
+            # everything is told plainly when there are none.
+            "cleared_for_all": permissions.cleared_for(request.user, *Marking.values),
+            "may_issue": may_issue,
+            "pack_form": pack_form,
+            "strategies": visible_strategies(request.user),
             "quarters": quarters,
             "earlier": quarters[position + 1] if position + 1 < len(quarters) else None,
             "later": quarters[position - 1] if position > 0 else None,
@@ -273,3 +344,28 @@ def challenge_record(request, slug, quarter):
             messages.success(request, f"Your {challenge.get_kind_display().lower()} has been recorded.")
             return redirect(reverse("performance:review", args=[strategy.slug, quarter.slug]) + "#challenges")
     return _dashboard(request, strategy, quarter, form=form)
+
+
+@login_required
+@require_POST
+def review_pack_issue(request, slug, quarter):
+    """Issue the quarter's pack for one of its meetings, from the review."""
+    strategy = strategy_for(request.user, slug)
+    quarter = quarter_of(strategy, quarter)
+    if not permissions.can_generate_pack(request.user, strategy):
+        raise PermissionDenied("Only officers issue meeting packs.")
+    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
+    form = PackIssueForm(request.POST, meetings=data.meetings)
+    if not data.meetings:
+        form.add_error(None, f"No meeting reviews {quarter} yet: add one first, then issue its pack")
+    elif form.is_valid():
+        meeting = form.cleaned_data["meeting"]
+        pack = pack_create(meeting=meeting, by=request.user, include_amber=form.cleaned_data["amber"])
+        if pack.state == MeetingPack.State.FAILED:
+            messages.error(request, f"The pack could not be made: {pack.error}")
+        elif pack.state == MeetingPack.State.ISSUED:
+            messages.success(request, f"The pack for {meeting} has been issued.")
+        else:
+            messages.info(request, f"The pack for {meeting} is being made: its meeting's page shows it when ready.")
+        return redirect(reverse("performance:review", args=[strategy.slug, quarter.slug]) + "#packs")
+    return _dashboard(request, strategy, quarter, pack_form=form)

@@ -10,14 +10,33 @@ from strategy.periods import Quarter
 REMINDER_HELP = "Working days before the deadline, for example 3. Leads who have not updated by then are reminded."
 
 
-def quarter_choices(today=None):
-    """The current quarter and the four before it, newest first, as (slug, label)."""
-    quarter = Quarter.current() if today is None else Quarter.containing(today)
-    choices = []
-    for _ in range(5):
+def quarter_choices(strategy, today=None):
+    """The strategy's quarters a round is opened for, newest first, as (slug, label): the current
+    quarter and the four before it, within the strategy's period; for a strategy that has ended, its
+    last five; for one not begun, its first."""
+    current = Quarter.current() if today is None else Quarter.containing(today)
+    first, last = Quarter.containing(strategy.start_date), Quarter.containing(strategy.end_date)
+    quarter, choices = max(min(current, last), first), []
+    while len(choices) < 5 and quarter >= first:
         choices.append((quarter.slug, f"{quarter} ({quarter.months})"))
         quarter = quarter.previous()
     return choices
+
+
+class RoundStrategyForm(forms.Form):
+    """The first step of opening a round: which strategy (its quarters are the next step's choices)."""
+
+    strategy = forms.ModelChoiceField(
+        label="Strategy",
+        queryset=None,
+        empty_label=None,
+        to_field_name="slug",
+        help_text="Only active strategies have rounds.",
+    )
+
+    def __init__(self, *args, strategies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].queryset = strategies
 
 
 class RoundOpenForm(forms.Form):
@@ -50,10 +69,18 @@ class RoundOpenForm(forms.Form):
         help_text=REMINDER_HELP,
     )
 
-    def __init__(self, *args, strategies, meetings=None, **kwargs):
+    def __init__(self, *args, strategies, strategy, meetings=None, **kwargs):
+        """`strategy` is the one chosen in the first step: the quarters offered are its own."""
+        kwargs.setdefault("initial", {})["strategy"] = strategy.pk
         super().__init__(*args, **kwargs)
+        self.strategy = strategy
         self.fields["strategy"].queryset = strategies
-        self.fields["quarter"].choices = quarter_choices()
+        self.fields["strategy"].widget = forms.HiddenInput()
+        self.fields["quarter"].choices = quarter_choices(strategy)
+        first, last = Quarter.containing(strategy.start_date), Quarter.containing(strategy.end_date)
+        self.fields["quarter"].error_messages["invalid_choice"] = (
+            f"Choose a quarter of {strategy}, which runs from {first} to {last}"
+        )
         if meetings is None:
             del self.fields["meeting"]
             self.fields["deadline"].required = True

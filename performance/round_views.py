@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions.models import Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update
 from performance import rounds, tasks
 from performance.models import Meeting, UpdateRound
-from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, SignOffForm
+from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm
 from strategy import permissions
 from strategy.models import Strategy
 
@@ -64,6 +64,9 @@ def round_list(request):
         .select_related("strategy", "opened_by", "closed_by")
         .order_by("-year", "-number", "strategy__title")
     )
+    # ?strategy=<slug>: one strategy's rounds (the strategy page links here).
+    if slug := request.GET.get("strategy"):
+        update_rounds = update_rounds.filter(strategy__slug=slug)
     return render(request, "performance/round_list.html", {"rounds": update_rounds})
 
 
@@ -74,8 +77,20 @@ def round_open(request):
     if not strategies:
         raise PermissionDenied(OFFICERS_ONLY)
     queryset = Strategy.objects.filter(pk__in=[strategy.pk for strategy in strategies])
-    meetings = _meetings(queryset)
-    form = RoundOpenForm(request.POST or None, strategies=queryset, meetings=meetings)
+    # Two steps, so the quarters offered follow the strategy without JavaScript: first the strategy
+    # (skipped when there is one), then the round for it.
+    if request.method == "POST":
+        chosen = next((s for s in strategies if str(s.pk) == request.POST.get("strategy")), None)
+    elif len(strategies) == 1:
+        chosen = strategies[0]
+    else:
+        chosen = next((s for s in strategies if s.slug == request.GET.get("strategy")), None)
+    if chosen is None:
+        step = RoundStrategyForm(request.GET if "strategy" in request.GET else None, strategies=queryset)
+        step.is_valid()  # a strategy that is not one of these is said so
+        return render(request, "performance/round_open.html", {"step": step})
+    meetings = _meetings(queryset.filter(pk=chosen.pk))
+    form = RoundOpenForm(request.POST or None, strategies=queryset, strategy=chosen, meetings=meetings)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -96,7 +111,9 @@ def round_open(request):
                 f"The {update_round.quarter} update round is open. Leads with actions to update are being e-mailed.",
             )
             return redirect("performance:round_returns", pk=update_round.pk)
-    return render(request, "performance/round_open.html", {"form": form})
+    return render(
+        request, "performance/round_open.html", {"form": form, "strategy": chosen, "choose_again": len(strategies) > 1}
+    )
 
 
 @login_required

@@ -46,6 +46,7 @@ urlpatterns += [
     path("review/<slug:slug>/<str:quarter>/", review_views.review_dashboard, name="review"),
     path("review/<slug:slug>/<str:quarter>/challenges/", review_views.challenge_record, name="challenge_record"),
     path("review/<slug:slug>/<str:quarter>/objectives/", review_views.review_objectives, name="review_objectives"),
+    path("review/<slug:slug>/<str:quarter>/packs/", review_views.review_pack_issue, name="review_pack_issue"),
     path("meetings/", meeting_views.meeting_list, name="meeting_list"),
     path("meetings/new/", meeting_views.meeting_add, name="meeting_add"),
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting_detail"),

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 
 from strategy.audit import AuditedHistory
 
@@ -221,6 +222,20 @@ class Strategy(models.Model):
     @property
     def period(self):
         return f"{self.start_date:%Y}-{self.end_date:%Y}"
+
+    def choose_slug(self):
+        """A slug for a new strategy from its title and period (never just "new", the add page's
+        address), unique in its partnership."""
+        base = (
+            slugify(f"{self.title} {self.period}" if self.period not in self.title else self.title)[:45] or "strategy"
+        )
+        taken = set(Strategy.objects.filter(partnership_id=self.partnership_id).values_list("slug", flat=True))
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self.slug = slug
+        return slug
 
 
 class Principle(models.Model):

@@ -13,9 +13,9 @@ The rules:
 - A superuser (the deployment's administrator) may do everything, in every partnership.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from strategy.models import Marking, Membership, Person
+from strategy.models import Marking, Membership, Person, Strategy
 
 Role = Membership.Role
 
@@ -24,11 +24,29 @@ UPDATE_ROLES = frozenset({Role.OFFICER, Role.CHAIR, Role.LEAD})
 
 
 def membership(user):
-    """The user's Membership with its partnership (one query, then cached on the user)."""
+    """The user's Membership with its partnership (one query, then cached on the user).
+
+    The same query says whether the user leads or chairs anything and whether any strategy of the
+    partnership uses sign-off, so the header's navigation (`navigation`) costs no query of its own.
+    """
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, "_swp_membership"):
-        user._swp_membership = Membership.objects.select_related("partnership").filter(user=user).first()
+        mine = Person.objects.filter(user=OuterRef("user_id"))
+        user._swp_membership = (
+            Membership.objects.select_related("partnership")
+            .filter(user=user)
+            .annotate(
+                leads_actions=Exists(mine.filter(lead_links__isnull=False)),
+                chairs_groups=Exists(mine.filter(chaired_groups__isnull=False)),
+                partnership_signs_off=Exists(
+                    Strategy.objects.filter(partnership=OuterRef("partnership_id"), requires_sign_off=True).exclude(
+                        status=Strategy.Status.ARCHIVED
+                    )
+                ),
+            )
+            .first()
+        )
     return user._swp_membership
 
 
@@ -164,6 +182,12 @@ def can_update_action(user, action):
 def can_manage_strategy(user, strategy):
     """Officers shape strategies: groups, objectives, actions, imports."""
     return is_officer(user, strategy.partnership_id) and cleared_for(user, strategy.marking)
+
+
+def can_add_strategy(user):
+    """Officers of a partnership add its strategies (a superuser in no partnership uses the back office)."""
+    found = membership(user)
+    return bool(found and found.role == Role.OFFICER)
 
 
 def _hidden_markings(user):
@@ -376,6 +400,46 @@ def visible_meetings(queryset, user):
 def can_view_pack(user, pack):
     """An issued pack is marked as the most sensitive thing in it; only those cleared for that open it."""
     return can_view_meeting(user, pack.meeting) and cleared_for(user, pack.marking)
+
+
+# The header's service navigation ---------------------------------------------------------------
+# Each role's sections, in the order the header shows them (the labels and addresses are the
+# context processor's). "my_actions" only for someone who leads or chairs something; "sign_off"
+# only where a strategy of the partnership uses it.
+
+NAVIGATION = {
+    Role.OFFICER: (
+        "strategies",
+        "actions",
+        "imports",
+        "rounds",
+        "sign_off",
+        "meetings",
+        "indicators",
+        "audit",
+        "back_office",
+    ),
+    Role.CHAIR: ("my_actions", "actions", "indicators", "sign_off"),
+    Role.LEAD: ("my_actions", "actions", "indicators"),
+    Role.EXECUTIVE: ("review", "meetings", "actions", "indicators"),
+    Role.VIEWER: ("review", "meetings", "actions", "indicators"),
+}
+
+
+def navigation(user):
+    """The sections of the header's navigation this user is offered, in order."""
+    if user is None or not user.is_authenticated:
+        return ()
+    found = membership(user)
+    if found is None:
+        # The deployment's administrator, in no partnership: the officers' tools.
+        return NAVIGATION[Role.OFFICER] if user.is_superuser else ()
+    leads_something = found.leads_actions or found.chairs_groups
+    return tuple(
+        section
+        for section in NAVIGATION[found.role]
+        if (section != "my_actions" or leads_something) and (section != "sign_off" or found.partnership_signs_off)
+    )
 
 
 # The audit trail (issue 7) ---------------------------------------------------------------------

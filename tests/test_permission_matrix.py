@@ -48,6 +48,8 @@ MATRIX = [
         {"anonymous": 302, "officer": 302, "executive": 403, "*": 404},
     ),
     ("post to a page", "post", "/my/", {"anonymous": 302, "*": 405}),
+    ("add a strategy", "get", "/strategies/new/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
+    ("add a strategy post", "post", "/strategies/new/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
     ("post to the list", "post", "/actions/", {"anonymous": 302, "*": 405}),
     ("back office", "get", "/admin/", {"anonymous": 302, "*": 200}),
     # Operations and the audit trail (issue 7).
@@ -339,6 +341,13 @@ REVIEW_MATRIX = [
         {"anonymous": 302, "officer": 302, "chair": 302, "executive": 302, "outsider": 404, "*": 403},
     ),
     ("challenge by get", "get", "/review/test-2024-2027/2024-Q3/challenges/", {"anonymous": 302, "*": 405}),
+    (
+        "issue a pack from the review",
+        "post",
+        "/review/test-2024-2027/2024-Q3/packs/",
+        {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403},
+    ),
+    ("issue a pack by get", "get", "/review/test-2024-2027/2024-Q3/packs/", {"anonymous": 302, "*": 405}),
     ("meetings", "get", "/meetings/", {"anonymous": 302, "*": 200}),
     ("meeting", "get", "/meetings/{meeting}/", {"anonymous": 302, "outsider": 404, "*": 200}),
     (
@@ -390,11 +399,12 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
 
     from django.utils import timezone
 
-    from performance import meeting_views
+    from performance import meeting_views, review_views
     from performance.models import Challenge, Meeting, MeetingPack
 
     # Issuing a pack is checked for who may, not for the PDF (tests/performance/test_pack.py makes real ones).
     monkeypatch.setattr(meeting_views, "pack_create", lambda **kwargs: MeetingPack(state="issued"))
+    monkeypatch.setattr(review_views, "pack_create", lambda **kwargs: MeetingPack(state="issued"))
     meeting = Meeting.objects.create(strategy=plan["strategy"], date=datetime.date(2025, 1, 28), year=2024, number=3)
     sensitive = Meeting.objects.create(
         strategy=plan["strategy"],

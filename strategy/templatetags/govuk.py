@@ -214,18 +214,6 @@ def govuk_error_items(form=None, forms_=None):
 
 
 @register.filter
-def nav_current(path, href):
-    """The aria-current value for a navigation link: "page" on it, "true" inside its section."""
-    if not path or not href:
-        return ""
-    if path == href:
-        return "page"
-    if href != "/" and path.startswith(href):
-        return "true"
-    return ""
-
-
-@register.filter
 def page_range(page_obj):
     """Page numbers for the pagination: the ends, the current page's neighbours, None for a gap."""
     paginator = page_obj.paginator

@@ -53,7 +53,10 @@ def test_an_officer_may_import_only_into_a_strategy_they_are_cleared_for_in_full
 
 def test_the_official_officer_gets_none_of_the_import_pages(client, plan, official_officer, sensitive_preview):
     client.force_login(official_officer)
-    assert client.get(reverse("actions:import_upload")).status_code == 403
+    # The upload page offers them only a new strategy of their own, not this one.
+    upload = client.get(reverse("actions:import_upload")).content.decode()
+    assert "Import into a new strategy</a>" in upload
+    assert plan["strategy"].title not in upload
     assert client.get(reverse("actions:import_list")).status_code == 403
     response = client.get(reverse("actions:import_detail", args=[sensitive_preview.pk]))
     assert response.status_code == 403

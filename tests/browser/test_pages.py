@@ -48,7 +48,7 @@ def test_sign_in_and_out_with_the_keyboard_only(page, live_server, officer):
 def test_navigation_marks_the_current_section(page, live_server, officer, sign_in, check_accessibility):
     sign_in(page, live_server, "officer", next="/accessibility/")
     menu = page.get_by_role("navigation", name="Menu")
-    for label in ["My actions", "Actions", "Indicators", "Review", "Back office"]:
+    for label in ["Strategies", "Actions", "Imports", "Update rounds", "Meetings and packs", "Back office"]:
         expect(menu.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(menu.locator("[aria-current]")).to_have_count(0)
     expect(page.locator(".govuk-generic-header")).to_contain_text("Test Community Safety Partnership")
@@ -56,7 +56,7 @@ def test_navigation_marks_the_current_section(page, live_server, officer, sign_i
 
     page.goto(f"{live_server.url}/review/test-page/")
     expect(menu.locator("[aria-current]")).to_have_count(1)
-    expect(menu.get_by_role("link", name="Review", exact=True)).to_have_attribute("aria-current", "true")
+    expect(menu.get_by_role("link", name="Strategies", exact=True)).to_have_attribute("aria-current", "true")
 
 
 def test_login_error_summary_takes_focus_and_links_to_the_field(page, live_server, officer, check_accessibility):

@@ -195,6 +195,7 @@ def test_the_kpi_table_shows_each_indicator_as_at_the_quarter_with_contextual_on
 
 def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
     import io
+    from decimal import Decimal
 
     import openpyxl
     from pypdf import PdfReader
@@ -208,18 +209,34 @@ def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
     sheet = openpyxl.load_workbook(io.BytesIO(bytes(issued.xlsx_content)))["KPIs"]
     rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row[0] in ("KPI-V1", "KPI-V2", "KPI-C1")}
     data_to = datetime.datetime(2024, 12, 31)
+    # Figures are numbers (shown in their unit by the cell's format); the target's words stay text.
     assert rows["KPI-V1"][2:] == (
         "Performance",
-        "12.5%",
+        Decimal("12.5"),
+        "Percentage",
         data_to,
         "12.0% or lower",
+        12,
         "Amber",  # 12.5 against 12, within the 10% tolerance
         "Improving",
         None,  # no figure for 2023/24 Q3
-        "15.0% (Met-wide figure)",
+        15,
+        "Met-wide figure",
     )
-    assert rows["KPI-V2"][2:] == ("Contextual (not rated)", "70", data_to, None, None, "Up", None, None)
-    assert rows["KPI-C1"][2:7] == ("Performance", "150", data_to, "300 or higher", "Red")  # the officer is cleared
+    assert rows["KPI-V2"][2:] == (
+        "Contextual (not rated)",
+        70,
+        "Count",
+        data_to,
+        None,
+        None,
+        None,
+        "Up",
+        None,
+        None,
+        None,
+    )
+    assert rows["KPI-C1"][2:9] == ("Performance", 150, "Count", data_to, "300 or higher", 300, "Red")
     # And the PDF's one-page summary (after the cover and contents) has the same table.
     summary = " ".join(PdfReader(io.BytesIO(bytes(issued.pdf_content))).pages[2].extract_text().split())
     assert summary.startswith("Summary")

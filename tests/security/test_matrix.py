@@ -47,6 +47,7 @@ MATRIX = """
     strategy:two_factor_recovery_codes /accounts/two-factor/recovery-codes/                 302 302 302 302 302 302 302 | 302 302 302 302 302 302 302
     actions:home                       /                                                    302 302 302 302 302 302 302 | 302 405 405 405 405 405 405
     actions:strategy_list              /strategies/                                         302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    actions:strategy_add               /strategies/new/                                     302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
     actions:strategy_detail            /strategies/test-2024-2027/                          302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     actions:strategy_detail            /strategies/elsewhere-2024/                          302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     actions:my_actions                 /my/                                                 302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
@@ -106,6 +107,8 @@ MATRIX = """
     performance:review                 /review/test-2024-2027/2024-Q1/                      302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:review                 /review/elsewhere-2024/2024-Q1/                      302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     performance:challenge_record       /review/test-2024-2027/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 200 200 403 200 403 404
+    performance:review_pack_issue      /review/test-2024-2027/2024-Q1/packs/                302 405 405 405 405 405 405 | 302 200 403 403 403 403 404
+    performance:review_pack_issue      /review/elsewhere-2024/2024-Q1/packs/                302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
     performance:review_objectives      /review/test-2024-2027/2024-Q1/objectives/           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:review_objectives      /review/elsewhere-2024/2024-Q1/objectives/           302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     performance:challenge_record       /review/elsewhere-2024/2024-Q1/challenges/           302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
@@ -197,11 +200,12 @@ def test_role_url_method(name, url, get, post, world, users, settings):
 # An officer of Test CSP cleared for OFFICIAL only. The strategy is OFFICIAL but holds the
 # OFFICIAL-SENSITIVE CONTEST group, and an import rewrites (and its preview shows) the plan as a
 # whole, so the action-plan import pages are refused (strategy.permissions.can_import_plan); the
-# rest of the strategy is theirs as any officer's.
+# rest of the strategy is theirs as any officer's. The upload page offers them only "Import into a
+# new strategy" (one they are cleared for, being its author).
 # name                    address                          GET | POST
 OFFICIAL_OFFICER_MATRIX = """
     actions:import_list     /imports/                        403 | 405
-    actions:import_upload   /imports/new/                    403 | 403
+    actions:import_upload   /imports/new/                    200 | 403
     actions:import_detail   /imports/{import}/               403 | 403
     actions:import_cancel   /imports/{import}/cancel/        405 | 403
     actions:strategy_detail /strategies/test-2024-2027/      200 | 405

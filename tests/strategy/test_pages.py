@@ -147,7 +147,7 @@ def test_signed_in_header_names_the_partnership_and_the_sections(client, officer
 
     content = response.content.decode()
     assert "Test Community Safety Partnership" in content
-    for href in ["/my/", "/actions/", "/indicators/", "/review/", "/admin/"]:
+    for href in ["/strategies/", "/actions/", "/imports/", "/rounds/", "/meetings/", "/indicators/", "/admin/"]:
         assert f'href="{href}"' in content
     assert 'action="/accounts/logout/"' in content
     assert "Sign out" in content
