@@ -47,6 +47,13 @@ def scoped(queryset, user):
     return permissions.scope(queryset, user, partnership=partnership, marking=markings)
 
 
+def visible(queryset, user):
+    """The rows of `queryset` the user may see: its scope, and the model's own rule where that hides
+    more (a delivery group's meeting is hidden with its group, a challenge with its action)."""
+    rows = scoped(queryset, user)
+    return rows.visible_to(user) if hasattr(rows, "visible_to") else rows
+
+
 class UnseenRefusal(str):
     """The one line a delete page shows when the delete reaches rows above the officer's clearance:
     nothing of those rows (no names, no references, no counts)."""
@@ -72,7 +79,7 @@ def _all_visible(model, pks, user):
         manager = model._default_manager
         for start in range(0, len(pks), VISIBILITY_BATCH):
             batch = pks[start : start + VISIBILITY_BATCH]
-            if scoped(manager.filter(pk__in=batch), user).count() != len(set(batch)):
+            if visible(manager.filter(pk__in=batch), user).count() != len(set(batch)):
                 return False
         return True
     links = [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one and f.related_model in SCOPES]
@@ -140,6 +147,17 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return permissions.is_officer(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """A many-to-many field offers only the rows the officer may see, so saving it would drop the
+        links to rows above their clearance (an indicator's OFFICIAL-SENSITIVE actions): those are kept."""
+        if change:
+            for field in form.instance._meta.many_to_many:
+                if field.name in form.cleaned_data and field.related_model in SCOPES:
+                    linked = getattr(form.instance, field.name).all()
+                    unseen = linked.exclude(pk__in=visible(field.related_model._default_manager.all(), request.user))
+                    form.cleaned_data[field.name] = [*form.cleaned_data[field.name], *unseen]
+        super().save_related(request, form, formsets, change)
 
     def get_deleted_objects(self, objs, request):
         """The delete page and the list's "delete selected" both ask here, and delete nothing while

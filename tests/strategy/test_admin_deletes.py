@@ -3,10 +3,13 @@ anything above it (an action lead, a lead agency, a group's chair, an objective'
 refused with a line that says nothing of what it would have touched; an officer cleared for it
 deletes as before."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from actions.models import Action, ActionLead, DeliveryGroup, Objective
+from performance.models import Challenge, Indicator, Meeting
 from strategy.models import Marking, Membership, Organisation, Person, StrategicObjective
 from tests.actions.test_admin import form_data
 from tests.conftest import make_user
@@ -121,3 +124,34 @@ def test_an_inline_row_deleted_from_its_strategy_is_held_to_the_same_rule(client
         assert secret not in content
     assert StrategicObjective.objects.filter(pk=priority.pk).exists()
     assert Objective.objects.get(pk=plan["c1"].pk).strategic_objective_id == priority.pk
+
+
+def test_an_official_officer_cannot_delete_a_meeting_that_challenged_a_sensitive_action(
+    client, plan, official_officer, officer
+):
+    # The meeting is the OFFICIAL strategy's; the challenge on it is about C1.1, marked by its group.
+    meeting = Meeting.objects.create(strategy=plan["strategy"], date=datetime.date(2025, 1, 28), year=2024, number=3)
+    Challenge.objects.create(meeting=meeting, action=plan["c1_1"], text="Why is the venue survey late?")
+    url = reverse("admin:performance_meeting_delete", args=[meeting.pk])
+    client.force_login(official_officer)
+    assert_refused(client.get(url))
+    assert_refused(client.post(url, {"post": "yes"}))
+    assert Challenge.objects.filter(meeting=meeting).count() == 1
+
+    client.force_login(officer)
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_saving_an_indicator_keeps_its_links_to_actions_above_the_officers_clearance(client, plan, official_officer):
+    indicator = Indicator.objects.create(strategy=plan["strategy"], ref="K1", name="Repeat victims")
+    indicator.actions.set([plan["v1_1"], plan["c1_1"]])
+    url = reverse("admin:performance_indicator_change", args=[indicator.pk])
+    client.force_login(official_officer)
+    response = client.get(url)
+    # The form shows V1.1 and nothing of C1.1, so the browser sends V1.1 and the officer adds V1.2.
+    assert "V1.1" in response.content.decode() and "C1.1" not in response.content.decode()
+    data = form_data(response)
+    data["actions"] = [str(plan["v1_1"].pk), str(plan["v1_2"].pk)]
+    assert client.post(url, data).status_code == 302
+    assert set(indicator.actions.values_list("ref", flat=True)) == {"V1.1", "V1.2", "C1.1"}
