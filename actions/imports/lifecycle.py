@@ -143,13 +143,18 @@ def check_run(model, pk, *, check, label="Import"):
         return record.state
     for name, value in checked.fields.items():
         setattr(record, name, value)
-    if checked.problems:
-        finish(record, State.REFUSED, problems=[p.as_dict() for p in checked.problems])
-    else:
-        record.state = State.READY
-        record.stage = ""
-        record.problems = []
-        record.save()
+    try:
+        # Storing the preview can fail too (the worker's memory ceiling): the import then ends as
+        # failed, never left "checking".
+        if checked.problems:
+            finish(record, State.REFUSED, problems=[p.as_dict() for p in checked.problems])
+        else:
+            record.state = State.READY
+            record.stage = ""
+            record.problems = []
+            record.save()
+    except Exception as error:
+        return _fail(model, pk, f"Checking {label.lower()}", error)
     return record.state
 
 

@@ -292,3 +292,25 @@ def test_a_real_memory_ceiling_ends_the_command_import_as_failed(plan, tmp_path)
     assert "stopped: The file was not imported" in finished.stdout
     records = sqlite3.connect(database).execute("SELECT state, problems FROM actions_actionplanimport").fetchall()
     assert [state for state, _ in records] == ["failed"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_preview_reaches_the_ceiling_as_it_is_saved_ends_as_failed(
+    client, officer, plan, settings, monkeypatch
+):
+    settings.TASKS = DATABASE_TASKS
+    client.force_login(officer)
+    content = b"Delivery group,Objective,Action\nVictim,1 Identify repeat victims,Hold a case conference\n"
+    client.post("/imports/new/", {"strategy": plan["strategy"].pk, "file": SimpleUploadedFile("plan.csv", content)})
+    save = ActionPlanImport.save
+
+    def save_runs_out_with_the_preview(record, *args, **kwargs):
+        if record.state == ActionPlanImport.State.READY:
+            raise MemoryError
+        return save(record, *args, **kwargs)
+
+    monkeypatch.setattr(ActionPlanImport, "save", save_runs_out_with_the_preview)
+    work()
+    record = ActionPlanImport.objects.get()
+    assert record.state == ActionPlanImport.State.FAILED
+    assert record.problems == [OUT_OF_MEMORY.as_dict()]
