@@ -841,14 +841,16 @@ def _not_text(content, at):
 def csv_rows(content):
     """(row number, values) for each record of a CSV holding something, counted as they stream.
 
-    Comma, semicolon or tab separated, told from the first lines.
+    Comma, semicolon or tab separated, told from the first lines; quoted with double quotes.
     """
     text = decode_text(content)
+    # Only the separator is sniffed: spreadsheets quote with double quotes, and the sniffer takes
+    # apostrophes at the start of cells (formula escaping writes them) for quotes.
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     count = RowCount()
     number = 0
     while True:

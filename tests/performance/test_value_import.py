@@ -1,6 +1,7 @@
 """Importing indicator values from CSV and XLSX: preview, confirm, all or nothing, and every refusal
 naming its row and column, as the action-plan import does."""
 
+import csv
 import datetime
 import io
 from decimal import Decimal
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from performance.indicators import Period
 from performance.models import Indicator, IndicatorValue, IndicatorValueImport
 from performance.value_imports import read_rows, values_check
+from strategy.formulas import escape_formula
 from strategy.models import Marking, Membership
 from tests.conftest import make_user
 
@@ -462,3 +464,29 @@ def test_a_cleared_officer_and_the_uploader_read_it(client, officer, lead, kpis,
     own = IndicatorValueImport.objects.exclude(pk=sensitive_import.pk).get()
     assert client.get(f"/indicators/imports/{own.pk}/").status_code == 200
     assert client.get(f"/indicators/imports/{sensitive_import.pk}/").status_code == 403
+
+
+def test_notes_escaped_as_the_sites_downloads_escape_formulas_are_imported_as_written(client, officer, kpis):
+    """Each note starts the way a spreadsheet would run as a formula (after blanks, a tab, a line break):
+    written escaped, as every download writes it, it is read back without the escaping apostrophe. The
+    apostrophes must not be taken for the file's quotes either."""
+    notes = {"Sep 2024": " =1+1 counted twice", "Oct 2024": "\n=SUM(A1)", "Nov 2024": "\tTab first", "Dec 2024": "-5"}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["Indicator", "Period", "Value", "Note"])
+    for period, note in notes.items():
+        assert escape_formula(note) == "'" + note
+        writer.writerow(["KPI-V2", period, "60", escape_formula(note)])
+    client.force_login(officer)
+    upload(client, buffer.getvalue().encode())
+    record = IndicatorValueImport.objects.get()
+    assert record.state == State.READY, record.problems
+    client.post(f"/indicators/imports/{record.pk}/")
+    stored = {str(v.period): v.commentary for v in kpis["referrals"].values.all()}
+    # The apostrophe comes off; the blanks around a cell are trimmed as on any note imported.
+    assert stored == {
+        "Sep 2024": "=1+1 counted twice",
+        "Oct 2024": "=SUM(A1)",
+        "Nov 2024": "Tab first",
+        "Dec 2024": "-5",
+    }

@@ -113,7 +113,11 @@ def test_a_viewer_cannot_grant_or_see_sensitive_clearance_in_the_back_office(cli
 def test_every_download_escapes_formulas(download, client, officer, plan):
     action = plan["v1_1"]
     action.text, action.kpi, action.notes = '=HYPERLINK("http://evil")', "+1+1", "@SUM(A1)"
+    # Spreadsheets skip blanks and line breaks before the formula character, and run a leading tab.
+    action.baseline, action.target = " =1+1", "\n-5"
     action.save()
+    plan["v1_2"].text = "\tTab first"
+    plan["v1_2"].save()
     client.force_login(officer)
     response = client.get(download)
     if ".csv" in download:
@@ -123,7 +127,8 @@ def test_every_download_escapes_formulas(download, client, officer, plan):
         cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
     texts = [cell for cell in cells if isinstance(cell, str)]
     assert '\'=HYPERLINK("http://evil")' in texts and "'+1+1" in texts and "'@SUM(A1)" in texts
-    assert not [text for text in texts if text[:1] in ("=", "+", "@")]
+    assert "' =1+1" in texts and "'\n-5" in texts and "'\tTab first" in texts
+    assert not [text for text in texts if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r")]
 
 
 def test_the_audit_log_shows_only_the_users_own_partnership(client, officer, outsider, plan, elsewhere, lead):
