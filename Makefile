@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_DEBUG=true
 
-.PHONY: help venv lock run migrate demo test lint format check clean serve backup restore
+.PHONY: help venv lock hooks run migrate demo test lint format check clean serve backup restore
 
 help:
 	@echo "make run    - install, migrate, load the SWP demo data and serve http://localhost:$(PORT) (SQLite), with the task worker"
 	@echo "make test   - the whole test suite (browser tests too when /usr/bin/chromium is present)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make check  - lint, migrations up to date, tests"
+	@echo "make hooks  - install the git pre-commit hook (django-upgrade, ruff, ruff format)"
 	@echo "make lock   - pin every package with its hashes in requirements.lock, after changing requirements*.txt"
 	@echo "make clean  - remove the virtualenv, the SQLite database and collected static files"
 	@echo "make serve  - the production stack here: collectstatic, migrate, gunicorn + whitenoise, task worker (needs DATABASE_URL)"
@@ -46,8 +47,14 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(BIN)/python manage.py runserver $(PORT)
 
+# The suite under coverage, then the report (a read of what the tests miss, not a threshold).
 test: venv
-	$(BIN)/pytest
+	$(BIN)/coverage run -m pytest $(ARGS)
+	$(BIN)/coverage report
+
+# The git pre-commit hook: django-upgrade, ruff and ruff format on each commit (.pre-commit-config.yaml).
+hooks: venv
+	$(BIN)/pre-commit install
 
 lint: venv
 	$(BIN)/ruff check .

@@ -509,8 +509,8 @@ class Action(models.Model):
         null=True, blank=True, editable=False, help_text="Derived from the deadline where it names a date."
     )
     revised_due_date = models.DateField(null=True, blank=True, help_text="Set by a Red or Deferred update.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
-    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.NOT_STARTED)
+    rag = models.CharField("RAG", max_length=10, choices=RAG, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent complete, 0 to 100.")
     latest_update = models.ForeignKey(
         "Update", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
@@ -832,8 +832,8 @@ class Update(models.Model):
         help_text="When the update counts from (an imported quarterly update counts from the quarter's end).",
     )
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.WEB)
-    status = models.CharField(max_length=20, choices=Status.choices)
-    rag = models.CharField("RAG", max_length=10, choices=RAG.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status)
+    rag = models.CharField("RAG", max_length=10, choices=RAG, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     commentary = models.TextField(blank=True)
     revised_due_date = models.DateField(null=True, blank=True)

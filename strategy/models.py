@@ -153,7 +153,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     clearance = models.CharField(
         max_length=20,
-        choices=Marking.choices,
+        choices=Marking,
         default=Marking.OFFICIAL,
         help_text="The highest handling marking this user may see.",
     )
@@ -191,7 +191,7 @@ class Strategy(models.Model):
     vision = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    marking = models.CharField(max_length=20, choices=Marking, default=Marking.OFFICIAL)
     requires_sign_off = models.BooleanField(
         "updates need the chair's sign-off",
         default=False,

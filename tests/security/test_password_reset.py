@@ -94,7 +94,7 @@ def test_the_address_is_not_kept(officer):
 def test_behind_a_load_balancer_the_clients_own_address_is_counted(officer, settings):
     settings.AXES_IPWARE_PROXY_COUNT = 1
     for number in range(12):
-        Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{number + 1}").post(
+        Client(REMOTE_ADDR="10.0.0.5", headers={"x-forwarded-for": f"192.0.2.{number + 1}"}).post(
             "/accounts/password_reset/", {"email": f"nobody{number}@example.org"}
         )
     assert PasswordResetRequest.objects.filter(client="10.0.0.5").count() == 0
