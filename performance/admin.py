@@ -207,7 +207,7 @@ SCOPES.update(
     {
         Meeting: ("strategy__partnership", ("strategy__marking",)),
         Challenge: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
-        MeetingPack: ("meeting__strategy__partnership", ("meeting__strategy__marking", "marking")),
+        MeetingPack: ("strategy__partnership", ("strategy__marking", "marking")),
     }
 )
 
@@ -304,12 +304,12 @@ class MeetingPackAdmin(ScopedAdmin):
             return "–"
         return format_html(
             '<a href="{}">PDF</a>, <a href="{}">Excel</a>',
-            reverse("performance:pack_download", args=[pack.meeting_id, pack.pk, "pdf"]),
-            reverse("performance:pack_download", args=[pack.meeting_id, pack.pk, "xlsx"]),
+            pack.pdf_url,
+            pack.xlsx_url,
         )
 
     def has_add_permission(self, request):
-        return False  # issued on the meeting's page
+        return False  # issued on the meeting's page or the review
 
     def has_change_permission(self, request, obj=None):
         return False

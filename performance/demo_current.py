@@ -420,7 +420,7 @@ def demo_current_strategy_load(*, partnership):
         if UpdateRound.objects.filter(strategy=existing).for_quarter(current).exists():
             return existing  # made this quarter already
         # Packs are kept from deletion (a pack once issued is a record); these are sample packs.
-        MeetingPack.objects.filter(meeting__strategy=existing).delete()
+        MeetingPack.objects.filter(strategy=existing).delete()
         existing.delete()
     logins = get_user_model().objects.filter(username__in=["officer", "chair", "lead", "executive"])
     users = {user.username: user for user in logins}

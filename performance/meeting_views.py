@@ -302,12 +302,29 @@ def pack_generate(request, pk):
 @login_required
 @require_GET
 def pack_download(request, pk, pack_pk, file_format):
-    """A pack exactly as issued (the bytes kept then), for those cleared for its marking."""
+    """A meeting's pack exactly as issued (the bytes kept then), for those cleared for its marking."""
     meeting = _meeting_for(request.user, pk)
     pack = get_object_or_404(MeetingPack.objects.filter(meeting=meeting, state=MeetingPack.State.ISSUED), pk=pack_pk)
-    pack.meeting = meeting
-    if not permissions.can_view_pack(request.user, pack):
-        raise Http404  # a pack marked above the user's clearance is, for them, not there at all
+    pack.meeting, pack.strategy = meeting, meeting.strategy
+    return _pack_file(request.user, pack, file_format)
+
+
+@login_required
+@require_GET
+def pack_file(request, pk, file_format):
+    """Any pack exactly as issued, with or without a meeting (the review's list links here)."""
+    pack = get_object_or_404(
+        MeetingPack.objects.filter(state=MeetingPack.State.ISSUED).select_related(
+            "strategy__partnership", "meeting__strategy__partnership", "meeting__delivery_group"
+        ),
+        pk=pk,
+    )
+    return _pack_file(request.user, pack, file_format)
+
+
+def _pack_file(user, pack, file_format):
+    if not permissions.can_view_pack(user, pack):
+        raise Http404  # a pack marked above the user's clearance, or another partnership's, is not there at all
     content = bytes(pack.pdf_content if file_format == "pdf" else pack.xlsx_content)
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{pack.file_name(file_format)}"'

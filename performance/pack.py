@@ -1,6 +1,7 @@
 """The meeting pack: a PDF for the committee papers and an XLSX, from the same figures as the dashboard.
 
-`pack_create` records a MeetingPack for a meeting (issued now, by an officer) and makes its files in
+`pack_create` records a MeetingPack for a meeting, or for a strategy's quarter without one (issued
+now, by an officer), and makes its files in
 the background (the `pack_generate` task; at once with TASKS_BACKEND=immediate). Both files are made
 from `review(..., known_by=pack.issued_at)`, the figures as the service knew them at that moment,
 and kept in the database with their SHA-256 checksums, never on a path a web server could serve.
@@ -83,11 +84,14 @@ def pango_check(app_configs=None, **kwargs):
 # Making and recording a pack ----------------------------------------------------------------------
 
 
-def pack_create(*, meeting, by, include_amber=False):
-    """Record a pack for `meeting`, issued now by `by`, and make its files (in the background when a
-    worker runs tasks). Returns the MeetingPack as it stands after enqueueing."""
-    quarter = meeting.quarter
+def pack_create(*, by, meeting=None, strategy=None, quarter=None, include_amber=False):
+    """Record a pack for `meeting` (of its strategy and quarter), or for `strategy`'s `quarter` without
+    a meeting, issued now by `by`, and make its files (in the background when a worker runs tasks).
+    Returns the MeetingPack as it stands after enqueueing."""
+    if meeting is not None:
+        strategy, quarter = meeting.strategy, meeting.quarter
     pack = MeetingPack.objects.create(
+        strategy=strategy,
         meeting=meeting,
         year=quarter.year,
         number=quarter.number,
@@ -110,7 +114,7 @@ def pack_generate(pack_id):
 
 def pack_generate_run(pack_id):
     pack = MeetingPack.objects.select_related(
-        "meeting__strategy__partnership", "meeting__delivery_group", "issued_by"
+        "strategy__partnership", "meeting__strategy__partnership", "meeting__delivery_group", "issued_by"
     ).get(pk=pack_id)
     if pack.state != MeetingPack.State.GENERATING:
         return pack.state
@@ -163,12 +167,12 @@ def pack_files(pack):
     saw it (within their clearance), for the meeting's group only when it is a group's meeting."""
     meeting = pack.meeting
     data = review(
-        strategy=meeting.strategy,
+        strategy=pack.strategy,
         quarter=pack.quarter,
         user=pack.issued_by,
         include_amber=pack.include_amber,
         known_by=pack.issued_at,
-        group=meeting.delivery_group,
+        group=meeting.delivery_group if meeting else None,
     )
     load_details(data, data.actions)
     marking = Marking.highest([data.marking, *(_group_marking(meeting),)])
@@ -179,7 +183,7 @@ def pack_files(pack):
 
 
 def _group_marking(meeting):
-    return meeting.delivery_group.marking if meeting.delivery_group_id else Marking.OFFICIAL
+    return meeting.delivery_group.marking if meeting and meeting.delivery_group_id else Marking.OFFICIAL
 
 
 def _context(data, meeting, pack, marking):
@@ -204,8 +208,9 @@ def _context(data, meeting, pack, marking):
         "review": data,
         "meeting": meeting,
         "pack": pack,
-        "strategy": meeting.strategy,
-        "partnership": meeting.strategy.partnership,
+        "title": pack.title,
+        "strategy": pack.strategy,
+        "partnership": pack.strategy.partnership,
         "quarter": pack.quarter,
         "marking": Marking(marking).label,
         "issued_at": issued_local,
@@ -306,7 +311,7 @@ def render_xlsx(data, meeting, pack, marking):
     # Every cell is written by its type below, so no string is ever read as a number, URL or formula.
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties(
-        {"author": meeting.strategy.partnership.name, "title": f"{meeting} pack: {pack.quarter}", "created": issued_utc}
+        {"author": pack.strategy.partnership.name, "title": f"{pack.title} pack: {pack.quarter}", "created": issued_utc}
     )
     bold = workbook.add_format({"bold": True})
     formats = {
@@ -365,10 +370,10 @@ def render_xlsx(data, meeting, pack, marking):
     cover = Sheet("Cover", None)
     for key, value in [
         ("Handling marking", label),
-        ("Partnership", meeting.strategy.partnership.name),
-        ("Strategy", meeting.strategy.title),
-        ("Meeting", meeting.name),
-        ("Date", meeting.date),
+        ("Partnership", pack.strategy.partnership.name),
+        ("Strategy", pack.strategy.title),
+        ("Meeting", meeting.name if meeting else "None: the quarter's pack"),
+        ("Date", meeting.date if meeting else None),
         ("Quarter reviewed", f"{quarter} ({quarter.months})"),
         ("Status as at", quarter.end),
         ("Issued", issued),

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -197,39 +198,50 @@ def review_latest(request, slug):
 
 
 def quarter_packs(strategy, quarter, user, meetings):
-    """The packs issued (or being made) for the quarter at the meetings the user may see, and whether
-    any is left out for being marked above their clearance (one query)."""
+    """The packs issued (or being made) for the quarter, without a meeting or at the meetings the user
+    may see, leaving out those marked above their clearance (one query)."""
     packs = list(
-        MeetingPack.objects.filter(meeting__in=[m.pk for m in meetings], year=quarter.year, number=quarter.number)
+        MeetingPack.objects.filter(strategy=strategy, year=quarter.year, number=quarter.number)
+        .filter(Q(meeting__isnull=True) | Q(meeting__in=[m.pk for m in meetings]))
         .defer("pdf_content", "xlsx_content")
         .select_related("issued_by")
         .order_by("-issued_at", "-pk")
     )
     by_pk = {m.pk: m for m in meetings}
     for pack in packs:
-        pack.meeting = by_pk[pack.meeting_id]
-    return [p for p in packs if permissions.cleared_for(user, p.marking)]
+        pack.strategy = strategy
+        pack.meeting = by_pk.get(pack.meeting_id)
+    return [p for p in packs if permissions.can_view_pack(user, p)]
+
+
+NO_MEETING = "none"
 
 
 class PackIssueForm(forms.Form):
-    """Issue the quarter's pack for one of the meetings that review it."""
+    """Issue the quarter's pack for one of the meetings that review it, or with no meeting."""
 
     meeting = forms.ChoiceField(
         label="For the meeting",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the meeting the pack is for", "invalid_choice": "Choose a meeting"},
+        error_messages={
+            "required": "Choose the meeting the pack is for, or no meeting",
+            "invalid_choice": "Choose a meeting, or no meeting",
+        },
     )
     amber = forms.BooleanField(label="Include Amber actions in the exceptions", required=False)
 
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
         self.meetings = meetings
-        self.fields["meeting"].choices = [(str(m.pk), str(m)) for m in meetings]
-        if len(meetings) == 1:
-            self.fields["meeting"].initial = str(meetings[0].pk)
+        self.fields["meeting"].choices = [(str(m.pk), str(m)) for m in meetings] + [
+            (NO_MEETING, "No meeting: the quarter's pack")
+        ]
+        if len(meetings) <= 1:
+            self.fields["meeting"].initial = str(meetings[0].pk) if meetings else NO_MEETING
 
     def clean_meeting(self):
-        return next(m for m in self.meetings if str(m.pk) == self.cleaned_data["meeting"])
+        """The meeting chosen, or None for no meeting."""
+        return next((m for m in self.meetings if str(m.pk) == self.cleaned_data["meeting"]), None)
 
 
 def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=200):
@@ -247,7 +259,7 @@ def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=
     here = reverse("performance:review", args=[strategy.slug, quarter.slug])
     position = quarters.index(quarter)
     may_issue = permissions.can_generate_pack(request.user, strategy)
-    if may_issue and pack_form is None and data.meetings:
+    if may_issue and pack_form is None:
         pack_form = PackIssueForm(meetings=data.meetings)
     return render(
         request,
@@ -349,23 +361,23 @@ def challenge_record(request, slug, quarter):
 @login_required
 @require_POST
 def review_pack_issue(request, slug, quarter):
-    """Issue the quarter's pack for one of its meetings, from the review."""
+    """Issue the quarter's pack for one of its meetings, or with no meeting, from the review."""
     strategy = strategy_for(request.user, slug)
     quarter = quarter_of(strategy, quarter)
     if not permissions.can_generate_pack(request.user, strategy):
         raise PermissionDenied("Only officers issue meeting packs.")
     data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     form = PackIssueForm(request.POST, meetings=data.meetings)
-    if not data.meetings:
-        form.add_error(None, f"No meeting reviews {quarter} yet: add one first, then issue its pack")
-    elif form.is_valid():
+    if form.is_valid():
         meeting = form.cleaned_data["meeting"]
-        pack = pack_create(meeting=meeting, by=request.user, include_amber=form.cleaned_data["amber"])
+        amber = form.cleaned_data["amber"]
+        pack = pack_create(meeting=meeting, strategy=strategy, quarter=quarter, by=request.user, include_amber=amber)
+        named = f"The pack for {meeting}" if meeting else f"The pack for {quarter}"
         if pack.state == MeetingPack.State.FAILED:
             messages.error(request, f"The pack could not be made: {pack.error}")
         elif pack.state == MeetingPack.State.ISSUED:
-            messages.success(request, f"The pack for {meeting} has been issued.")
+            messages.success(request, f"{named} has been issued.")
         else:
-            messages.info(request, f"The pack for {meeting} is being made: its meeting's page shows it when ready.")
+            messages.info(request, f"{named} is being made: this page lists it when it is ready.")
         return redirect(reverse("performance:review", args=[strategy.slug, quarter.slug]) + "#packs")
     return _dashboard(request, strategy, quarter, pack_form=form)

@@ -57,4 +57,5 @@ urlpatterns += [
         meeting_views.pack_download,
         name="pack_download",
     ),
+    re_path(r"^packs/(?P<pk>\d+)\.(?P<file_format>pdf|xlsx)$", meeting_views.pack_file, name="pack_file"),
 ]

@@ -398,8 +398,10 @@ def visible_meetings(queryset, user):
 
 
 def can_view_pack(user, pack):
-    """An issued pack is marked as the most sensitive thing in it; only those cleared for that open it."""
-    return can_view_meeting(user, pack.meeting) and cleared_for(user, pack.marking)
+    """An issued pack is marked as the most sensitive thing in it; only those cleared for that open it,
+    who may see its meeting (or, for a pack without one, its strategy's review)."""
+    seen = can_view_meeting(user, pack.meeting) if pack.meeting_id else can_view_review(user, pack.strategy)
+    return seen and cleared_for(user, pack.marking)
 
 
 # The header's service navigation ---------------------------------------------------------------

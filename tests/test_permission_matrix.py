@@ -384,6 +384,15 @@ REVIEW_MATRIX = [
         "/meetings/{meeting}/packs/{sensitive_pack}.pdf",
         {"anonymous": 302, "officer": 200, "executive": 200, "*": 404},
     ),
+    ("quarter pack pdf", "get", "/packs/{quarter_pack}.pdf", {"anonymous": 302, "outsider": 404, "*": 200}),
+    ("quarter pack xlsx", "get", "/packs/{quarter_pack}.xlsx", {"anonymous": 302, "outsider": 404, "*": 200}),
+    (
+        "sensitive quarter pack",
+        "get",
+        "/packs/{sensitive_quarter_pack}.xlsx",
+        {"anonymous": 302, "officer": 200, "executive": 200, "*": 404},
+    ),
+    ("meeting pack by the packs' address", "get", "/packs/{pack}.pdf", {"anonymous": 302, "outsider": 404, "*": 200}),
 ]
 
 
@@ -430,6 +439,21 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
         )
         for marking in ("official", "official_sensitive")
     }
+    quarter_packs = {
+        marking: MeetingPack.objects.create(
+            strategy=plan["strategy"],
+            year=2024,
+            number=3,
+            state="issued",
+            finished_at=timezone.now(),
+            marking=marking,
+            pdf_content=b"%PDF-1.7 test",
+            pdf_sha256="c" * 64,
+            xlsx_content=b"PK test",
+            xlsx_sha256="d" * 64,
+        )
+        for marking in ("official", "official_sensitive")
+    }
     if role != "anonymous":
         client.force_login(users[role])
     url = url.format(
@@ -437,6 +461,8 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
         sensitive=sensitive.pk,
         pack=packs["official"].pk,
         sensitive_pack=packs["official_sensitive"].pk,
+        quarter_pack=quarter_packs["official"].pk,
+        sensitive_quarter_pack=quarter_packs["official_sensitive"].pk,
     )
     data = {
         "meeting": meeting.pk,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, DeliveryGroup
@@ -346,7 +347,8 @@ class Challenge(models.Model):
 
 
 class MeetingPack(models.Model):
-    """A meeting's pack as issued: the PDF and the XLSX, their checksums, and what they were made from.
+    """A quarter's pack as issued, for a meeting or for no meeting (the quarter's pack from the review):
+    the PDF and the XLSX, their checksums, and what they were made from.
 
     The files are kept here, never on a path a web server could serve; `issued_at` is the moment
     the figures were known at, so the pack can be made again exactly as issued (performance/pack.py).
@@ -357,7 +359,17 @@ class MeetingPack(models.Model):
         ISSUED = "issued", "Issued"
         FAILED = "failed", "Failed"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="packs", help_text="The strategy whose quarter it shows."
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="packs",
+        help_text="The meeting it is for; none for a quarter's pack issued from the review.",
+    )
     year = models.PositiveSmallIntegerField("financial year", help_text="The quarter the pack shows, as issued.")
     number = models.PositiveSmallIntegerField("quarter")
     include_amber = models.BooleanField(
@@ -388,7 +400,7 @@ class MeetingPack(models.Model):
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task making the pack.")
 
     class Meta:
-        ordering = ["meeting", "-issued_at", "-pk"]
+        ordering = ["strategy", "-issued_at", "-pk"]
         verbose_name = "meeting pack"
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1) & Q(number__lte=4), name="meeting_pack_quarter_1_4"),
@@ -405,7 +417,18 @@ class MeetingPack(models.Model):
         ]
 
     def __str__(self):
-        return f"Pack for {self.meeting} ({self.get_state_display()})"
+        return f"Pack for {self.meeting or self.quarter} ({self.get_state_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.meeting_id and not self.strategy_id:
+            self.strategy_id = self.meeting.strategy_id  # a meeting's pack is of the meeting's strategy
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.meeting_id and self.strategy_id and self.meeting.strategy_id != self.strategy_id:
+            raise ValidationError("A meeting's pack is of the meeting's strategy.")
+        if self.meeting_id and self.year and (self.year, self.number) != (self.meeting.year, self.meeting.number):
+            raise ValidationError("A meeting's pack shows the quarter the meeting reviews.")
 
     @property
     def quarter(self):
@@ -413,8 +436,28 @@ class MeetingPack(models.Model):
 
         return Quarter(self.year, self.number)
 
+    @property
+    def title(self):
+        """What the pack's cover and lists call it: its meeting, or the strategy's quarterly review."""
+        return str(self.meeting) if self.meeting_id else f"Quarterly review of {self.strategy.title}"
+
+    def file_url(self, file_format):
+        """Where the file is downloaded: under its meeting's address, or the packs' own for no meeting."""
+        if self.meeting_id:
+            return reverse("performance:pack_download", args=[self.meeting_id, self.pk, file_format])
+        return reverse("performance:pack_file", args=[self.pk, file_format])
+
+    @property
+    def pdf_url(self):
+        return self.file_url("pdf")
+
+    @property
+    def xlsx_url(self):
+        return self.file_url("xlsx")
+
     def file_name(self, extension):
-        meeting = self.meeting
-        return (
-            f"{meeting.strategy.slug}-{meeting.date.isoformat()}-pack-{Marking(self.marking).label.lower()}.{extension}"
-        )
+        """A meeting's pack is named by the meeting's date, a pack without one by its quarter."""
+        marking = Marking(self.marking).label.lower()
+        if self.meeting_id:
+            return f"{self.meeting.strategy.slug}-{self.meeting.date.isoformat()}-pack-{marking}.{extension}"
+        return f"{self.strategy.slug}-{self.quarter.slug.lower()}-pack-{marking}.{extension}"

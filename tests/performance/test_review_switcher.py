@@ -3,6 +3,8 @@ a plain GET form, lists the quarter's packs (truthfully, whatever the reader's c
 officer issue one there."""
 
 import datetime
+import io
+import re
 import zoneinfo
 
 import pytest
@@ -11,6 +13,7 @@ import time_machine
 from actions.models import Status
 from performance.models import Meeting, MeetingPack
 from strategy.models import Marking, Strategy
+from strategy.periods import Quarter
 from tests.conftest import make_action
 from tests.performance.review_history import at, make_history, record
 
@@ -162,15 +165,63 @@ def test_an_officer_issues_the_pack_from_the_review(client, officer, history, me
         assert f'href="/meetings/{meeting.pk}/packs/{pack.pk}.pdf"' in client.get(URL).content.decode()
 
 
-def test_issuing_without_a_meeting_of_the_quarter_says_what_to_do(client, officer, history):
+def test_issuing_with_no_choice_says_what_to_choose(client, officer, history, meeting):
     with on(2025, 2, 15):
         client.force_login(officer)
         response = client.post(f"{URL}packs/", {})
         content = response.content.decode()
         assert response.status_code == 200
         assert "<title>Error: Quarterly review" in content
-        assert "No meeting reviews 2024/25 Q3 yet: add one first, then issue its pack" in content
+        assert "Choose the meeting the pack is for, or no meeting" in content
         assert not MeetingPack.objects.exists()
+
+
+def test_an_officer_issues_the_quarters_pack_without_a_meeting(client, officer, viewer, executive, history):
+    import openpyxl
+
+    with on(2025, 2, 15):
+        client.force_login(officer)
+        form = client.get(URL).content.decode()
+        # No meeting reviews the quarter: the form is offered all the same, "no meeting" chosen.
+        assert re.search(r'<input[^>]* name="meeting" value="none"[^>]* checked', form)
+
+        response = client.post(f"{URL}packs/", {"meeting": "none"})
+
+        pack = MeetingPack.objects.get()
+        assert response.url == f"{URL}#packs"
+        assert (pack.strategy, pack.meeting, pack.quarter, pack.state) == (
+            history["strategy"],
+            None,
+            Quarter(2024, 3),
+            MeetingPack.State.ISSUED,
+        )
+        content = client.get(URL).content.decode()
+        assert f'href="/packs/{pack.pk}.pdf"' in content
+        assert f'href="/packs/{pack.pk}.xlsx"' in content
+        assert "Without a meeting: issued" in content
+
+        download = client.get(f"/packs/{pack.pk}.xlsx")
+        name = "test-2024-2027-2024-q3-pack-official-sensitive.xlsx"
+        assert download["Content-Disposition"] == f'attachment; filename="{name}"'
+        cover = openpyxl.load_workbook(io.BytesIO(download.content))["Cover"]
+        rows = {r[0]: r[1] for r in cover.iter_rows(values_only=True)}
+        assert rows["Meeting"] == "None: the quarter's pack"
+        assert rows["Quarter reviewed"] == "2024/25 Q3 (October to December 2024)"
+        assert client.get(f"/packs/{pack.pk}.pdf").content.startswith(b"%PDF")
+
+        # The officer saw the OFFICIAL-SENSITIVE group, so the pack is marked so.
+        assert pack.marking == Marking.OFFICIAL_SENSITIVE
+        client.force_login(viewer)
+        content = client.get(URL).content.decode()
+        assert f"/packs/{pack.pk}." not in content
+        assert "No pack that you may open has been issued for 2024/25 Q3." in content
+        assert client.get(f"/packs/{pack.pk}.pdf").status_code == 404
+        client.force_login(executive)
+        assert client.get(f"/packs/{pack.pk}.pdf").status_code == 200
+        MeetingPack.objects.filter(pk=pack.pk).update(marking=Marking.OFFICIAL)
+        client.force_login(viewer)
+        assert f'href="/packs/{pack.pk}.pdf"' in client.get(URL).content.decode()
+        assert client.get(f"/packs/{pack.pk}.pdf").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["chair", "lead", "executive", "viewer"])

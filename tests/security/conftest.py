@@ -45,8 +45,9 @@ def world(plan, elsewhere, users):
     """Both partnerships' data side by side, one of each kind of object a URL can name.
 
     In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, an import of each kind, an update
-    round, a meeting with an issued pack, an update waiting for sign-off; in `plan` also an indicator
-    marked OFFICIAL-SENSITIVE. Keys name the objects; `ids` has their primary keys for URL templates.
+    round, a meeting with an issued pack, a pack issued without a meeting, an update waiting for
+    sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
+    Keys name the objects; `ids` has their primary keys for URL templates.
     """
     import datetime
     from decimal import Decimal
@@ -85,6 +86,17 @@ def world(plan, elsewhere, users):
             pdf_sha256="1" * 64,
             xlsx_content=b"PK",
             xlsx_sha256="2" * 64,
+        )
+        rows[f"{side}quarter_pack"] = MeetingPack.objects.create(  # issued from the review, without a meeting
+            strategy=strategy,
+            year=2024,
+            number=1,
+            state=MeetingPack.State.ISSUED,
+            finished_at=meeting.created_at,
+            pdf_content=b"%PDF-1.7",
+            pdf_sha256="3" * 64,
+            xlsx_content=b"PK",
+            xlsx_sha256="4" * 64,
         )
         rows[f"{side}submitted"] = Update.objects.create(
             action=action,

@@ -123,6 +123,9 @@ MATRIX = """
     performance:pack_download          /meetings/{meeting}/packs/{pack}.pdf                 302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_download          /meetings/{meeting}/packs/{pack}.xlsx                302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_download          /meetings/{x_meeting}/packs/{x_pack}.pdf             302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:pack_file              /packs/{pack}.pdf                                    302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:pack_file              /packs/{quarter_pack}.xlsx                           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:pack_file              /packs/{x_quarter_pack}.pdf                          302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
 """
 
 
