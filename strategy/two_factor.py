@@ -17,6 +17,7 @@ here when settings.TWO_FACTOR_REQUIRED is on; anyone signed in may set it up.
 import logging
 import math
 import re
+from urllib.parse import urlsplit
 
 import segno
 from django import forms
@@ -275,6 +276,11 @@ class LimitedPasswordResetForm(PasswordResetForm):
 
     def save(self, *args, request=None, **kwargs):
         if PasswordResetRequest.admit(address=self.cleaned_data["email"], client=client_ip(request)):
+            # The link is to the site's configured address (SITE_URL), as in every e-mail the service
+            # sends, not to whatever host and scheme the request arrived with behind a proxy.
+            site = urlsplit(settings.SITE_URL)
+            kwargs["domain_override"] = site.netloc + site.path.rstrip("/")
+            kwargs["use_https"] = site.scheme == "https"
             super().save(*args, request=request, **kwargs)
         else:
             logger.warning("Password reset held back: past the limit for its address or for its client")

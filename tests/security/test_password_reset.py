@@ -99,3 +99,12 @@ def test_behind_a_load_balancer_the_clients_own_address_is_counted(officer, sett
         )
     assert PasswordResetRequest.objects.filter(client="10.0.0.5").count() == 0
     assert PasswordResetRequest.objects.count() == 12
+
+
+@time_machine.travel(START, tick=False)
+def test_the_link_uses_the_sites_configured_address_not_the_requests_host(officer, settings):
+    settings.SITE_URL = "https://swp.example.gov.uk/"
+    ask("officer@example.org")
+    [email] = mail.outbox
+    assert "\nhttps://swp.example.gov.uk/accounts/reset/" in email.body
+    assert "testserver" not in email.body
