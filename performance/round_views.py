@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions.models import Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update
+from actions.models import PLAN_ORDER, Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update
 from performance import rounds, tasks
 from performance.models import Meeting, UpdateRound
 from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm
@@ -271,7 +271,8 @@ def signoff_queue(request):
     updates = (
         Update.objects.awaiting_sign_off_by(request.user)
         .select_related("action__objective__delivery_group", "action__strategy", "created_by")
-        .order_by("action__strategy__title", "action__objective__delivery_group__position", "created_at", "pk")
+        # In the plan's order, references natural (V1.9 before V1.10), as every list of actions reads.
+        .order_by("action__strategy__title", *(f"action__{field}" for field in PLAN_ORDER), "created_at", "pk")
     )
     return render(request, "performance/signoff_queue.html", {"updates": updates})
 

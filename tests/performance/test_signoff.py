@@ -123,6 +123,18 @@ def test_the_chairs_queue_lists_their_groups_submissions(client, signed_off, lea
     assert client.get(reverse("performance:signoff_queue")).status_code == 403
 
 
+def test_the_queue_lists_references_in_natural_order(client, signed_off, lead, chair):
+    from tests.conftest import make_action
+
+    # Submitted in the reverse of the plan's order: the queue reads as the plan does (V1.9 before V1.10).
+    for ref in ("V1.10", "V1.9"):
+        submit(make_action(signed_off["v1"], ref, leads=[signed_off["lena"]]), lead)
+    submit(signed_off["v1_2"], lead)
+    client.force_login(chair)
+    response = client.get(reverse("performance:signoff_queue"))
+    assert [u.action.ref for u in response.context["updates"]] == ["V1.2", "V1.9", "V1.10"]
+
+
 @pytest.mark.parametrize("count", [2, 20])
 def test_the_queue_costs_the_same_at_any_size(count, client, signed_off, lead, officer, django_assert_max_num_queries):
     from tests.conftest import make_action
