@@ -983,6 +983,8 @@ class RecordedImport(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     FINISHED_STATES = (State.IMPORTED, State.REFUSED, State.FAILED, State.CANCELLED)
+    # What an import goes into: its subclass's foreign key, which only one import at a time may be applied to.
+    scope = "strategy"
     # A worker is doing something with the import only in these states; in them a silent import has stalled.
     RUNNING_STATES = (State.CHECKING, State.IMPORTING)
 

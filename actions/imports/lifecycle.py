@@ -65,21 +65,23 @@ class Applied:
     result: dict = field(default_factory=dict)
 
 
-def refuse_if_too_large(file_name, content):
-    if len(content) > MAX_BYTES:
+def refuse_if_too_large(file_name, content, max_bytes=MAX_BYTES):
+    if len(content) > max_bytes:
         raise ImportRefused(
             Problem(
                 f"{file_name} is {len(content) / 1024 / 1024:.1f} MB; the largest file that can be imported is "
-                f"{MAX_BYTES // 1024 // 1024} MB"
+                f"{max_bytes // 1024 // 1024} MB"
             )
         )
 
 
-def record_create(model, *, strategy, file_name, content, by=None, **fields):
-    """A new import record holding the uploaded file, waiting to be checked."""
-    refuse_if_too_large(file_name, content)
+def record_create(model, *, file_name, content, by=None, max_bytes=MAX_BYTES, **fields):
+    """A new import record holding the uploaded file, waiting to be checked.
+
+    `fields` name what the import goes into (its model's `scope`: a strategy, a partnership).
+    """
+    refuse_if_too_large(file_name, content, max_bytes)
     return model.objects.create(
-        strategy=strategy,
         created_by=by if by is not None and by.is_authenticated else None,
         created_from=audit.request_address(),
         file_name=file_name[:255],
@@ -122,7 +124,7 @@ def _fail(model, pk, label, error):
     """Record an unexpected error, unless the import was cancelled meanwhile (that stands)."""
     logger.error("%s %s failed", label, pk, exc_info=error)
     problem = OUT_OF_MEMORY if isinstance(error, MemoryError) else UNEXPECTED
-    record = model.objects.select_related("strategy").get(pk=pk)
+    record = model.objects.select_related(model.scope).get(pk=pk)
     if record.state in model.RUNNING_STATES:
         finish(record, model.State.FAILED, problems=[problem.as_dict()])
     return record.state
@@ -131,7 +133,7 @@ def _fail(model, pk, label, error):
 def check_run(model, pk, *, check, label="Import"):
     """Check the file of import `pk` with `check(record, report) -> Checked` and store the preview."""
     State = model.State
-    record = model.objects.select_related("strategy", "created_by").get(pk=pk)
+    record = model.objects.select_related(model.scope, "created_by").get(pk=pk)
     if record.state != State.CHECKING:
         return record.state
     try:
@@ -178,14 +180,15 @@ def confirm(model, record, *, busy_message, **fields):
                 record.save()
         except IntegrityError:
             blocker = (
-                model.objects.filter(strategy_id=record.strategy_id, state=State.IMPORTING)
+                model.objects.filter(**{model.scope: getattr(record, f"{model.scope}_id")}, state=State.IMPORTING)
                 .exclude(pk=record.pk)
                 .first()
             )
             if blocker is not None and blocker.stalled:
+                into = model._meta.get_field(model.scope).verbose_name
                 raise ImportNotReady(
-                    f"An earlier import into this strategy ({blocker.file_name}) stopped without finishing and is "
-                    "holding the strategy. Cancel that import, then confirm this one again.",
+                    f"An earlier import into this {into} ({blocker.file_name}) stopped without finishing and is "
+                    f"holding the {into}. Cancel that import, then confirm this one again.",
                     blocker=blocker,
                 ) from None
             raise ImportNotReady(busy_message) from None
@@ -217,7 +220,7 @@ def apply_run(model, pk, *, apply, check, stale_stage, label="Import"):
     and is refused instead of cancelling the import under the worker.
     """
     State = model.State
-    record = model.objects.select_related("strategy", "created_by").get(pk=pk)
+    record = model.objects.select_related(model.scope, "created_by").get(pk=pk)
     if record.state != State.IMPORTING:
         return record.state
     try:

@@ -1,0 +1,1 @@
+"""The evidence: a partnership's area (local authorities, wards, LSOAs) and the crime counts read from police.uk."""
