@@ -107,11 +107,11 @@ def too_many_columns(sheet, row):
     )
 
 
-def too_much_unpacked(name=""):
+def too_much_unpacked(name="", limit=MAX_UNPACKED_BYTES, advice=None):
     return ImportRefused(
         Problem(
-            f"{name or 'The file'} unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB, which is more than "
-            "any spreadsheet to import needs: save it again as a new workbook."
+            f"{name or 'The file'} unpacks to more than {limit // 1024 // 1024:,} MB, which is more than "
+            + (advice or "any spreadsheet to import needs: save it again as a new workbook.")
         )
     )
 
@@ -133,7 +133,7 @@ def xml_declarations():
 
 
 def damaged(kind, why):
-    label = {"xlsx": "an Excel workbook", "ods": "an .ods spreadsheet"}[kind]
+    label = {"xlsx": "an Excel workbook", "ods": "an .ods spreadsheet", "zip": "a zip archive"}[kind]
     return ImportRefused(Problem(f"The file could not be read as {label} ({why}): is it damaged?"))
 
 
@@ -227,16 +227,18 @@ class RowCount:
 
 
 class Unpacked:
-    """The bytes unpacked so far from one upload's archive, against MAX_UNPACKED_BYTES."""
+    """The bytes unpacked so far from one upload's archive, against its limit (MAX_UNPACKED_BYTES unless given)."""
 
-    def __init__(self, name=""):
+    def __init__(self, name="", limit=MAX_UNPACKED_BYTES, advice=None):
         self.name = name
+        self.limit = limit
+        self.advice = advice
         self.read = 0
 
     def add(self, size):
         self.read += size
-        if self.read > MAX_UNPACKED_BYTES:
-            raise too_much_unpacked(self.name)
+        if self.read > self.limit:
+            raise too_much_unpacked(self.name, self.limit, self.advice)
 
 
 class zip_member(io.RawIOBase):  # noqa: N801 - used as a function that opens a member
@@ -874,6 +876,47 @@ def csv_rows(content):
         yield number, values
 
 
+def csv_stream_rows(stream, name, *, max_rows=MAX_WRITTEN_ROWS):
+    """(row number, values) for each record of a comma-separated UTF-8 stream holding something, read as it streams.
+
+    For files published by machines (police.uk's), too large to hold whole: UTF-8 with or without a
+    byte-order mark, commas; `name` is the file's name, for the problems.
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text)
+    number = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                Problem(f"{name}: the file is not UTF-8 text after row {number}: is it damaged? Download it again.")
+            ) from None
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise cell_too_large(name, reader.line_num, None) from None
+            raise ImportRefused(
+                Problem(f"{name}, row {number + 1}: this row cannot be read as CSV ({error}).")
+            ) from None
+        number += 1
+        if not any(values):
+            continue
+        if number > max_rows:
+            raise ImportRefused(
+                Problem(
+                    f"{name} has more than {max_rows:,} rows, more than any file of its kind has: is it the right file?"
+                )
+            )
+        for column, value in enumerate(values):
+            if len(value) > MAX_CELL_CHARS:
+                raise cell_too_large(name, number, column)
+        if len(values) > MAX_COLUMNS and any(values[MAX_COLUMNS:]):
+            raise too_many_columns(name, number)
+        yield number, values
+
+
 __all__ = [
     "HEADER_ROWS",
     "MAX_BYTES",
@@ -885,6 +928,7 @@ __all__ = [
     "MAX_UNPACKED_BYTES",
     "check_size",
     "csv_rows",
+    "csv_stream_rows",
     "decode_text",
     "file_kind",
     "sheets",
