@@ -43,7 +43,8 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
+            # No file chosen arrives as an empty list: the field's own "required" error, not an empty import.
+            return [single(item, initial) for item in data] if data else [single(None, initial)]
         return [single(data, initial)]
 
 

@@ -20,6 +20,7 @@ SECTIONS = {
     "sign_off": ("Sign-off", "performance:signoff_queue", ("/sign-off/",)),
     "meetings": ("Meetings and packs", "performance:meeting_list", ("/meetings/",)),
     "indicators": ("Indicators", "performance:indicator_list", ("/indicators/",)),
+    "evidence": ("Evidence", "evidence:home", ("/evidence/",)),
     "audit": ("Audit log", "strategy:audit_log", ("/audit/",)),
     "back_office": ("Back office", "admin:index", ("/admin/",)),
 }

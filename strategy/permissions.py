@@ -418,6 +418,7 @@ NAVIGATION = {
         "sign_off",
         "meetings",
         "indicators",
+        "evidence",
         "audit",
         "back_office",
     ),
@@ -451,3 +452,12 @@ def can_view_audit(user):
     """Officers read and download their partnership's audit log (superusers: everyone's); nobody
     changes it. What each row shows is scoped like everything else (partnership and clearance)."""
     return bool(user.is_authenticated and (user.is_superuser or role(user) == Role.OFFICER))
+
+
+# The evidence: the area and police.uk's crime data ----------------------------------------------
+
+
+def can_manage_evidence(user, partnership_pk):
+    """Officers load their partnership's area and crime data, and download its counts (police.uk's
+    data is public, so the evidence is OFFICIAL: no clearance needed beyond a member's)."""
+    return is_officer(user, partnership_pk)

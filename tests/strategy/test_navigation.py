@@ -22,7 +22,17 @@ def hrefs(client, path="/privacy/"):
     return [href for href, _ in menu(client, path)]
 
 
-OFFICER = ["/strategies/", "/actions/", "/imports/", "/rounds/", "/meetings/", "/indicators/", "/audit/", "/admin/"]
+OFFICER = [
+    "/strategies/",
+    "/actions/",
+    "/imports/",
+    "/rounds/",
+    "/meetings/",
+    "/indicators/",
+    "/evidence/",
+    "/audit/",
+    "/admin/",
+]
 
 
 def test_officer_gets_the_officers_tools(client, officer):

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from evidence import views
+
+app_name = "evidence"
+
+urlpatterns = [
+    path("evidence/", views.evidence_home, name="home"),
+    path("evidence/area/", views.area_upload, name="area_upload"),
+    path("evidence/police/", views.police_upload, name="police_upload"),
+    path("evidence/police/<int:pk>/", views.police_import_detail, name="police_import_detail"),
+    path("evidence/police/<int:pk>/cancel/", views.police_import_cancel, name="police_import_cancel"),
+    path("evidence/crime-counts.csv", views.crime_counts_csv, name="crime_counts_csv"),
+]

@@ -1,0 +1,220 @@
+"""The evidence pages (officers): the area, police.uk imports and their progress, and the counts as CSV.
+
+The partnership is the officer's own; police.uk's data is public, so every page is OFFICIAL.
+"""
+
+import io
+import zipfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Min
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.imports.problems import ImportRefused, Problem
+from evidence import area, exports, police, records
+from evidence.forms import AreaLookupForm, CrimeCountsForm, PoliceUploadForm
+from evidence.models import LocalAuthority, PoliceDataImport, PoliceMonth, Ward
+from strategy import permissions
+from strategy.models import Marking
+
+REFRESH_SECONDS = 3
+MARKING = Marking.OFFICIAL.label
+
+
+def _partnership(user):
+    """The officer's partnership; 403 for anyone else."""
+    found = permissions.membership(user)
+    if found is None or not permissions.can_manage_evidence(user, found.partnership_id):
+        raise PermissionDenied
+    return found.partnership
+
+
+def _crumbs(*more):
+    return [("Home", reverse("actions:home")), ("Evidence", reverse("evidence:home") if more else None), *more]
+
+
+@login_required
+@require_GET
+def evidence_home(request):
+    partnership = _partnership(request.user)
+    return _render_home(request, partnership)
+
+
+def _render_home(request, partnership, *, area_form=None, police_form=None, counts_form=None, status=200):
+    lookup = area.current_area(partnership)
+    authorities = LocalAuthority.objects.filter(partnership=partnership).current()
+    months = (
+        PoliceMonth.objects.filter(partnership=partnership)
+        .values("month")
+        .annotate(forces=Count("force"))
+        .order_by("-month")
+    )
+    held = PoliceMonth.objects.filter(partnership=partnership).aggregate(first=Min("month"), last=Max("month"))
+    initial_codes = ", ".join(authority.code for authority in authorities)
+    context = {
+        "lookup": lookup,
+        "authorities": authorities,
+        "wards": Ward.objects.filter(partnership=partnership).current().count() if lookup else 0,
+        "retired_wards": Ward.objects.filter(partnership=partnership, retired_by__isnull=False).count(),
+        "months": months,
+        "area_form": area_form or AreaLookupForm(initial={"local_authorities": initial_codes}),
+        "police_form": police_form or PoliceUploadForm(),
+        "counts_form": counts_form
+        or CrimeCountsForm(
+            initial={
+                "start": f"{held['first']:%Y-%m}" if held["first"] else "",
+                "end": f"{held['last']:%Y-%m}" if held["last"] else "",
+            }
+        ),
+        "imports": PoliceDataImport.objects.filter(partnership=partnership)
+        .defer("file_content", "preview", "result")
+        .select_related("created_by")[:20],
+        "marking": MARKING,
+        "status": status,
+        "crumbs": _crumbs(),
+    }
+    context["forms"] = [context["area_form"], context["police_form"], context["counts_form"]]
+    return render(request, "evidence/evidence_home.html", context, status=status)
+
+
+@login_required
+@require_POST
+def area_upload(request):
+    partnership = _partnership(request.user)
+    form = AreaLookupForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            lookup = area.area_import(
+                partnership=partnership,
+                content=upload.read(),
+                file_name=upload.name,
+                local_authority_codes=form.cleaned_data["local_authorities"],
+                by=request.user,
+            )
+        except ImportRefused as refused:
+            form.add_error("file", "; ".join(str(problem) for problem in refused.problems[:5]))
+        else:
+            messages.success(request, _area_message(lookup))
+            return redirect("evidence:home")
+    return _render_home(request, partnership, area_form=form, status=400)
+
+
+def _area_message(lookup):
+    text = f"The area now has {lookup.wards} wards and {lookup.lsoas} LSOAs (wards of {lookup.ward_year})."
+    if lookup.renamed:
+        text += f" Renamed: {', '.join(lookup.renamed)}."
+    if lookup.retired:
+        text += f" No longer in the lookup, kept with their counts: {', '.join(lookup.retired)}."
+    return text
+
+
+def _packed(uploads):
+    """One upload's bytes and name: a single file as it is, several CSV files packed into one zip."""
+    if len(uploads) == 1:
+        return uploads[0].read(), uploads[0].name
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for upload in uploads:
+            with archive.open(upload.name, "w") as member:
+                for chunk in upload.chunks():
+                    member.write(chunk)
+    return buffer.getvalue(), f"{len(uploads)} files ({uploads[0].name}, ...)"
+
+
+@login_required
+@require_POST
+def police_upload(request):
+    partnership = _partnership(request.user)
+    form = PoliceUploadForm(request.POST, request.FILES)
+    if form.is_valid() and area.current_area(partnership) is None:
+        form.add_error(
+            "files",
+            "The partnership has no area yet: load the ONS lookup above first, so the crime data can be counted "
+            "by ward",
+        )
+    if form.is_valid():
+        content, name = _packed(form.cleaned_data["files"])
+        try:
+            record = records.import_create(partnership=partnership, file_name=name, content=content, by=request.user)
+        except ImportRefused as refused:
+            form.add_error("files", str(refused.problems[0]))
+        else:
+            return redirect("evidence:police_import_detail", pk=record.pk)
+    return _render_home(request, partnership, police_form=form, status=400)
+
+
+def _import_for(user, pk):
+    record = get_object_or_404(
+        PoliceDataImport.objects.defer("file_content").select_related("partnership", "created_by"), pk=pk
+    )
+    if not permissions.is_member(user, record.partnership_id):
+        raise Http404
+    if not permissions.can_manage_evidence(user, record.partnership_id):
+        raise PermissionDenied
+    return record
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def police_import_detail(request, pk):
+    record = _import_for(request.user, pk)
+    if request.method == "POST":
+        if record.state != PoliceDataImport.State.READY:
+            messages.error(
+                request, f"This import is {record.get_state_display().lower()}: there is nothing to confirm."
+            )
+        else:
+            try:
+                records.import_confirm(record)
+            except records.ImportNotReady as error:
+                messages.error(request, str(error))
+        return redirect("evidence:police_import_detail", pk=record.pk)
+    report = record.result if record.state == PoliceDataImport.State.IMPORTED else record.preview
+    context = {
+        "record": record,
+        "report": report,
+        "summary": police.summary_lines(report) if report.get("totals") else [],
+        "problems": [Problem.from_dict(p) for p in record.problems or []],
+        "running": record.state in PoliceDataImport.RUNNING_STATES and not record.stalled,
+        "stalled": record.stalled,
+        "refresh_seconds": REFRESH_SECONDS,
+        "marking": MARKING,
+        "crumbs": _crumbs((record.file_name, None)),
+    }
+    return render(request, "evidence/police_import_detail.html", context)
+
+
+@login_required
+@require_POST
+def police_import_cancel(request, pk):
+    record = _import_for(request.user, pk)
+    try:
+        records.import_cancel(record)
+    except records.ImportNotReady as error:
+        messages.error(request, str(error))
+        return redirect("evidence:police_import_detail", pk=record.pk)
+    messages.success(request, f"The import of {record.file_name} was cancelled. Nothing was saved.")
+    return redirect("evidence:home")
+
+
+@login_required
+@require_GET
+def crime_counts_csv(request):
+    partnership = _partnership(request.user)
+    form = CrimeCountsForm(request.GET)
+    if not form.is_valid():
+        return _render_home(request, partnership, counts_form=form, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    buffer = io.StringIO()
+    exports.write_crime_counts(buffer, partnership=partnership, start=start, end=end)
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{partnership.slug}-crime-counts-{start}-to-{end}-official.csv"'
+    )
+    return response
