@@ -479,3 +479,89 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
     if method == "post" and expected != 302:
         assert not Challenge.objects.exists()
         assert Meeting.objects.count() == 3
+
+
+# The evidence: the area and police.uk's crime data ------------------------------------------------
+# Test CSP has an area and an upload of January checked and waiting to be confirmed; the other
+# partnership (the outsider's) has no area yet, so their upload of police.uk files is refused (400).
+
+EVIDENCE_MATRIX = [
+    ("evidence", "get", "/evidence/", {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403}),
+    ("post to the evidence", "post", "/evidence/", {"anonymous": 302, "*": 405}),
+    ("load the area", "post", "/evidence/area/", {"anonymous": 302, "officer": 302, "outsider": 302, "*": 403}),
+    ("area by get", "get", "/evidence/area/", {"anonymous": 302, "*": 405}),
+    ("police upload", "post", "/evidence/police/", {"anonymous": 302, "officer": 302, "outsider": 400, "*": 403}),
+    ("police upload by get", "get", "/evidence/police/", {"anonymous": 302, "*": 405}),
+    (
+        "police import",
+        "get",
+        "/evidence/police/{record}/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "police import confirm",
+        "post",
+        "/evidence/police/{record}/",
+        {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403},
+    ),
+    (
+        "police import cancel",
+        "post",
+        "/evidence/police/{record}/cancel/",
+        {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403},
+    ),
+    ("police import cancel by get", "get", "/evidence/police/{record}/cancel/", {"anonymous": 302, "*": 405}),
+    (
+        "crime counts csv",
+        "get",
+        "/evidence/crime-counts.csv?start=2024-01&end=2024-12",
+        {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403},
+    ),
+]
+
+
+def evidence_cases():
+    for name, method, url, outcomes in EVIDENCE_MATRIX:
+        for role in ROLES:
+            yield pytest.param(method, url, role, outcomes.get(role, outcomes.get("*")), id=f"{name}-{method}-{role}")
+
+
+@pytest.mark.parametrize(("method", "url", "role", "expected"), list(evidence_cases()))
+def test_evidence_role_url_method(method, url, role, expected, client, users, plan, elsewhere):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence import records
+    from evidence.area import area_import
+    from evidence.models import AreaLookup, CrimeCount, PoliceDataImport
+    from tests.evidence.files import JANUARY, lookup_csv, street_csv
+
+    area_import(
+        partnership=plan["partnership"],
+        content=lookup_csv(),
+        file_name="lookup.csv",
+        local_authority_codes=["E09000033"],
+    )
+    record = records.import_create(
+        partnership=plan["partnership"],
+        file_name="2024-01-metropolitan-street.csv",
+        content=street_csv("2024-01", JANUARY),
+        by=users["officer"],
+        background=False,
+    )
+    assert record.state == PoliceDataImport.State.READY
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = url.format(record=record.pk)
+    data = {
+        "local_authorities": "E09000033",
+        "file": SimpleUploadedFile("lookup.csv", lookup_csv()),
+        "files": SimpleUploadedFile("2024-02-metropolitan-street.csv", street_csv("2024-02", JANUARY)),
+    }
+    response = client.post(url, data) if method == "post" else client.get(url)
+    assert response.status_code == expected
+    if role == "anonymous" and expected == 302:
+        assert response.url.startswith("/accounts/login/")
+    if method == "post" and expected != 302:
+        assert AreaLookup.objects.count() == 1
+        assert list(PoliceDataImport.objects.values_list("pk", "state")) == [(record.pk, "ready")]
+        assert not CrimeCount.objects.exists()

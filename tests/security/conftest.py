@@ -44,15 +44,16 @@ def verified(client, user):
 def world(plan, elsewhere, users):
     """Both partnerships' data side by side, one of each kind of object a URL can name.
 
-    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, an import of each kind, an update
-    round, a meeting with an issued pack, a pack issued without a meeting, an update waiting for
-    sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
+    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, an import of each kind
+    (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
+    meeting, an update waiting for sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
     Keys name the objects; `ids` has their primary keys for URL templates.
     """
     import datetime
     from decimal import Decimal
 
     from actions.models import ActionPlanImport, Update
+    from evidence.models import PoliceDataImport
     from performance.indicators import Period
     from performance.models import Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
     from strategy.models import Marking
@@ -67,6 +68,9 @@ def world(plan, elsewhere, users):
         rows[f"{side}indicator"] = indicator
         rows[f"{side}import"] = ActionPlanImport.objects.create(
             strategy=strategy, file_name="plan.xlsx", file_size=1, file_sha256="0" * 64
+        )
+        rows[f"{side}police_import"] = PoliceDataImport.objects.create(
+            partnership=strategy.partnership, file_name="police.zip", file_size=1, file_sha256="0" * 64
         )
         rows[f"{side}value_import"] = IndicatorValueImport.objects.create(
             strategy=strategy, file_name="values.xlsx", file_size=1, file_sha256="0" * 64

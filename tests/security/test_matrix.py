@@ -126,6 +126,14 @@ MATRIX = """
     performance:pack_file              /packs/{pack}.pdf                                    302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_file              /packs/{quarter_pack}.xlsx                           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_file              /packs/{x_quarter_pack}.pdf                          302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    evidence:home                      /evidence/                                           302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    evidence:area_upload               /evidence/area/                                      302 405 405 405 405 405 405 | 302 400 403 403 403 403 400
+    evidence:police_upload             /evidence/police/                                    302 405 405 405 405 405 405 | 302 400 403 403 403 403 400
+    evidence:police_import_detail      /evidence/police/{police_import}/                    302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    evidence:police_import_detail      /evidence/police/{x_police_import}/                  302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
+    evidence:police_import_cancel      /evidence/police/{police_import}/cancel/             302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    evidence:police_import_cancel      /evidence/police/{x_police_import}/cancel/           302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    evidence:crime_counts_csv          /evidence/crime-counts.csv?start=2024-01&end=2024-12 302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
 """
 
 
