@@ -317,3 +317,24 @@ def test_the_home_page_costs_the_same_with_more_imports(client, preview, django_
     with django_assert_num_queries(13):
         response = client.get(HOME)
     assert response.content.decode().count("2024-01-metropolitan-street.csv</a>") == 4
+
+
+def test_the_page_of_an_import_being_read_shows_its_progress(client, officer, plan, area):
+    record = PoliceDataImport.objects.create(
+        partnership=plan["partnership"],
+        created_by=officer,
+        file_name="police.zip",
+        file_size=1,
+        file_sha256="0" * 64,
+        stage="Reading 2024-01-metropolitan-street.csv: 50,000 rows",
+    )
+    client.force_login(officer)
+    url = reverse("evidence:police_import_detail", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "Reading the files" in page
+    assert "Reading 2024-01-metropolitan-street.csv: 50,000 rows" in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Confirm and import" not in page
+    page = client.get(url, {"refresh": "off"}).content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert ">Refresh</a>" in page
