@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "strategy",
     "actions",
     "performance",
+    "public",
     # The audit trail: a history table per audited model (strategy/audit.py).
     "simple_history",
 ]

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("strategy.urls")),
     path("", include("actions.urls")),
     path("", include("performance.urls")),
+    path("", include("public.urls")),
 ]
