@@ -16,7 +16,7 @@ def hold_back_counter_terrorism_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0011_actionplanimport_lower_markings'),
+        ('actions', '0013_action_ref_sort'),
     ]
 
     operations = [
