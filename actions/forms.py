@@ -92,6 +92,14 @@ class ActionUpdateForm(forms.Form):
         assume_scheme="https",
         help_text="For example, a link to a report on the council's document store.",
     )
+    public_note = forms.CharField(
+        label="Public note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="A sentence or two for residents, shown with this quarter's status on the public pages if the "
+        "action is published. Plain English. " + NO_CASE_DATA,
+    )
     recorded_on = forms.DateField(
         label="Date the update describes (optional)",
         required=False,

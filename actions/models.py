@@ -192,6 +192,16 @@ def ended_quarters(strategy, today=None):
     return found[::-1]
 
 
+# Groups whose work residents are not told about by default: counter-terrorism (CONTEST and its
+# Prevent strand). An officer may still publish them.
+HELD_BACK_GROUP_WORDS = ("contest", "prevent")
+
+
+class DeliveryGroupQuerySet(models.QuerySet):
+    def public(self, *, preview=False):
+        return self.filter(permissions.public_groups_q(preview=preview))
+
+
 class DeliveryGroup(models.Model):
     class Kind(models.TextChoices):
         DELIVERY = "delivery", "Delivery group"
@@ -209,6 +219,15 @@ class DeliveryGroup(models.Model):
     chair_note = models.CharField(max_length=200, blank=True, help_text="e.g. Interim")
     members = models.ManyToManyField(Person, blank=True, related_name="delivery_groups")
     marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    held_back = models.BooleanField(
+        default=False,
+        help_text="Kept off the public pages and open data (and everything under it), whatever its marking.",
+    )
+    public_wording = models.TextField(
+        blank=True, help_text="Plain English for residents, shown on the public pages instead of the internal text."
+    )
+
+    objects = DeliveryGroupQuerySet.as_manager()
 
     history = AuditedHistory(
         partnership="strategy__partnership",
@@ -226,6 +245,22 @@ class DeliveryGroup(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.held_back = self.held_back or self.held_back_by_default(self.name, self.code)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def held_back_by_default(name, code=""):
+        """Whether a new group starts held back from the public pages: CONTEST and Prevent groups do."""
+        words = set(re.findall(r"[a-z]+", f"{name} {code}".casefold()))
+        return bool(words & set(HELD_BACK_GROUP_WORDS))
+
+
+class ObjectiveQuerySet(models.QuerySet):
+    def public(self, *, preview=False):
+        return self.filter(permissions.public_objectives_q(preview=preview))
+
 
 class Objective(models.Model):
     delivery_group = models.ForeignKey(DeliveryGroup, on_delete=models.CASCADE, related_name="objectives")
@@ -240,6 +275,15 @@ class Objective(models.Model):
         help_text="The strategy priority this objective serves.",
     )
     marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    held_back = models.BooleanField(
+        default=False,
+        help_text="Kept off the public pages and open data (and everything under it), whatever its marking.",
+    )
+    public_wording = models.TextField(
+        blank=True, help_text="Plain English for residents, shown on the public pages instead of the internal text."
+    )
+
+    objects = ObjectiveQuerySet.as_manager()
 
     history = AuditedHistory(
         partnership="delivery_group__strategy__partnership",
@@ -264,6 +308,10 @@ class Objective(models.Model):
             and self.strategic_objective.strategy_id != self.delivery_group.strategy_id
         ):
             raise ValidationError({"strategic_objective": "Choose a strategic objective of the same strategy."})
+
+    @property
+    def public_title(self):
+        return self.public_wording or self.title
 
 
 # The order of a plan within one strategy, wherever actions are listed: by delivery group, objective,
@@ -294,6 +342,17 @@ class ActionQuerySet(models.QuerySet):
 
     def updatable_by(self, user):
         return self.visible_to(user).filter(permissions.updatable_actions_q(user)).distinct()
+
+    def public(self, *, preview=False):
+        """What anyone may read without signing in (strategy.permissions.public_actions_q)."""
+        return self.filter(permissions.public_actions_q(preview=preview))
+
+    def with_public_note_as_at(self, quarter):
+        """Annotate as_at_public_note: the public note of each action's latest update that counts as at
+        the end of `quarter` and was recorded during it (a note speaks for its quarter only)."""
+        latest = _latest_updates_as_at(quarter.end_moment).filter(recorded_at__gte=quarter.start_moment)
+        note = Coalesce(Subquery(latest.values("public_note")[:1]), Value(""), output_field=models.TextField())
+        return self.annotate(as_at_public_note=note)
 
     def current(self):
         return self.filter(archived_at__isnull=True)
@@ -519,6 +578,13 @@ class Action(models.Model):
     # otherwise join every action of the plan to the updates table (a third of that page's time).
     last_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
     marking = models.CharField(max_length=20, choices=Marking.choices, default=Marking.OFFICIAL)
+    held_back = models.BooleanField(
+        default=False,
+        help_text="Kept off the public pages and open data (and everything under it), whatever its marking.",
+    )
+    public_wording = models.TextField(
+        blank=True, help_text="Plain English for residents, shown on the public pages instead of the internal text."
+    )
     archived_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when an import removes the action; its history is kept."
     )
@@ -584,6 +650,10 @@ class Action(models.Model):
             raise ValidationError({"deadline_text": str(error)}) from None
         if self.rag and self.status not in RATED_STATUSES:
             raise ValidationError({"rag": "Only actions In progress or Ongoing carry a RAG rating."})
+
+    @property
+    def public_text(self):
+        return self.public_wording or self.text
 
     @property
     def lead_people(self):
@@ -654,6 +724,7 @@ class Action(models.Model):
         decision_needed="",
         approved_by="",
         evidence_url="",
+        public_note="",
         source=None,
         recorded_at=None,
         correction_reason="",
@@ -693,6 +764,7 @@ class Action(models.Model):
             decision_needed=decision_needed,
             approved_by=approved_by,
             evidence_url=evidence_url,
+            public_note=public_note,
             source=source,
             recorded_at=recorded_at,
             correction_reason=correction_reason,
@@ -840,6 +912,11 @@ class Update(models.Model):
     decision_needed = models.TextField(blank=True, help_text="A decision the Executive Group must make, if any.")
     approved_by = models.CharField(max_length=200, blank=True, help_text="Who approved a deferral or withdrawal.")
     evidence_url = models.URLField(blank=True, max_length=500)
+    public_note = models.TextField(
+        blank=True,
+        help_text="A short note for residents, shown with the quarter's status on the public pages if the action "
+        "is public. Never case details.",
+    )
     correction_reason = models.TextField(
         blank=True, help_text="Why a closed quarter's history was corrected (corrections only)."
     )

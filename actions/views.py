@@ -54,7 +54,7 @@ def _default_strategy(user):
 
 
 def _get_strategy(request, slug):
-    return get_object_or_404(Strategy.objects.visible_to(request.user), slug=slug)
+    return get_object_or_404(Strategy.objects.visible_to(request.user).select_related("partnership"), slug=slug)
 
 
 def _get_action(request, pk):
@@ -449,6 +449,7 @@ def action_update(request, pk):
                     decision_needed=data["decision_needed"].strip(),
                     approved_by=data["approved_by"].strip(),
                     evidence_url=data["evidence_url"],
+                    public_note=data["public_note"].strip(),
                     recorded_at=_recorded_at(data.get("recorded_on")),
                     expected_latest_update_id=form.seen_update_id(),
                 )

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, RAG, Action, Status, Update
+from actions.models import CLOSED_STATUSES, RAG, Action, Status, Update, quarter_locks
 from performance.models import Challenge, Meeting
 from strategy.models import Strategy
 from strategy.periods import Quarter
@@ -296,3 +296,69 @@ def demo_meetings_load(*, partnership):
             },
         )
     return meetings
+
+
+# Publication ---------------------------------------------------------------------------------------
+
+PUBLIC_HELP = (
+    "In an emergency, or if a crime is happening now, call 999. To report a crime that is not an emergency, "
+    "call 101 or report it online at met.police.uk.\n"
+    "To report anti-social behaviour, noise or fly-tipping, contact the council's Report It service.\n"
+    "If you are worried about domestic abuse, the National Domestic Abuse Helpline is free and open day and "
+    "night on 0808 2000 247.\n"
+    "To report crime anonymously, call Crimestoppers on 0800 555 111."
+)
+# Plain-English wording for the first actions of each published plan, and a public note for the
+# first updated actions of its last closed quarter: enough for a new user to see how they show.
+PUBLIC_WORDINGS = 3
+PUBLIC_NOTES = 4
+
+
+@transaction.atomic
+def demo_publication_load(*, partnership):
+    """Publish the partnership's strategies that have action plans, with CONTEST and Prevent held back
+    (as every new group of theirs starts), the help block, and some public wording and notes.
+    Saved through the models, so the audit trail shows it as an officer's work would."""
+    from actions.models import DeliveryGroup
+
+    if not partnership.public_help:
+        partnership.public_help = PUBLIC_HELP
+        partnership.save(update_fields=["public_help"])
+    published = []
+    for strategy in Strategy.objects.filter(partnership=partnership, actions__isnull=False).distinct():
+        strategy.published = True
+        strategy.save(update_fields=["published"])
+        published.append(strategy)
+        for group in DeliveryGroup.objects.filter(strategy=strategy, held_back=False):
+            if DeliveryGroup.held_back_by_default(group.name, group.code):
+                group.held_back = True
+                group.save(update_fields=["held_back"])
+        public = Action.objects.public().for_strategy(strategy).current().select_related("objective")
+        # Once per strategy: loading the demo again writes no more.
+        worded = public.exclude(public_wording="").exists()
+        for action in [] if worded else public[:PUBLIC_WORDINGS]:
+            text = action.text.strip().rstrip(".")
+            first = text[:1].lower() if text[1:2].islower() else text[:1]
+            action.public_wording = f"We will {first}{text[1:]}."
+            action.save(update_fields=["public_wording"])
+        closed = quarter_locks.locked_quarters(strategy)
+        if closed and not Update.objects.filter(action__strategy=strategy).exclude(public_note="").exists():
+            last = closed[0]
+            updates = Update.objects.filter(
+                pk__in=public.with_update_as_at(last.end_moment).values("as_at_update_id"),
+                recorded_at__gte=last.start_moment,
+            ).order_by("action__ref")
+            for update in updates[:PUBLIC_NOTES]:
+                update.public_note = PUBLIC_NOTE[update.status]
+                update.save(update_fields=["public_note"])
+    return published
+
+
+PUBLIC_NOTE = {
+    Status.NOT_STARTED: "Work on this is planned to start later in the year.",
+    Status.IN_PROGRESS: "Work is under way with our partners; we will report again next quarter.",
+    Status.ONGOING: "This continues as part of our regular work.",
+    Status.COMPLETE: "This has been delivered.",
+    Status.DEFERRED: "This has been moved to later in the plan.",
+    Status.WITHDRAWN: "This is no longer going ahead.",
+}

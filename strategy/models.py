@@ -56,6 +56,12 @@ class Partnership(models.Model):
     short_name = models.CharField(max_length=30, blank=True, help_text="e.g. SWP")
     slug = models.SlugField(unique=True)
     area = models.CharField(max_length=200, blank=True, help_text="The area the partnership serves.")
+    public_help = models.TextField(
+        "how to get help",
+        blank=True,
+        help_text="Shown to residents on the partnership's public page: how to report a crime, get support or "
+        "keep safe. One paragraph per line.",
+    )
 
     history = AuditedHistory(partnership="id", title=("name",), kind="Partnership")
 
@@ -64,6 +70,10 @@ class Partnership(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def public_help_paragraphs(self):
+        return [line.strip() for line in self.public_help.splitlines() if line.strip()]
 
 
 class Organisation(models.Model):
@@ -197,6 +207,11 @@ class Strategy(models.Model):
         default=False,
         help_text="When on, a lead's update is submitted to the delivery-group chair, and counts only once "
         "the chair (or an officer) has approved it.",
+    )
+    published = models.BooleanField(
+        default=False,
+        help_text="When on, anyone can read the strategy's public page and open data, without signing in: what "
+        "is marked OFFICIAL and not held back.",
     )
     is_sample = models.BooleanField(
         "sample data",

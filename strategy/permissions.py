@@ -461,3 +461,69 @@ def can_manage_evidence(user, partnership_pk):
     """Officers load their partnership's area and crime data, and download its counts (police.uk's
     data is public, so the evidence is OFFICIAL: no clearance needed beyond a member's)."""
     return is_officer(user, partnership_pk)
+
+# The public pages and open data ----------------------------------------------------------------
+# What anyone may read without signing in: an item of a published strategy, marked OFFICIAL all the
+# way up (item, objective, group, strategy), that no officer has held back at any level above or on
+# it. Every public page and file, and the API built on them, filters with these and nothing else.
+# `preview` drops only "published": an officer sees the page as it will be before publishing it.
+
+PUBLIC_MARKING = Marking.OFFICIAL
+ACTION_HELD_BACK_PATHS = ("held_back", "objective__held_back", "objective__delivery_group__held_back")
+OBJECTIVE_MARKING_PATHS = ("marking", "delivery_group__marking", "delivery_group__strategy__marking")
+GROUP_MARKING_PATHS = ("marking", "strategy__marking")
+
+
+def public_q(*, published, marking=(), held_back=(), preview=False):
+    """A filter for the rows anyone may read: `published` the path to the strategy's published flag,
+    `marking` the paths to every marking above the row, `held_back` the paths to every hold-back flag."""
+    condition = Q() if preview else Q(**{published: True})
+    for path in marking:
+        condition &= Q(**{path: PUBLIC_MARKING})
+    for path in held_back:
+        condition &= Q(**{path: False})
+    return condition
+
+
+def public_strategies_q(*, preview=False):
+    return public_q(published="published", marking=("marking",), preview=preview)
+
+
+def public_groups_q(*, preview=False):
+    return public_q(
+        published="strategy__published", marking=GROUP_MARKING_PATHS, held_back=("held_back",), preview=preview
+    )
+
+
+def public_objectives_q(*, preview=False):
+    return public_q(
+        published="delivery_group__strategy__published",
+        marking=OBJECTIVE_MARKING_PATHS,
+        held_back=("held_back", "delivery_group__held_back"),
+        preview=preview,
+    )
+
+
+def public_actions_q(*, preview=False):
+    return public_q(
+        published="strategy__published",
+        marking=ACTION_MARKING_PATHS,
+        held_back=ACTION_HELD_BACK_PATHS,
+        preview=preview,
+    )
+
+
+def public_indicators_q(*, preview=False):
+    """An indicator is public with its strategy; one that belongs to a delivery group, with its group."""
+    group = Q(delivery_group__isnull=True) | Q(delivery_group__marking=PUBLIC_MARKING, delivery_group__held_back=False)
+    return public_q(published="strategy__published", marking=INDICATOR_MARKING_PATHS, preview=preview) & group
+
+
+def can_preview_public(user, strategy):
+    """Officers see a strategy's public pages as residents will, published or not."""
+    return can_manage_strategy(user, strategy)
+
+
+def can_manage_publication(user, strategy):
+    """Officers publish a strategy, hold items back and write their public wording."""
+    return can_manage_strategy(user, strategy)

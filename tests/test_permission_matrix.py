@@ -565,3 +565,75 @@ def test_evidence_role_url_method(method, url, role, expected, client, users, pl
         assert AreaLookup.objects.count() == 1
         assert list(PoliceDataImport.objects.values_list("pk", "state")) == [(record.pk, "ready")]
         assert not CrimeCount.objects.exists()
+
+
+# The public pages and open data, and the officers' publication pages. Test CSP's strategy is
+# published here; the other partnership's is not (only its officers preview it).
+
+PUBLIC_MATRIX = [
+    ("public partnership", "get", "/public/tcsp/", {"*": 200}),
+    ("public strategy", "get", "/public/tcsp/test-2024-2027/", {"*": 200}),
+    ("public data dictionary", "get", "/public/tcsp/test-2024-2027/data/", {"*": 200}),
+    ("public actions", "get", "/public/tcsp/test-2024-2027/actions.csv", {"*": 200}),
+    ("public history", "get", "/public/tcsp/test-2024-2027/status-history.csv", {"*": 200}),
+    ("public indicators", "get", "/public/tcsp/test-2024-2027/indicators.csv", {"*": 200}),
+    ("post to a public page", "post", "/public/tcsp/test-2024-2027/", {"*": 405}),
+    ("unpublished partnership", "get", "/public/elsewhere/", {"*": 404}),
+    ("unpublished strategy", "get", "/public/elsewhere/elsewhere-2024/", {"*": 404}),
+    ("preview", "get", "/public/elsewhere/elsewhere-2024/?preview", {"outsider": 200, "*": 404}),
+    ("preview of a file", "get", "/public/elsewhere/elsewhere-2024/actions.csv?preview", {"outsider": 200, "*": 404}),
+    ("strategy under another partnership", "get", "/public/tcsp/elsewhere-2024/?preview", {"*": 404}),
+    (
+        "publication",
+        "get",
+        "/strategies/test-2024-2027/publication/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "publication item",
+        "get",
+        "/strategies/test-2024-2027/publication/action/{v1_1}/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "publication of a sensitive item",
+        "get",
+        "/strategies/test-2024-2027/publication/action/{c1_1}/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "publication of another partnership's item",
+        "get",
+        "/strategies/test-2024-2027/publication/action/{x1_1}/",
+        {"anonymous": 302, "outsider": 404, "officer": 404, "*": 403},
+    ),
+    (
+        "hold back",
+        "post",
+        "/strategies/test-2024-2027/publication/action/{v1_1}/",
+        {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403},
+    ),
+]
+
+
+def public_cases():
+    for name, method, url, outcomes in PUBLIC_MATRIX:
+        for role in ROLES:
+            yield pytest.param(method, url, role, outcomes.get(role, outcomes.get("*")), id=f"{name}-{method}-{role}")
+
+
+@pytest.mark.parametrize(("method", "url", "role", "expected"), list(public_cases()))
+def test_public_and_publication_pages(method, url, role, expected, client, users, plan, elsewhere):
+    from actions.models import Action
+    from strategy.models import Strategy
+
+    Strategy.objects.filter(pk=plan["strategy"].pk).update(published=True)
+    if role != "anonymous":
+        client.force_login(users[role])
+    url = url.format(v1_1=plan["v1_1"].pk, c1_1=plan["c1_1"].pk, x1_1=elsewhere["action"].pk)
+    response = client.post(url, {"held_back": "on"}) if method == "post" else client.get(url)
+    assert response.status_code == expected
+    if role == "anonymous" and expected == 200:
+        assert not response.cookies
+    held = Action.objects.filter(held_back=True).values_list("ref", flat=True)
+    assert list(held) == (["V1.1"] if method == "post" and role == "officer" and expected == 302 else [])

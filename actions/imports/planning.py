@@ -258,11 +258,13 @@ class Plan:
         if existing is not None:
             plan = GroupPlan(group=existing, created=False, sheet=sheet, row=row)
         else:
+            code = self._new_code(name)
             group = DeliveryGroup(
                 strategy=self.strategy,
                 name=" ".join(name.split())[:100],
-                code=self._new_code(name),
+                code=code,
                 position=self.index.positions,
+                held_back=DeliveryGroup.held_back_by_default(name, code),
             )
             self.index.positions += 1
             plan = GroupPlan(group=group, created=True, sheet=sheet, row=row)

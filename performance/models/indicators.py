@@ -31,6 +31,10 @@ class IndicatorQuerySet(models.QuerySet):
     def for_strategy(self, strategy):
         return self.filter(strategy=strategy)
 
+    def public(self, *, preview=False):
+        """What anyone may read without signing in (strategy.permissions.public_indicators_q)."""
+        return self.filter(permissions.public_indicators_q(preview=preview))
+
 
 class Indicator(models.Model):
     class Unit(models.TextChoices):

@@ -101,3 +101,35 @@ def test_load_demo_is_refused_with_debug_off(db, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG is off"):
         call_command("load_demo")
     assert Strategy.objects.count() == 0
+
+
+def test_the_demo_publishes_its_strategies_with_plans_and_holds_contest_back(demo, client):
+    from actions.models import Update
+
+    published = set(Strategy.objects.filter(published=True).values_list("slug", flat=True))
+    with_plans = set(Strategy.objects.filter(actions__isnull=False).values_list("slug", flat=True))
+    assert published == with_plans
+    assert "swp-2017-2020" in published
+    assert Strategy.objects.filter(published=True, is_sample=True).count() == 1
+    contest = DeliveryGroup.objects.filter(strategy__published=True, name__icontains="contest")
+    assert contest.exists()
+    assert set(contest.values_list("held_back", flat=True)) == {True}
+    assert Action.objects.public().exclude(public_wording="").count() == 3 * len(published)
+    assert Update.objects.exclude(public_note="").filter(action__strategy__is_sample=True).count() == 4
+    hidden = Action.objects.filter(strategy__published=True, objective__delivery_group__in=contest).first()
+    for slug in published:
+        response = client.get(f"/public/swp/{slug}/")
+        assert response.status_code == 200
+        assert hidden.text not in response.content.decode()
+    assert "call 999" in client.get("/public/swp/").content.decode()
+
+
+def test_publishing_the_demo_twice_changes_nothing(demo):
+    from actions.models import Update
+    from performance.demo import demo_publication_load
+    from strategy.models import Partnership
+
+    before = (Action.objects.exclude(public_wording="").count(), Update.objects.exclude(public_note="").count())
+    demo_publication_load(partnership=Partnership.objects.get(slug="swp"))
+    after = (Action.objects.exclude(public_wording="").count(), Update.objects.exclude(public_note="").count())
+    assert after == before

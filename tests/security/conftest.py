@@ -58,6 +58,8 @@ def world(plan, elsewhere, users):
     from performance.models import Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
     from strategy.models import Marking
 
+    # Test CSP's strategy is published (its public pages are open to all); the other's is not.
+    type(plan["strategy"]).objects.filter(pk=plan["strategy"].pk).update(published=True)
     rows = {}
     for side, strategy, action, author in (
         ("", plan["strategy"], plan["v1_1"], users["lead"]),

@@ -72,6 +72,23 @@ MATRIX = """
     actions:plan_export                /strategies/test-2024-2027/export.xlsx               302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     actions:plan_export                /strategies/test-2024-2027/export.csv                302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     actions:plan_export                /strategies/elsewhere-2024/export.xlsx               302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    public:partnership                 /public/tcsp/                                        200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:partnership                 /public/elsewhere/                                   404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    public:strategy                    /public/tcsp/test-2024-2027/                         200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:strategy                    /public/elsewhere/elsewhere-2024/                    404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    public:strategy                    /public/elsewhere/elsewhere-2024/?preview            404 404 404 404 404 404 200 | 405 405 405 405 405 405 405
+    public:strategy                    /public/tcsp/elsewhere-2024/?preview                 404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    public:data_dictionary             /public/tcsp/test-2024-2027/data/                    200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:data_dictionary             /public/elsewhere/elsewhere-2024/data/?preview       404 404 404 404 404 404 200 | 405 405 405 405 405 405 405
+    public:open_data                   /public/tcsp/test-2024-2027/actions.csv              200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:open_data                   /public/tcsp/test-2024-2027/status-history.csv       200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:open_data                   /public/tcsp/test-2024-2027/indicators.csv           200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    public:open_data                   /public/elsewhere/elsewhere-2024/indicators.csv      404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    public:publication                 /strategies/test-2024-2027/publication/              302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    public:publication                 /strategies/elsewhere-2024/publication/              302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
+    public:publication_item            /strategies/test-2024-2027/publication/action/{v1_1}/ 302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    public:publication_item            /strategies/test-2024-2027/publication/action/{c1_1}/ 302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    public:publication_item            /strategies/elsewhere-2024/publication/action/{x1_1}/ 302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
     performance:round_list             /rounds/                                             302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
     performance:round_open             /rounds/new/                                         302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
     performance:round_returns          /rounds/{round}/                                     302 200 403 403 403 403 404 | 302 405 405 405 405 405 405

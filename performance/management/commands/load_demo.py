@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.services import DEMO_LOGINS, demo_logins_create, partnership_document_load
-from performance.demo import demo_history_load, demo_meetings_load
+from performance.demo import demo_history_load, demo_meetings_load, demo_publication_load
 from performance.demo_current import demo_current_strategy_load
 from performance.value_imports import indicators_document_load
 
@@ -46,6 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Sample current strategy: {sample} ({sample.start_date:%d/%m/%Y} to {sample.end_date:%d/%m/%Y})."
             )
+        published = demo_publication_load(partnership=partnership)
+        for strategy in published:
+            self.stdout.write(f"Published {strategy}: /public/{partnership.slug}/{strategy.slug}/")
         self.stdout.write(self.style.SUCCESS(f"Loaded {partnership.name} demo data."))
         self.stdout.write(f"Demo logins (password: {password}):")
         for username, role, person, _ in DEMO_LOGINS:

@@ -1,0 +1,114 @@
+"""What the public pages and open data show of a strategy: the public items only, with the reviewed
+figures as at the end of the last closed quarter.
+
+Every row comes through the `public()` querysets, which ask strategy.permissions (the one rule of
+what anyone may read). `preview` is an officer seeing an unpublished strategy as residents will.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from actions.models import RAG, Action, DeliveryGroup, Objective, Status, quarter_locks, rating
+from performance.charts import indicator_chart
+from performance.indicators import format_value, points_from_values
+from performance.models import Indicator, IndicatorValue
+
+OPEN_GOVERNMENT_LICENCE = "Open Government Licence v3.0"
+OPEN_GOVERNMENT_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+def last_closed_quarter(strategy):
+    """The newest quarter whose update round is closed: its figures have been reviewed. None if none."""
+    closed = quarter_locks.locked_quarters(strategy)
+    return closed[0] if closed else None
+
+
+def closed_quarters(strategy):
+    """Every closed quarter of the strategy, oldest first."""
+    return sorted(quarter_locks.locked_quarters(strategy))
+
+
+def public_actions(strategy, *, quarter, preview=False):
+    """The strategy's public actions as they stood at the end of `quarter` (as_at_status, as_at_rag,
+    as_at_public_note), in plan order; with no closed quarter, the plan's current actions, unrated."""
+    actions = Action.objects.public(preview=preview).for_strategy(strategy)
+    if quarter is None:
+        return actions.current().select_related("objective__delivery_group")
+    return actions.as_at_end_of(quarter).with_public_note_as_at(quarter).select_related("objective__delivery_group")
+
+
+@dataclass
+class Tally:
+    """Counts of actions by status and by RAG."""
+
+    statuses: Counter = field(default_factory=Counter)
+    rags: Counter = field(default_factory=Counter)
+
+    def add(self, status, rag):
+        self.statuses[status] += 1
+        if rag:
+            self.rags[rag] += 1
+
+    @property
+    def total(self):
+        return sum(self.statuses.values())
+
+    def status_rows(self):
+        return [(label, self.statuses[value]) for value, label in Status.choices]
+
+    def rag_rows(self):
+        return [(label, self.rags[value]) for value, label in RAG.choices]
+
+
+def strategy_page(strategy, *, preview=False):
+    """Everything the public strategy page shows, in a fixed number of queries whatever the plan's size."""
+    quarter = last_closed_quarter(strategy)
+    groups = list(DeliveryGroup.objects.public(preview=preview).filter(strategy=strategy))
+    objectives = list(Objective.objects.public(preview=preview).filter(delivery_group__strategy=strategy))
+    actions = list(public_actions(strategy, quarter=quarter, preview=preview))
+    by_objective, group_tallies, objective_tallies = defaultdict(list), defaultdict(Tally), defaultdict(Tally)
+    for action in actions:
+        if quarter is not None:
+            action.public_rating = rating(action.as_at_status, action.as_at_rag)
+            group_tallies[action.objective.delivery_group_id].add(action.as_at_status, action.as_at_rag)
+            objective_tallies[action.objective_id].add(action.as_at_status, action.as_at_rag)
+        by_objective[action.objective_id].append(action)
+    objectives_of = defaultdict(list)
+    for objective in objectives:
+        objective.public_actions = by_objective[objective.pk]
+        objective.tally = objective_tallies[objective.pk]
+        objectives_of[objective.delivery_group_id].append(objective)
+    for group in groups:
+        group.public_objectives = objectives_of[group.pk]
+        group.tally = group_tallies[group.pk]
+    return {
+        "quarter": quarter,
+        "groups": groups,
+        "action_count": len(actions),
+        "indicators": public_indicators(strategy, preview=preview),
+        "principles": list(strategy.principles.all()),
+        "strategic_objectives": list(strategy.strategic_objectives.all()),
+    }
+
+
+def public_values(strategy, *, preview=False):
+    """The current values of the strategy's public indicators, by indicator and period."""
+    return (
+        IndicatorValue.objects.current()
+        .filter(indicator__in=Indicator.objects.public(preview=preview).for_strategy(strategy))
+        .select_related("indicator")
+        .order_by("indicator__ref", "period_start")
+    )
+
+
+def public_indicators(strategy, *, preview=False):
+    """The public indicators, each with its chart and its table of values."""
+    indicators = list(Indicator.objects.public(preview=preview).for_strategy(strategy).order_by("ref"))
+    values = defaultdict(list)
+    for value in IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in indicators]):
+        values[value.indicator_id].append(value)
+    for indicator in indicators:
+        points = points_from_values(values[indicator.pk])
+        indicator.chart = indicator_chart(indicator, points, chart_id=f"public-chart-{indicator.pk}") if points else ""
+        indicator.table = [(str(point.period), format_value(indicator, point.value)) for point in points]
+    return indicators
