@@ -629,9 +629,31 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
             action=red,
             kind=Challenge.Kind.CHALLENGE,
             text=DEMO_PREFIX + f"What does {red.ref} need from partners to be back on track by the next meeting?",
-            owner=f"{red.objective.delivery_group.name} group chair",
+            owner_text=f"{red.objective.delivery_group.name} group chair",
             created_by=users.get("executive") or officer,
         )
+    # A decision with an owner and a due date before the next meeting, which that meeting's page and
+    # pack carry forward ("Actions from previous meetings") until it is closed.
+    owner = Person.objects.filter(user=users.get("lead")).first() if users.get("lead") else None
+    Challenge.objects.create(
+        meeting=reviewed,
+        action=red,
+        kind=Challenge.Kind.DECISION,
+        text=DEMO_PREFIX
+        + (
+            f"{red.ref}: bring a recovery plan to the next meeting."
+            if red
+            else "Each group brings its Red actions' recovery plans."
+        ),
+        owner_person=owner,
+        owner_text="" if owner else "Delivery-group leads",
+        due_date=upcoming.date - datetime.timedelta(days=7),
+        state=Challenge.State.OPEN,
+        created_by=users.get("executive") or officer,
+    )
+    if reviewed.date <= timezone.localdate(now):
+        reviewed.held_at, reviewed.held_by, reviewed._change_reason = _moment(reviewed.date, 17), officer, "Marked held"
+        reviewed.save(update_fields=["held_at", "held_by"])
     round_open(strategy=strategy, quarter=current, by=officer, meeting=upcoming)
     if officer is not None:
         # Made by the task worker (`make run` starts it), as when an officer issues a pack: it takes seconds.
