@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from performance.models import Challenge
+from strategy import permissions
 from strategy.formulas import escape_formula
 from strategy.models import Marking
 
@@ -58,7 +59,7 @@ def markings(decision):
     if decision.meeting.delivery_group_id:
         found.append(decision.meeting.delivery_group.marking)
     if decision.action_id:
-        found.append(decision.action.marking)
+        found += permissions.action_markings(decision.action)
     if decision.objective_id:
         found += [decision.objective.marking, decision.objective.delivery_group.marking]
     if decision.delivery_group_id:

@@ -421,7 +421,8 @@ class ChallengeQuerySet(models.QuerySet):
         return self.select_related(
             "meeting__strategy",
             "meeting__delivery_group",
-            "action",
+            "action__objective__delivery_group",
+            "action__strategy",
             "objective__delivery_group",
             "delivery_group",
             "owner_person",
