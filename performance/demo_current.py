@@ -419,7 +419,9 @@ def demo_current_strategy_load(*, partnership):
     if existing is not None:
         if UpdateRound.objects.filter(strategy=existing).for_quarter(current).exists():
             return existing  # made this quarter already
-        # Packs are kept from deletion (a pack once issued is a record); these are sample packs.
+        # Packs and held meetings are kept from deletion (they are the record); these are sample data,
+        # made anew each quarter, so their meetings are released first.
+        Meeting.objects.filter(strategy=existing).update(held_at=None)
         MeetingPack.objects.filter(strategy=existing).delete()
         existing.delete()
     logins = get_user_model().objects.filter(username__in=["officer", "chair", "lead", "executive"])
