@@ -14,6 +14,8 @@ DOWNLOADS = {
     "actions:action_list_csv",
     "actions:action_list_xlsx",
     "actions:plan_export",
+    "performance:decision_list_csv",
+    "performance:decision_list_xlsx",
     "performance:pack_download",
     "strategy:audit_log_csv",
 }
