@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0011_actionplanimport_lower_markings'),
-        ('performance', '0009_import_created_from'),
+        ('performance', '0010_indicator_ref_sort'),
         ('strategy', '0006_strategy_is_sample'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
