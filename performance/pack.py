@@ -189,10 +189,14 @@ def pack_files(pack):
         group=meeting.delivery_group if meeting else None,
     )
     load_details(data, data.actions)
-    # "Actions from previous meetings": as the issuer saw them when the pack was issued, overdue by
-    # the day it was issued.
-    carried = carried_forward(
-        meeting, user=pack.issued_by, today=timezone.localtime(pack.issued_at).date(), known_by=pack.issued_at
+    # "Actions from previous meetings" (a meeting's pack only): as the issuer saw them when the pack
+    # was issued, overdue by the day it was issued.
+    carried = (
+        carried_forward(
+            meeting, user=pack.issued_by, today=timezone.localtime(pack.issued_at).date(), known_by=pack.issued_at
+        )
+        if meeting
+        else []
     )
     marking = Marking.highest(
         [data.marking, _group_marking(meeting), *(m for decision in carried for m in decision_markings(decision))]

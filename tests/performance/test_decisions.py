@@ -111,7 +111,7 @@ def test_a_decision_has_one_owner_and_is_about_one_thing_at_most(plan, meetings)
 
 
 def test_the_migration_turns_owners_written_as_names_into_owners_and_keeps_the_rest_readable(plan, meetings):
-    migration = importlib.import_module("performance.migrations.0011_decision_log_and_history")
+    migration = importlib.import_module("performance.migrations.0012_decision_log_and_history")
     named = decide(meetings["january"], "One.", owner_text="  lena   LEAD ")
     agency = decide(meetings["january"], "Two.", owner_text="Test Police")
     written = decide(meetings["january"], "Three.", owner_text="The group chair")

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0011_actionplanimport_lower_markings'),
-        ('performance', '0010_indicator_ref_sort'),
+        ('performance', '0011_pack_strategy_meeting_optional'),
         ('strategy', '0006_strategy_is_sample'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -285,5 +285,15 @@ class Migration(migrations.Migration):
             model_name='historicalmeetingpack',
             name='meeting',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.meeting'),
+        ),
+        migrations.AddField(
+            model_name='historicalmeetingpack',
+            name='strategy',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, help_text='The strategy whose quarter it shows.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='strategy.strategy'),
+        ),
+        migrations.AlterField(
+            model_name='historicalmeetingpack',
+            name='meeting',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, help_text="The meeting it is for; none for a quarter's pack issued from the review.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.meeting'),
         ),
     ]
