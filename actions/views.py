@@ -78,7 +78,7 @@ def _get_action(request, pk):
     actions = actions.prefetch_related(Prefetch("indicators", queryset=indicators, to_attr="visible_indicators"))
     # Challenges and decisions from review meetings (performance app, by name for the same reason).
     challenges = Action._meta.get_field("challenges").related_model.objects.select_related(
-        "meeting__delivery_group", "created_by"
+        "meeting__delivery_group", "created_by", "owner_person", "owner_organisation"
     )
     actions = actions.prefetch_related(
         Prefetch("challenges", queryset=challenges.order_by("created_at", "pk"), to_attr="review_challenges")

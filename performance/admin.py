@@ -212,15 +212,45 @@ SCOPES.update(
 )
 
 
+def _held(meeting):
+    return meeting is not None and meeting.is_held
+
+
 class ChallengeInline(ScopedInline, admin.TabularInline):
     model = Challenge
-    fields = ["kind", "action", "delivery_group", "text", "owner", "created_by", "created_at"]
+    fields = [
+        "kind",
+        "action",
+        "objective",
+        "delivery_group",
+        "text",
+        "owner_person",
+        "owner_organisation",
+        "owner_text",
+        "due_date",
+        "state",
+        "created_by",
+        "created_at",
+    ]
     readonly_fields = ["created_by", "created_at"]
-    autocomplete_fields = ["action"]
+    autocomplete_fields = ["action", "owner_person"]
     extra = 0
 
     def get_queryset(self, request):
-        return Challenge.objects.visible_to(request.user).select_related("action", "delivery_group", "created_by")
+        return Challenge.objects.visible_to(request.user).select_related(
+            "action", "objective", "delivery_group", "owner_person", "owner_organisation", "created_by"
+        )
+
+    # What was recorded at a held meeting is corrected on the decision's page, with a reason, and
+    # deleted by nobody.
+    def has_add_permission(self, request, obj=None):
+        return not _held(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _held(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _held(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Meeting)
@@ -231,6 +261,13 @@ class MeetingAdmin(ScopedAdmin):
     search_fields = ["title", "notes"]
     date_hierarchy = "date"
     inlines = [ChallengeInline]
+    readonly_fields = ["held_at", "held_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return not _held(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _held(obj) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         # A delivery group's meeting is hidden with its group (strategy.permissions.visible_meetings).
@@ -249,12 +286,26 @@ class MeetingAdmin(ScopedAdmin):
 
 @admin.register(Challenge)
 class ChallengeAdmin(ScopedAdmin):
-    list_display = ["__str__", "kind", "meeting", "owner", "created_by", "created_at"]
-    list_filter = ["kind", ("meeting__strategy", RelatedOnly)]
-    list_select_related = ["meeting__delivery_group", "action", "delivery_group", "created_by"]
-    search_fields = ["text", "owner", "action__ref"]
-    readonly_fields = ["created_by", "created_at"]
-    autocomplete_fields = ["action"]
+    list_display = ["__str__", "kind", "meeting", "owner", "due_date", "state", "created_by", "created_at"]
+    list_filter = ["kind", "state", ("meeting__strategy", RelatedOnly)]
+    list_select_related = [
+        "meeting__delivery_group",
+        "action",
+        "objective",
+        "delivery_group",
+        "owner_person",
+        "owner_organisation",
+        "created_by",
+    ]
+    search_fields = ["text", "owner_text", "owner_person__name", "owner_organisation__name", "action__ref"]
+    readonly_fields = ["created_by", "created_at", "closed_at", "closed_by"]
+    autocomplete_fields = ["action", "owner_person"]
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _held(obj.meeting)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and _held(obj.meeting)) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         return Challenge.objects.visible_to(request.user)

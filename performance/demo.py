@@ -290,7 +290,8 @@ def demo_meetings_load(*, partnership):
             text=DEMO_PREFIX + text,
             defaults={
                 "kind": kind,
-                "owner": owner,
+                "owner_text": owner,
+                "state": Challenge.State.OPEN if kind == Challenge.Kind.DECISION else "",
                 "created_by": executive,
                 "created_at": timezone.make_aware(datetime.datetime.combine(date, datetime.time(11))),
             },

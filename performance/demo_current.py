@@ -419,7 +419,9 @@ def demo_current_strategy_load(*, partnership):
     if existing is not None:
         if UpdateRound.objects.filter(strategy=existing).for_quarter(current).exists():
             return existing  # made this quarter already
-        # Packs are kept from deletion (a pack once issued is a record); these are sample packs.
+        # Packs and held meetings are kept from deletion (they are the record); these are sample data,
+        # made anew each quarter, so their meetings are released first.
+        Meeting.objects.filter(strategy=existing).update(held_at=None)
         MeetingPack.objects.filter(strategy=existing).delete()
         existing.delete()
     logins = get_user_model().objects.filter(username__in=["officer", "chair", "lead", "executive"])
@@ -629,9 +631,31 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
             action=red,
             kind=Challenge.Kind.CHALLENGE,
             text=DEMO_PREFIX + f"What does {red.ref} need from partners to be back on track by the next meeting?",
-            owner=f"{red.objective.delivery_group.name} group chair",
+            owner_text=f"{red.objective.delivery_group.name} group chair",
             created_by=users.get("executive") or officer,
         )
+    # A decision with an owner and a due date before the next meeting, which that meeting's page and
+    # pack carry forward ("Actions from previous meetings") until it is closed.
+    owner = Person.objects.filter(user=users.get("lead")).first() if users.get("lead") else None
+    Challenge.objects.create(
+        meeting=reviewed,
+        action=red,
+        kind=Challenge.Kind.DECISION,
+        text=DEMO_PREFIX
+        + (
+            f"{red.ref}: bring a recovery plan to the next meeting."
+            if red
+            else "Each group brings its Red actions' recovery plans."
+        ),
+        owner_person=owner,
+        owner_text="" if owner else "Delivery-group leads",
+        due_date=upcoming.date - datetime.timedelta(days=7),
+        state=Challenge.State.OPEN,
+        created_by=users.get("executive") or officer,
+    )
+    if reviewed.date <= timezone.localdate(now):
+        reviewed.held_at, reviewed.held_by, reviewed._change_reason = _moment(reviewed.date, 17), officer, "Marked held"
+        reviewed.save(update_fields=["held_at", "held_by"])
     round_open(strategy=strategy, quarter=current, by=officer, meeting=upcoming)
     if officer is not None:
         # Made by the task worker (`make run` starts it), as when an officer issues a pack: it takes seconds.

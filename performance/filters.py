@@ -1,4 +1,6 @@
-"""The indicator list's filters: delivery group, objective, strategic objective and RAG.
+"""Filters: the indicator list's, and the decision log's (further down).
+
+The indicator list's filters: delivery group, objective, strategic objective and RAG.
 
 Every choice comes from what the signed-in user may see. RAG is derived, not stored, so the view
 applies that filter to the rows it has worked out (`IndicatorFilter.rag_wanted`).
@@ -9,9 +11,9 @@ from django import forms
 from django.db.models import Q
 
 from actions.models import DeliveryGroup, Objective
-from performance.models import Indicator
+from performance.models import Challenge, Indicator
 from strategy import permissions
-from strategy.models import StrategicObjective
+from strategy.models import Organisation, Person, StrategicObjective, Strategy
 
 RAG_CHOICES = [
     ("green", "Green"),
@@ -91,3 +93,44 @@ class IndicatorFilter(django_filters.FilterSet):
             return True
         colour = row.rag[0] if row.rag else None
         return colour in wanted or ("none" in wanted and colour not in ("green", "amber", "red"))
+
+
+class DecisionFilter(django_filters.FilterSet):
+    """The decision log's filters: state, overdue, owner (a person) and agency (a partner organisation,
+    owning the decision itself or through the person who owns it). Choices are the user's partnership's."""
+
+    strategy = django_filters.ModelChoiceFilter(
+        label="Strategy",
+        field_name="meeting__strategy",
+        to_field_name="slug",
+        queryset=Strategy.objects.none(),
+        empty_label="All strategies",
+    )
+    state = django_filters.ChoiceFilter(label="State", choices=Challenge.State.choices, empty_label="Any state")
+    overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput)
+    owner = django_filters.ModelChoiceFilter(
+        label="Owner", field_name="owner_person", queryset=Person.objects.none(), empty_label="Anyone"
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency", queryset=Organisation.objects.none(), method="filter_agency", empty_label="Any agency"
+    )
+
+    class Meta:
+        model = Challenge
+        fields = []
+
+    def __init__(self, data=None, *args, user, today, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today
+        partnership = permissions.partnership_id(user)
+        self.filters["strategy"].queryset = permissions.scope(
+            Strategy.objects.order_by("title"), user, partnership="partnership", marking="marking"
+        )
+        self.filters["owner"].queryset = Person.objects.filter(partnership_id=partnership).order_by("name")
+        self.filters["agency"].queryset = Organisation.objects.filter(partnership_id=partnership).order_by("name")
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(self.today) if value else queryset
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.filter(Q(owner_organisation=value) | Q(owner_person__organisation=value))

@@ -18,6 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import DeliveryGroup
+from performance.decision_forms import MeetingCorrectionForm
+from performance.decisions import carried_forward
+from performance.decisions import markings as decision_markings
 from performance.models import Challenge, Meeting, MeetingPack
 from performance.pack import CONTENT_TYPES, pack_create
 from performance.review_views import visible_strategies
@@ -207,7 +210,11 @@ def meeting_edit(request, pk):
         user=request.user,
         instance=meeting,
     )
-    if request.method == "POST" and form.is_valid():
+    # Once held, a change to the meeting is a correction: the reason goes into the audit trail with it.
+    correction = MeetingCorrectionForm(request.POST if request.method == "POST" else None) if meeting.is_held else None
+    if request.method == "POST" and form.is_valid() and (correction is None or correction.is_valid()):
+        if correction is not None:
+            form.instance._change_reason = f"Correction: {correction.cleaned_data['reason'].strip()}"
         try:
             with transaction.atomic():
                 form.instance.save()
@@ -221,6 +228,7 @@ def meeting_edit(request, pk):
         "performance/meeting_form.html",
         {
             "form": form,
+            "correction": correction,
             "strategy": meeting.strategy,
             "meeting": meeting,
             "crumbs": [
@@ -237,11 +245,8 @@ def meeting_edit(request, pk):
 def meeting_detail(request, pk):
     meeting = _meeting_for(request.user, pk)
     strategy = meeting.strategy
-    challenges = (
-        Challenge.objects.visible_to(request.user)
-        .filter(meeting=meeting)
-        .select_related("meeting__strategy", "meeting__delivery_group", "action", "delivery_group", "created_by")
-    )
+    challenges = Challenge.objects.visible_to(request.user).filter(meeting=meeting).with_related()
+    carried = carried_forward(meeting, user=request.user, today=_today())
     packs = list(meeting.packs.defer("pdf_content", "xlsx_content").select_related("issued_by"))
     # A pack marked above the user's clearance is not listed for them at all (issue 7: markings).
     packs = [pack for pack in packs if permissions.cleared_for(request.user, pack.marking)]
@@ -254,6 +259,8 @@ def meeting_detail(request, pk):
         {
             "meeting": meeting,
             "challenges": challenges,
+            "carried": carried,
+            "overdue_count": sum(1 for decision in carried if decision.overdue),
             "packs": packs,
             "generating": any(p.state == MeetingPack.State.GENERATING for p in packs),
             "refresh_seconds": REFRESH_SECONDS,
@@ -261,11 +268,18 @@ def meeting_detail(request, pk):
             "may_issue": permissions.can_generate_pack(request.user, strategy),
             # Packs above a reader's clearance are neither listed nor denied (see the template).
             "cleared_for_all": permissions.cleared_for(request.user, *Marking.values),
+            "may_mark_held": not meeting.is_held
+            and meeting.date <= _today()
+            and permissions.can_mark_meeting_held(request.user, meeting),
             "quarter_ended": meeting.quarter.end < _today(),
             # The page names its packs, so it is marked as the most sensitive of them it lists.
             "marking": Marking(
                 Marking.highest(
-                    [*permissions.meeting_markings(meeting), *(p.marking for p in packs if p.state == "issued")]
+                    [
+                        *permissions.meeting_markings(meeting),
+                        *(p.marking for p in packs if p.state == "issued"),
+                        *(m for decision in carried for m in decision_markings(decision)),
+                    ]
                 )
             ).label,
             "crumbs": [("Meetings", reverse("performance:meeting_list")), (str(meeting), None)],

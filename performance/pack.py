@@ -41,6 +41,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.models import RAG, Status
+from performance.decisions import carried_forward
+from performance.decisions import markings as decision_markings
 from performance.indicators import UNIT_SUFFIX
 from performance.models import MeetingPack
 from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, load_details, review
@@ -126,26 +128,38 @@ def pack_generate_run(pack_id):
     except Exception as error:  # a pack that cannot be made says why; the officer may try again
         logger.exception("Meeting pack %s could not be made", pack_id)
         return _failed(pack_id, f"{type(error).__name__}: {error}")
+    # Saved (not updated in bulk) so the audit trail records the pack as issued.
+    pack.state, pack.finished_at, pack.marking, pack.pages = (
+        MeetingPack.State.ISSUED,
+        timezone.now(),
+        files.marking,
+        files.pages,
+    )
+    pack.pdf_content, pack.pdf_size, pack.pdf_sha256 = files.pdf, len(files.pdf), files.pdf_sha256
+    pack.xlsx_content, pack.xlsx_size, pack.xlsx_sha256 = files.xlsx, len(files.xlsx), files.xlsx_sha256
     with transaction.atomic():
-        MeetingPack.objects.filter(pk=pack_id).update(
-            state=MeetingPack.State.ISSUED,
-            finished_at=timezone.now(),
-            marking=files.marking,
-            pages=files.pages,
-            pdf_content=files.pdf,
-            pdf_size=len(files.pdf),
-            pdf_sha256=hashlib.sha256(files.pdf).hexdigest(),
-            xlsx_content=files.xlsx,
-            xlsx_size=len(files.xlsx),
-            xlsx_sha256=hashlib.sha256(files.xlsx).hexdigest(),
-        )
+        pack.save(update_fields=[*ISSUED_FIELDS])
     return MeetingPack.State.ISSUED
 
 
+ISSUED_FIELDS = (
+    "state",
+    "finished_at",
+    "marking",
+    "pages",
+    "pdf_content",
+    "pdf_size",
+    "pdf_sha256",
+    "xlsx_content",
+    "xlsx_size",
+    "xlsx_sha256",
+)
+
+
 def _failed(pack_id, reason):
-    MeetingPack.objects.filter(pk=pack_id).update(
-        state=MeetingPack.State.FAILED, finished_at=timezone.now(), error=reason[:2000]
-    )
+    pack = MeetingPack.objects.defer("pdf_content", "xlsx_content").get(pk=pack_id)
+    pack.state, pack.finished_at, pack.error = MeetingPack.State.FAILED, timezone.now(), reason[:2000]
+    pack.save(update_fields=["state", "finished_at", "error"])
     return MeetingPack.State.FAILED
 
 
@@ -175,10 +189,21 @@ def pack_files(pack):
         group=meeting.delivery_group if meeting else None,
     )
     load_details(data, data.actions)
-    marking = Marking.highest([data.marking, *(_group_marking(meeting),)])
-    context = _context(data, meeting, pack, marking)
+    # "Actions from previous meetings" (a meeting's pack only): as the issuer saw them when the pack
+    # was issued, overdue by the day it was issued.
+    carried = (
+        carried_forward(
+            meeting, user=pack.issued_by, today=timezone.localtime(pack.issued_at).date(), known_by=pack.issued_at
+        )
+        if meeting
+        else []
+    )
+    marking = Marking.highest(
+        [data.marking, _group_marking(meeting), *(m for decision in carried for m in decision_markings(decision))]
+    )
+    context = _context(data, meeting, pack, marking, carried)
     pdf, pages = render_pdf(context)
-    xlsx = render_xlsx(data, meeting, pack, marking)
+    xlsx = render_xlsx(data, meeting, pack, marking, carried)
     return PackFiles(pdf=pdf, xlsx=xlsx, marking=marking, pages=pages)
 
 
@@ -186,7 +211,7 @@ def _group_marking(meeting):
     return meeting.delivery_group.marking if meeting and meeting.delivery_group_id else Marking.OFFICIAL
 
 
-def _context(data, meeting, pack, marking):
+def _context(data, meeting, pack, marking, carried):
     groups = []
     for group in data.groups:
         states = [s for s in data.actions if s.group_id == group.pk]
@@ -206,6 +231,7 @@ def _context(data, meeting, pack, marking):
     issued_local = timezone.localtime(pack.issued_at)
     return {
         "review": data,
+        "carried": carried,
         "meeting": meeting,
         "pack": pack,
         "title": pack.title,
@@ -295,7 +321,7 @@ def _identifier(context):
 # The XLSX -----------------------------------------------------------------------------------------
 
 
-def render_xlsx(data, meeting, pack, marking):
+def render_xlsx(data, meeting, pack, marking, carried=()):
     """The pack as a workbook: a sheet per part, every action in full. Text that a spreadsheet would
     run as a formula is escaped; the marking heads every printed page.
 
@@ -572,7 +598,7 @@ def render_xlsx(data, meeting, pack, marking):
         ["Meeting", "About", "Kind", "Challenge or decision", "Who responds", "Recorded by", "Recorded on"],
     )
     for challenge in data.challenges:
-        about = challenge.action.ref if challenge.action_id else f"{challenge.delivery_group.name} (group)"
+        about = challenge.about_label
         row(
             challenges,
             [
@@ -583,6 +609,25 @@ def render_xlsx(data, meeting, pack, marking):
                 challenge.owner,
                 _person(challenge.created_by),
                 timezone.localtime(challenge.created_at).date(),
+            ],
+        )
+
+    previous = Sheet(
+        "Previous meetings",
+        ["Meeting", "About", "Decision", "Owner", "Due", "State", "Overdue", "Response"],
+    )
+    for decision in carried:
+        row(
+            previous,
+            [
+                str(decision.meeting),
+                decision.about_label,
+                decision.text,
+                decision.owner,
+                decision.due_date,
+                decision.get_state_display(),
+                "Overdue" if decision.overdue else "",
+                decision.response,
             ],
         )
 

@@ -388,10 +388,17 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
             challenges.filter(meeting__delivery_group=group)
             | challenges.filter(action__objective__delivery_group=group)
             | challenges.filter(delivery_group=group)
+            | challenges.filter(objective__delivery_group=group)
         )
     challenges = list(
         challenges.select_related(
-            "meeting__delivery_group", "action__objective", "delivery_group", "created_by"
+            "meeting__delivery_group",
+            "action__objective",
+            "objective",
+            "delivery_group",
+            "owner_person",
+            "owner_organisation",
+            "created_by",
         ).order_by("meeting__date", "created_at", "pk")
     )
     kpis = indicator_rows(strategy=strategy, user=user, as_at=quarter.end, known_at=known_by)

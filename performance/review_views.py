@@ -14,14 +14,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import default_strategy, ended_quarters
+from performance.decision_forms import OwnerField, owner_choices, set_owner
 from performance.models import Challenge, MeetingPack
 from performance.pack import pack_create
 from performance.review import (
@@ -70,10 +72,12 @@ def quarter_of(strategy, slug):
 
 
 class ChallengeForm(forms.Form):
-    """A challenge or decision for one of the quarter's meetings, about one action (by its reference)
-    or a whole delivery group. Everything is checked against the review already loaded (an action
-    reference by one query for that action as at the quarter), so a plan of thousands of actions is
-    not a select of thousands of options."""
+    """A challenge or decision for one of the quarter's meetings. A challenge is about one action (by
+    its reference) or a whole delivery group; a decision about one of those, an objective, or the
+    meeting as a whole, and has an owner (a person or a partner organisation) and a due date.
+    Everything is checked against the review already loaded (an action reference by one query for
+    that action as at the quarter), so a plan of thousands of actions is not a select of thousands of
+    options."""
 
     meeting = forms.ChoiceField(label="Meeting", error_messages={"invalid_choice": "Choose one of the meetings"})
     kind = forms.ChoiceField(
@@ -83,7 +87,7 @@ class ChallengeForm(forms.Form):
         label="Action reference",
         required=False,
         max_length=20,
-        help_text="For example, V1.2. Leave blank for a whole delivery group.",
+        help_text="For example, V1.2. Leave blank for a whole delivery group, an objective or the whole meeting.",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
     )
     group = forms.ChoiceField(
@@ -91,26 +95,49 @@ class ChallengeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one of the delivery groups"},
     )
+    objective = forms.ChoiceField(
+        label="Or, for a decision, an objective",
+        required=False,
+        help_text="A decision about none of these is about the meeting as a whole.",
+        error_messages={"invalid_choice": "Choose one of the objectives"},
+    )
     text = forms.CharField(
         label="What was challenged or decided",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text=NO_CASE_DATA,
     )
-    owner = forms.CharField(
-        label="Who is to respond or act (optional)",
+    owner = OwnerField(
+        label="Owner (for a decision)",
+        required=False,
+        help_text="The person or partner organisation who is to act on the decision.",
+    )
+    due_date = forms.DateField(
+        label="Due date (for a decision)",
+        required=False,
+        help_text="For example, 31/1/2027",
+        error_messages={"invalid": "Enter the due date as a date, like 31/1/2027"},
+    )
+    owner_text = forms.CharField(
+        label="Who is to respond (for a challenge, optional)",
         required=False,
         max_length=200,
         help_text="For example, the delivery-group chair.",
     )
 
-    def __init__(self, *args, review, **kwargs):
+    def __init__(self, *args, review, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.review = review
         self.fields["meeting"].choices = [(str(m.pk), str(m)) for m in review.meetings]
         if len(review.meetings) == 1:
             self.fields["meeting"].initial = str(review.meetings[0].pk)
         self.fields["group"].choices = [("", "Not a whole group")] + [(str(g.pk), g.name) for g in review.groups]
+        self.objectives = [o for o in review.objectives if permissions.cleared_for(user, o.marking)]
+        names = {g.pk: g.name for g in review.groups}
+        self.fields["objective"].choices = [("", "Not an objective")] + [
+            (str(o.pk), f"{names.get(o.delivery_group_id, '')} {o.number}: {o.title}"[:120]) for o in self.objectives
+        ]
+        self.fields["owner"].choices = owner_choices(review.strategy.partnership_id)
 
     def clean_action(self):
         ref = self.cleaned_data["action"].strip()
@@ -129,25 +156,44 @@ class ChallengeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if "action" in data and "group" in data and bool(data["action"]) == bool(data["group"]):
-            self.add_error(
-                "action",
-                "Enter the reference of one action, or choose a whole delivery group"
-                if not data["action"]
-                else "Enter an action reference or choose a delivery group, not both",
-            )
+        if not {"action", "group", "objective", "kind"} <= set(data):
+            return data
+        chosen = [bool(data["action"]), bool(data["group"]), bool(data["objective"])]
+        if data["kind"] == Challenge.Kind.CHALLENGE:
+            if data["objective"]:
+                self.add_error("objective", "A challenge is about an action or a delivery group: leave this blank")
+            elif bool(data["action"]) == bool(data["group"]):
+                self.add_error(
+                    "action",
+                    "Enter the reference of one action, or choose a whole delivery group"
+                    if not data["action"]
+                    else "Enter an action reference or choose a delivery group, not both",
+                )
+        else:
+            if sum(chosen) > 1:
+                self.add_error("action", "Enter one action, or choose one delivery group or objective, not several")
+            if not data.get("owner") and "owner" not in self.errors:
+                self.add_error("owner", "Choose who owns the decision")
+            if not data.get("due_date") and "due_date" not in self.errors:
+                self.add_error("due_date", "Enter when the decision is due")
         return data
 
     def challenge(self, *, by):
         """An unsaved Challenge from the cleaned data."""
         data = self.cleaned_data
         meeting = next(m for m in self.review.meetings if str(m.pk) == data["meeting"])
-        challenge = Challenge(meeting=meeting, kind=data["kind"], text=data["text"], owner=data["owner"].strip())
+        challenge = Challenge(meeting=meeting, kind=data["kind"], text=data["text"], created_by=by)
         if data["action"]:
             challenge.action_id = data["action"].pk
-        else:
+        elif data["group"]:
             challenge.delivery_group = next(g for g in self.review.groups if str(g.pk) == data["group"])
-        challenge.created_by = by
+        elif data["objective"]:
+            challenge.objective = next(o for o in self.objectives if str(o.pk) == data["objective"])
+        if challenge.kind == Challenge.Kind.DECISION:
+            challenge.state, challenge.due_date = Challenge.State.OPEN, data["due_date"]
+            set_owner(challenge, data["owner"])
+        else:
+            challenge.owner_text = data["owner_text"].strip()
         return challenge
 
 
@@ -252,9 +298,16 @@ def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=
     load_details(data, listed_states(data))
     may_challenge = permissions.can_record_challenge(request.user, strategy)
     if may_challenge and form is None and data.meetings:
-        form = ChallengeForm(review=data, initial={"action": request.GET.get("challenge", "")[:20]})
+        form = ChallengeForm(review=data, user=request.user, initial={"action": request.GET.get("challenge", "")[:20]})
     elif form is not None:
         form.review = data
+    today = timezone.localdate()
+    decisions = (
+        Challenge.objects.visible_to(request.user)
+        .open()
+        .filter(meeting__strategy=strategy)
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    )
     quarters = ended_quarters(strategy)
     here = reverse("performance:review", args=[strategy.slug, quarter.slug])
     position = quarters.index(quarter)
@@ -276,6 +329,7 @@ def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=
             "objective_limit": OBJECTIVE_ROWS_ON_DASHBOARD,
             "form": form,
             "may_challenge": may_challenge,
+            "decisions": decisions,
             "may_manage_meetings": permissions.can_manage_meetings(request.user, strategy),
             "packs": quarter_packs(strategy, quarter, request.user, data.meetings),
             # Packs above a reader's clearance are neither offered nor denied: one cleared for
@@ -340,7 +394,7 @@ def challenge_record(request, slug, quarter):
     if not permissions.can_record_challenge(request.user, strategy):
         raise PermissionDenied("Only executive members, delivery-group chairs and officers record challenges.")
     data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
-    form = ChallengeForm(request.POST, review=data)
+    form = ChallengeForm(request.POST, review=data, user=request.user)
     if not data.meetings:
         form.add_error(None, f"No meeting reviews {quarter} yet: an officer adds one on the meetings page first")
     elif form.is_valid():

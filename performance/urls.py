@@ -59,3 +59,25 @@ urlpatterns += [
     ),
     re_path(r"^packs/(?P<pk>\d+)\.(?P<file_format>pdf|xlsx)$", meeting_views.pack_file, name="pack_file"),
 ]
+
+# The decision log and held meetings: performance/decision_views.py.
+from performance import decision_views  # noqa: E402
+
+urlpatterns += [
+    path("decisions/", decision_views.decision_list, name="decision_list"),
+    path(
+        "decisions/download.csv",
+        decision_views.decision_list_download,
+        {"file_format": "csv"},
+        name="decision_list_csv",
+    ),
+    path(
+        "decisions/download.xlsx",
+        decision_views.decision_list_download,
+        {"file_format": "xlsx"},
+        name="decision_list_xlsx",
+    ),
+    path("decisions/<int:pk>/", decision_views.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/change/", decision_views.decision_edit, name="decision_edit"),
+    path("meetings/<int:pk>/held/", decision_views.meeting_held, name="meeting_held"),
+]

@@ -94,8 +94,9 @@ def _all_visible(model, pks, user):
 
 
 def touches_unseen(objs, user):
-    """Whether deleting `objs` would delete any row `user` may not see, or clear a link on one
-    (on_delete=SET_NULL: an action's lead agency, a group's chair). A superuser sees everything."""
+    """Whether deleting `objs` would delete any row `user` may not see, clear a link on one
+    (on_delete=SET_NULL: an action's lead agency, a group's chair), or be stopped by one (PROTECT).
+    A superuser sees everything."""
     objs = list(objs)
     if not objs or user.is_superuser:
         return False
@@ -103,6 +104,14 @@ def touches_unseen(objs, user):
     collector.collect(objs)
     for model, instances in collector.data.items():
         if not _all_visible(model, {obj.pk for obj in instances}, user):
+            return True
+    # Rows that would stop the delete (on_delete=PROTECT, e.g. a decision's owner) are listed by name
+    # on the delete page: they too must be ones the user may see.
+    protected = {}
+    for obj in collector.protected:
+        protected.setdefault(type(obj), set()).add(obj.pk)
+    for model, pks in protected.items():
+        if not _all_visible(model, pks, user):
             return True
     for (field, _value), batches in collector.field_updates.items():
         for batch in batches:

@@ -50,7 +50,7 @@ class Audited:
     def __init__(self, model, *, partnership, marking, title, kind):
         self.model = model
         self.partnership = partnership  # lookup path from the history row to its partnership
-        self.marking = marking  # lookup paths to the markings that hide it
+        self.marking = marking  # lookup paths to the markings that hide it, or callables (queryset, allowed)
         self.title = title  # fields that name the item in the log
         self.kind = kind  # what the log calls it
 

@@ -80,7 +80,8 @@ def _scoped(entry, user):
         queryset = entry.partnership(queryset, found)
     allowed = permissions.allowed_markings(user)
     for path in entry.marking if len(allowed) < len(Marking.values) else ():
-        queryset = queryset.filter(**{f"{path}__in": allowed})
+        # A callable scopes by markings a path cannot say alone (e.g. one that is there only for some rows).
+        queryset = path(queryset, allowed) if callable(path) else queryset.filter(**{f"{path}__in": allowed})
     return queryset
 
 

@@ -397,6 +397,30 @@ def visible_meetings(queryset, user):
     return queryset.exclude(delivery_group__marking__in=hidden) if hidden else queryset
 
 
+def can_mark_meeting_held(user, meeting):
+    """Officers mark a meeting held, and correct what was recorded at it afterwards (with a reason)."""
+    return can_manage_meetings(user, meeting.strategy)
+
+
+def can_change_decision(user, decision):
+    """Officers change what a decision says (its text, owner, due date), and drop it."""
+    return can_manage_meetings(user, decision.meeting.strategy)
+
+
+def can_close_decision(user, decision):
+    """An open decision is closed with a response by its owner (the person it names, signed in) or by
+    an officer. Only officers drop one."""
+    if decision.kind != "decision" or decision.state != "open":
+        return False
+    if can_change_decision(user, decision):
+        return True
+    return bool(
+        decision.owner_person_id
+        and is_member(user, decision.meeting.strategy.partnership_id)
+        and person_id(user) == decision.owner_person_id
+    )
+
+
 def can_view_pack(user, pack):
     """An issued pack is marked as the most sensitive thing in it; only those cleared for that open it,
     who may see its meeting (or, for a pack without one, its strategy's review)."""

@@ -393,6 +393,36 @@ REVIEW_MATRIX = [
         {"anonymous": 302, "officer": 200, "executive": 200, "*": 404},
     ),
     ("meeting pack by the packs' address", "get", "/packs/{pack}.pdf", {"anonymous": 302, "outsider": 404, "*": 200}),
+    ("mark held", "post", "/meetings/{meeting}/held/", {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403}),
+    ("mark held by get", "get", "/meetings/{meeting}/held/", {"anonymous": 302, "*": 405}),
+    ("decisions", "get", "/decisions/", {"anonymous": 302, "*": 200}),
+    ("decisions csv", "get", "/decisions/download.csv?state=open", {"anonymous": 302, "*": 200}),
+    ("decisions xlsx", "get", "/decisions/download.xlsx", {"anonymous": 302, "*": 200}),
+    ("decision", "get", "/decisions/{decision}/", {"anonymous": 302, "outsider": 404, "*": 200}),
+    (
+        "sensitive decision",
+        "get",
+        "/decisions/{sensitive_decision}/",
+        {"anonymous": 302, "officer": 200, "executive": 200, "*": 404},
+    ),
+    (
+        "close decision",  # by its owner (the lead) or an officer
+        "post",
+        "/decisions/{decision}/",
+        {"anonymous": 302, "officer": 302, "lead": 302, "outsider": 404, "*": 403},
+    ),
+    (
+        "change decision",
+        "get",
+        "/decisions/{decision}/change/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "change decision post",  # the posted form lacks an owner, so the officer gets it back with errors
+        "post",
+        "/decisions/{decision}/change/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
 ]
 
 
@@ -424,6 +454,12 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
         number=3,
     )
     Meeting.objects.create(strategy=elsewhere["strategy"], date=datetime.date(2025, 1, 28), year=2024, number=3)
+    decision = Challenge.objects.create(
+        meeting=meeting, kind="decision", state="open", text="Report back.", owner_person=plan["lena"]
+    )
+    sensitive_decision = Challenge.objects.create(
+        meeting=meeting, kind="decision", state="open", action=plan["c1_1"], text="Review the venue."
+    )
     packs = {
         marking: MeetingPack.objects.create(
             meeting=meeting,
@@ -463,6 +499,8 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
         sensitive_pack=packs["official_sensitive"].pk,
         quarter_pack=quarter_packs["official"].pk,
         sensitive_quarter_pack=quarter_packs["official_sensitive"].pk,
+        decision=decision.pk,
+        sensitive_decision=sensitive_decision.pk,
     )
     data = {
         "meeting": meeting.pk,
@@ -471,13 +509,17 @@ def test_review_pages_role_url_method(method, url, role, expected, client, users
         "text": "Why?",
         "date": "28/02/2025",
         "quarter": "2024-Q3",
+        "state": "done",
+        "response": "Reported at the next meeting.",
     }
     response = client.post(url, data) if method == "post" else client.get(url)
     assert response.status_code == expected
     if role == "anonymous" and expected == 302:
         assert response.url.startswith("/accounts/login/")
     if method == "post" and expected != 302:
-        assert not Challenge.objects.exists()
+        assert Challenge.objects.count() == 2
+        assert set(Challenge.objects.values_list("state", flat=True)) == {"open"}
+        assert Meeting.objects.filter(held_at__isnull=False).count() == 0
         assert Meeting.objects.count() == 3
 
 

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, DeliveryGroup
+from actions.models import Action, DeliveryGroup, Objective
 
 # Indicators and their values (issue 5) live in performance/models/indicators.py.
 from performance.models.indicators import (  # noqa: F401
@@ -22,7 +24,8 @@ from performance.models.indicators import (  # noqa: F401
     IndicatorValueQuerySet,
 )
 from strategy import permissions
-from strategy.models import Marking, Person, Strategy
+from strategy.audit import AuditedHistory
+from strategy.models import Marking, Organisation, Person, Strategy
 
 # Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
 # An officer opens a round for a strategy and quarter; the leads are e-mailed (performance/rounds.py
@@ -161,6 +164,44 @@ class RoundEmail(models.Model):
 # byte for byte as issued: performance/review.py gathers the figures, performance/pack.py writes them.
 
 
+class HeldMeetingError(ValidationError):
+    """What was recorded at a held meeting is changed only by a correction with a reason."""
+
+
+def refuse_unless_corrected(instance, fields, *, meeting_id):
+    """Refuse to save a change to `fields` of `instance` (new, or changed from the row in the database)
+    at a held meeting unless a reason for the correction was given (`instance._change_reason`, which
+    the history keeps beside the change)."""
+    if (getattr(instance, "_change_reason", "") or "").strip() or not meeting_id:
+        return
+    if not Meeting.objects.filter(pk=meeting_id, held_at__isnull=False).exists():
+        return
+    if instance.pk is not None:
+        before = type(instance).objects.filter(pk=instance.pk).values(*fields).first()
+        if before is not None and all(before[name] == getattr(instance, name) for name in fields):
+            return
+    raise HeldMeetingError(
+        "The meeting has been marked held: what was recorded at it is changed only by a correction, with a reason."
+    )
+
+
+# What a meeting records, of itself and of each challenge or decision: changed once it is held only by
+# a correction. A decision's state and response are its follow-up, not the record, and stay open.
+MEETING_RECORDED_FIELDS = ("strategy_id", "kind", "delivery_group_id", "date", "year", "number", "title", "notes")
+CHALLENGE_RECORDED_FIELDS = (
+    "meeting_id",
+    "kind",
+    "action_id",
+    "objective_id",
+    "delivery_group_id",
+    "text",
+    "owner_person_id",
+    "owner_organisation_id",
+    "owner_text",
+    "due_date",
+)
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         return permissions.visible_meetings(self, user)
@@ -198,8 +239,29 @@ class Meeting(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Anything members should know, e.g. where it meets.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    held_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an officer marked it held: from then on what was recorded at it changes only by a "
+        "correction with a reason, and nothing of it is deleted.",
+    )
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = MeetingQuerySet.as_manager()
+    history = AuditedHistory(
+        partnership=lambda queryset, partnership: queryset.filter(strategy__partnership=partnership),
+        marking=(
+            "strategy__marking",
+            # A group's meeting is marked as its group; other meetings have no group to hide them.
+            lambda queryset, allowed: queryset.exclude(
+                delivery_group__marking__in=[m for m in Marking.values if m not in allowed]
+            ),
+        ),
+        title=("title", "date"),
+        kind="Meeting",
+    )
 
     class Meta:
         ordering = ["strategy", "-date", "pk"]
@@ -227,6 +289,30 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.date.day} {self.date:%B %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            refuse_unless_corrected(self, MEETING_RECORDED_FIELDS, meeting_id=self.pk)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_held(self):
+        return self.held_at is not None
+
+    def same_body(self):
+        """Meetings of the same body: the strategy's meetings of this kind (and group, for a group's)."""
+        return Meeting.objects.filter(
+            strategy_id=self.strategy_id, kind=self.kind, delivery_group_id=self.delivery_group_id
+        )
+
+    def previous(self):
+        """The same body's meeting before this one, or None."""
+        return (
+            self.same_body()
+            .filter(Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk))
+            .order_by("-date", "-pk")
+            .first()
+        )
 
     @property
     def name(self):
@@ -272,43 +358,155 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
 
+# Markings of what a challenge or decision is about, by the path from the challenge. A decision about
+# the meeting as a whole has none of them, so they exclude what is hidden rather than require what is
+# allowed (a missing action hides nothing).
+ABOUT_MARKING_PATHS = (
+    *(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
+    "objective__marking",
+    "objective__delivery_group__marking",
+    "delivery_group__marking",
+)
+
+
+def hide_above_clearance(queryset, allowed, *, prefix=""):
+    """`queryset` (of challenges, or of their history rows) without those about anything marked above
+    `allowed`, or at a meeting the markings hide."""
+    hidden = [marking for marking in Marking.values if marking not in allowed]
+    if not hidden:
+        return queryset
+    excluded = Q(**{f"{prefix}meeting__strategy__marking__in": hidden}) | Q(
+        **{f"{prefix}meeting__delivery_group__marking__in": hidden}
+    )
+    for path in ABOUT_MARKING_PATHS:
+        excluded |= Q(**{f"{prefix}{path}__in": hidden})
+    return queryset.exclude(excluded)
+
+
 class ChallengeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Challenges on what the user may see: the meeting's, and the action's or the group's markings."""
-        meetings = Meeting.objects.visible_to(user)
-        actions = Action.objects.visible_to(user)
-        groups = permissions.scope(
-            DeliveryGroup.objects.all(),
-            user,
-            partnership="strategy__partnership",
-            marking=("marking", "strategy__marking"),
+        """Challenges and decisions the user may see: their partnership's, none at a meeting or about an
+        action, objective or group marked above their clearance."""
+        queryset = permissions.scope(self, user, partnership="meeting__strategy__partnership")
+        return hide_above_clearance(queryset, permissions.allowed_markings(user))
+
+    def decisions(self):
+        return self.filter(kind=Challenge.Kind.DECISION)
+
+    def open(self):
+        return self.filter(kind=Challenge.Kind.DECISION, state=Challenge.State.OPEN)
+
+    def overdue(self, today=None):
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def carried_into(self, meeting, *, previous=None):
+        """Decisions from the same body's earlier meetings that the meeting follows up: those still
+        open, and those closed since the body last met (so it sees what was done)."""
+        previous = meeting.previous() if previous is None else previous
+        earlier = (
+            self.decisions()
+            .filter(
+                meeting__strategy_id=meeting.strategy_id,
+                meeting__kind=meeting.kind,
+                meeting__delivery_group_id=meeting.delivery_group_id,
+            )
+            .filter(Q(meeting__date__lt=meeting.date) | Q(meeting__date=meeting.date, meeting_id__lt=meeting.pk))
         )
-        return self.filter(meeting__in=meetings).filter(
-            Q(action__in=actions) | Q(action__isnull=True, delivery_group__in=groups)
+        recent = Q(state=Challenge.State.OPEN)
+        if previous:
+            recent |= Q(closed_at__date__gte=previous.date)
+        return earlier.filter(recent)
+
+    def with_related(self):
+        return self.select_related(
+            "meeting__strategy",
+            "meeting__delivery_group",
+            "action__objective__delivery_group",
+            "action__strategy",
+            "objective__delivery_group",
+            "delivery_group",
+            "owner_person",
+            "owner_organisation",
+            "created_by",
+            "closed_by",
         )
 
 
 class Challenge(models.Model):
-    """A challenge the meeting put, or a decision it took, about an action or a delivery group."""
+    """A challenge the meeting put about an action or a delivery group, or a decision it took (an action
+    arising) about an action, an objective, a group or nothing in particular, which someone owns and
+    closes with a response."""
 
     class Kind(models.TextChoices):
         CHALLENGE = "challenge", "Challenge"
         DECISION = "decision", "Decision"
 
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="challenges")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHALLENGE)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, null=True, blank=True, related_name="challenges")
+    objective = models.ForeignKey(
+        Objective,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="For a decision about one objective.",
+    )
     delivery_group = models.ForeignKey(
         DeliveryGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="challenges"
     )
     text = models.TextField(help_text="What was challenged or decided, in a sentence or two.")
-    owner = models.CharField(max_length=200, blank=True, help_text="Who is to respond or act, if anyone.")
+    owner_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name="owner",
+        help_text="The person who is to act on the decision.",
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name="owning agency",
+        help_text="Or the partner organisation that is to act on it.",
+    )
+    owner_text = models.CharField(
+        "who responds (as written)",
+        max_length=200,
+        blank=True,
+        help_text="Who is to respond, in words: challenges, and decisions recorded before owners were chosen.",
+    )
+    due_date = models.DateField(null=True, blank=True, help_text="When the decision is to be acted on by.")
+    state = models.CharField(
+        max_length=10, choices=State.choices, blank=True, help_text="A decision's: open until done or dropped."
+    )
+    response = models.TextField(blank=True, help_text="What was done, or why it was dropped, written when closed.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="review_challenges"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ChallengeQuerySet.as_manager()
+    history = AuditedHistory(
+        partnership=lambda queryset, partnership: queryset.filter(meeting__strategy__partnership=partnership),
+        marking=(lambda queryset, allowed: hide_above_clearance(queryset, allowed),),
+        title=("kind", "text"),
+        kind="Challenge or decision",
+        author="created_by",
+    )
 
     class Meta:
         ordering = ["meeting", "created_at", "pk"]
@@ -316,34 +514,118 @@ class Challenge(models.Model):
         verbose_name_plural = "challenges and decisions"
         constraints = [
             models.CheckConstraint(condition=Q(kind="challenge") | Q(kind="decision"), name="challenge_kind_valid"),
+            # A challenge is about one action or one group; a decision about at most one action,
+            # objective or group (none: the meeting as a whole).
             models.CheckConstraint(
-                condition=(Q(action__isnull=False) & Q(delivery_group__isnull=True))
-                | (Q(action__isnull=True) & Q(delivery_group__isnull=False)),
+                condition=(
+                    Q(kind="challenge")
+                    & Q(objective__isnull=True)
+                    & (
+                        (Q(action__isnull=False) & Q(delivery_group__isnull=True))
+                        | (Q(action__isnull=True) & Q(delivery_group__isnull=False))
+                    )
+                )
+                | (
+                    Q(kind="decision")
+                    & ~(Q(action__isnull=False) & Q(objective__isnull=False))
+                    & ~(Q(action__isnull=False) & Q(delivery_group__isnull=False))
+                    & ~(Q(objective__isnull=False) & Q(delivery_group__isnull=False))
+                ),
                 name="challenge_about_one_thing",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="challenge_text_required"),
+            models.CheckConstraint(
+                condition=(Q(kind="challenge") & Q(state=""))
+                | (Q(kind="decision") & Q(state__in=["open", "done", "dropped"])),
+                name="challenge_state_only_for_decisions",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["", "open"]) | (Q(closed_at__isnull=False) & ~Q(response="")),
+                name="decision_closed_with_response",
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_person__isnull=True) | Q(owner_organisation__isnull=True),
+                name="decision_one_owner",
+            ),
         ]
+        indexes = [models.Index(fields=["state", "due_date"], name="decision_state_due")]
 
     def __str__(self):
-        about = self.action.ref if self.action_id else self.delivery_group.name
-        return f"{self.get_kind_display()} on {about} ({self.meeting})"
+        return f"{self.get_kind_display()} on {self.about_label} ({self.meeting})"
+
+    def save(self, *args, **kwargs):
+        refuse_unless_corrected(self, CHALLENGE_RECORDED_FIELDS, meeting_id=self.meeting_id)
+        super().save(*args, **kwargs)
 
     @property
     def about(self):
-        return self.action if self.action_id else self.delivery_group
+        return self.action or self.objective or self.delivery_group
+
+    @property
+    def about_label(self):
+        if self.action_id:
+            return self.action.ref
+        if self.objective_id:
+            return f"Objective {self.objective.number}"
+        if self.delivery_group_id:
+            return f"{self.delivery_group.name} (group)"
+        return "The meeting as a whole"
+
+    @property
+    def owner(self):
+        """Who owns it: the person, the partner organisation, or the owner as written."""
+        if self.owner_person_id:
+            return self.owner_person.name
+        if self.owner_organisation_id:
+            return self.owner_organisation.name
+        return self.owner_text
+
+    def is_overdue(self, today=None):
+        return bool(self.state == self.State.OPEN and self.due_date and self.due_date < (today or timezone.localdate()))
 
     def clean(self):
         if not (self.text or "").strip():
             raise ValidationError({"text": f"Enter the {self.get_kind_display().lower()}"})
-        if bool(self.action_id) == bool(self.delivery_group_id):
-            raise ValidationError("Choose one action or one delivery group the challenge or decision is about.")
+        about = [bool(self.action_id), bool(self.objective_id), bool(self.delivery_group_id)]
+        if self.kind == self.Kind.CHALLENGE and (
+            self.objective_id or bool(self.action_id) == bool(self.delivery_group_id)
+        ):
+            raise ValidationError("Choose one action or one delivery group the challenge is about.")
+        if sum(about) > 1:
+            raise ValidationError("Choose one action, objective or delivery group the decision is about, or none.")
+        if self.owner_person_id and self.owner_organisation_id:
+            raise ValidationError({"owner_person": "Choose a person or a partner organisation as the owner, not both."})
         if not self.meeting_id:
             return
-        group = self.action.objective.delivery_group if self.action_id else self.delivery_group
+        strategy = self.meeting.strategy
+        for owner in (self.owner_person, self.owner_organisation):
+            if owner is not None and owner.partnership_id != strategy.partnership_id:
+                raise ValidationError({"owner_person": "Choose an owner of the meeting's partnership."})
+        if self.action_id:
+            group = self.action.objective.delivery_group
+        elif self.objective_id:
+            group = self.objective.delivery_group
+        else:
+            group = self.delivery_group
+        if group is None:
+            return
         if group.strategy_id != self.meeting.strategy_id:
-            raise ValidationError("Choose an action or delivery group of the meeting's strategy.")
+            raise ValidationError("Choose an action, objective or delivery group of the meeting's strategy.")
         if self.meeting.delivery_group_id and group.pk != self.meeting.delivery_group_id:
             raise ValidationError(f"This meeting is the {self.meeting.name}'s: choose one of its actions or the group.")
+
+    def record_close(self, *, by, state, response):
+        """Close the decision as done or dropped, with the response (what was done, or why dropped)."""
+        if self.kind != self.Kind.DECISION:
+            raise ValidationError("Only a decision is closed.")
+        if state not in (self.State.DONE, self.State.DROPPED):
+            raise ValidationError({"state": "Choose done or dropped."})
+        if not (response or "").strip():
+            raise ValidationError({"response": "Enter what was done, or why the decision is dropped"})
+        self.state, self.response = state, response.strip()
+        self.closed_at, self.closed_by = timezone.now(), by
+        self._change_reason = f"Closed as {self.get_state_display().lower()}"
+        self.save(update_fields=["state", "response", "closed_at", "closed_by"])
 
 
 class MeetingPack(models.Model):
@@ -398,6 +680,15 @@ class MeetingPack(models.Model):
     xlsx_sha256 = models.CharField("XLSX SHA-256", max_length=64, blank=True)
     error = models.TextField(blank=True, help_text="Why the pack could not be made.")
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task making the pack.")
+
+    history = AuditedHistory(
+        partnership="strategy__partnership",
+        marking=("strategy__marking", "marking"),
+        title=("year", "number", "state"),
+        kind="Meeting pack",
+        author="issued_by",
+        excluded_fields=["pdf_content", "xlsx_content"],
+    )
 
     class Meta:
         ordering = ["strategy", "-issued_at", "-pk"]
@@ -461,3 +752,14 @@ class MeetingPack(models.Model):
         if self.meeting_id:
             return f"{self.meeting.strategy.slug}-{self.meeting.date.isoformat()}-pack-{marking}.{extension}"
         return f"{self.strategy.slug}-{self.quarter.slug.lower()}-pack-{marking}.{extension}"
+
+
+@receiver(pre_delete, sender=Meeting)
+@receiver(pre_delete, sender=Challenge)
+@receiver(pre_delete, sender=MeetingPack)
+def keep_held_meetings(sender, instance, **kwargs):
+    """Nobody deletes a held meeting, what was recorded at it, or its issued packs: not on the pages,
+    in the back office or by deleting what they belong to."""
+    meeting_id = instance.pk if sender is Meeting else instance.meeting_id
+    if meeting_id and Meeting.objects.filter(pk=meeting_id, held_at__isnull=False).exists():
+        raise models.ProtectedError(f"{instance} was recorded at a held meeting and is kept.", {instance})

@@ -109,10 +109,18 @@ def test_on_any_day_the_demo_has_this_quarters_work(debug, moment):
         # The Executive Group reviewed the last quarter, and its pack was issued.
         reviewed = Meeting.objects.get(strategy=sample, year=last.year, number=last.number)
         assert reviewed.date > last.end
-        assert Challenge.objects.filter(meeting=reviewed).count() == 1
+        assert Challenge.objects.filter(meeting=reviewed).count() == 2
         pack = MeetingPack.objects.get(meeting=reviewed)
         assert (pack.state, pack.quarter, pack.issued_by.username) == (MeetingPack.State.ISSUED, last, "officer")
-        assert Meeting.objects.get(strategy=sample, year=current.year, number=current.number).date > current.end
+        upcoming = Meeting.objects.get(strategy=sample, year=current.year, number=current.number)
+        assert upcoming.date > current.end
+        # It took a decision owned by the lead, due a week before the next meeting, which carries it forward;
+        # it is marked held once it has taken place.
+        decision = Challenge.objects.decisions().get(meeting=reviewed)
+        assert (decision.owner_person.user, decision.state) == (lead, Challenge.State.OPEN)
+        assert decision.due_date == upcoming.date - datetime.timedelta(days=7)
+        assert list(Challenge.objects.carried_into(upcoming)) == [decision]
+        assert reviewed.is_held == (reviewed.date <= today)
 
 
 @time_machine.travel(DAYS[0], tick=False)
@@ -165,3 +173,18 @@ def test_loading_again_in_the_quarter_changes_nothing_and_in_a_later_one_makes_i
         assert [r.quarter for r in UpdateRound.objects.open().filter(strategy=sample)] == [Quarter(2026, 4)]
         assert MeetingPack.objects.get(meeting__strategy=sample).quarter == Quarter(2026, 3)
         assert Action.objects.for_strategy(sample).mine(user("lead")).needing_update(Quarter(2026, 4)).count() == 11
+
+
+@time_machine.travel(DAYS[0], tick=False)
+def test_the_next_meeting_shows_the_decision_of_the_last_carried_forward(debug, client):
+    load_demo()
+    sample = Strategy.objects.get(slug=SAMPLE_SLUG)
+    current = Quarter.containing(DAYS[0].date())
+    upcoming = Meeting.objects.get(strategy=sample, year=current.year, number=current.number)
+    client.force_login(user("executive"))
+    page = client.get(reverse("performance:meeting_detail", args=[upcoming.pk])).content.decode()
+    section = page.split('id="previous-actions"')[1].split("</table>")[0]
+    decision = Challenge.objects.decisions().get(meeting__strategy=sample)
+    assert decision.text in section
+    assert decision.owner_person.name in section
+    assert decision.due_date.strftime("%d/%m/%Y") in section

@@ -93,6 +93,7 @@ def test_the_xlsx_round_trips_the_dashboards_figures(issued, officer, history):
         "KPIs",
         "By agency",
         "Challenges",
+        "Previous meetings",
     ]
     cover = dict(workbook["Cover"].iter_rows(values_only=True))
     assert cover["Handling marking"] == "OFFICIAL-SENSITIVE"

@@ -82,7 +82,7 @@ def test_a_challenge_is_recorded_for_the_meeting_and_shows_on_the_action(client,
             "kind": "challenge",
             "action": "v1.1",
             "text": "  Why has no provider signed up?  ",
-            "owner": "Victim group chair",
+            "owner_text": "Victim group chair",
         },
     )
     assert response.status_code == 302
@@ -107,9 +107,17 @@ def test_a_decision_about_a_whole_group(client, officer, history, meeting):
             "kind": "decision",
             "group": history["offender"].pk,
             "text": "Close the group.",
+            "owner": f"organisation:{history['police'].pk}",
+            "due_date": "31/3/2025",
         },
     )
-    assert Challenge.objects.get().delivery_group == history["offender"]
+    decision = Challenge.objects.get()
+    assert (decision.delivery_group, decision.owner_organisation, decision.due_date, decision.state) == (
+        history["offender"],
+        history["police"],
+        datetime.date(2025, 3, 31),
+        Challenge.State.OPEN,
+    )
 
 
 @pytest.mark.parametrize(

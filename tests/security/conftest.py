@@ -55,7 +55,7 @@ def world(plan, elsewhere, users):
     from actions.models import ActionPlanImport, Update
     from evidence.models import PoliceDataImport
     from performance.indicators import Period
-    from performance.models import Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
+    from performance.models import Challenge, Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
     from strategy.models import Marking
 
     # Test CSP's strategy is published (its public pages are open to all); the other's is not.
@@ -103,6 +103,14 @@ def world(plan, elsewhere, users):
             pdf_sha256="3" * 64,
             xlsx_content=b"PK",
             xlsx_sha256="4" * 64,
+        )
+        rows[f"{side}decision"] = Challenge.objects.create(
+            meeting=meeting,
+            kind=Challenge.Kind.DECISION,
+            state=Challenge.State.OPEN,
+            text="Report back to the next meeting.",
+            owner_person=plan["lena"] if not side else None,
+            due_date=datetime.date(2024, 10, 1),
         )
         rows[f"{side}submitted"] = Update.objects.create(
             action=action,

@@ -14,7 +14,11 @@ DOWNLOADS = {
     "actions:action_list_csv",
     "actions:action_list_xlsx",
     "actions:plan_export",
+    "evidence:crime_counts_csv",
+    "performance:decision_list_csv",
+    "performance:decision_list_xlsx",
     "performance:pack_download",
+    "performance:pack_file",
     "strategy:audit_log_csv",
 }
 

@@ -151,6 +151,15 @@ MATRIX = """
     evidence:police_import_cancel      /evidence/police/{police_import}/cancel/             302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
     evidence:police_import_cancel      /evidence/police/{x_police_import}/cancel/           302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
     evidence:crime_counts_csv          /evidence/crime-counts.csv?start=2024-01&end=2024-12 302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
+    performance:meeting_held           /meetings/{meeting}/held/                            302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    performance:meeting_held           /meetings/{x_meeting}/held/                          302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    performance:decision_list          /decisions/                                          302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    performance:decision_list_csv      /decisions/download.csv                              302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    performance:decision_list_xlsx     /decisions/download.xlsx                             302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
+    performance:decision_detail        /decisions/{decision}/                               302 200 200 200 200 200 404 | 302 200 403 200 403 403 404
+    performance:decision_detail        /decisions/{x_decision}/                             302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:decision_edit          /decisions/{decision}/change/                        302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
+    performance:decision_edit          /decisions/{x_decision}/change/                      302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
 """
 
 

@@ -67,7 +67,7 @@ def hostile(plan, world, officer, lead):
     meeting = world["meeting"]
     meeting.title, meeting.notes = f"Meeting {PAYLOAD}", PAYLOAD
     meeting.save()
-    Challenge.objects.create(meeting=meeting, action=action, text=PAYLOAD, owner=PAYLOAD, created_by=officer)
+    Challenge.objects.create(meeting=meeting, action=action, text=PAYLOAD, owner_text=PAYLOAD, created_by=officer)
     officer.first_name, officer.last_name = "Olive", PAYLOAD
     officer.save()
     Person.objects.filter(pk=lena.pk).update(email="lena@example.org")

@@ -155,3 +155,22 @@ def test_saving_an_indicator_keeps_its_links_to_actions_above_the_officers_clear
     data["actions"] = [str(plan["v1_1"].pk), str(plan["v1_2"].pk)]
     assert client.post(url, data).status_code == 302
     assert set(indicator.actions.values_list("ref", flat=True)) == {"V1.1", "V1.2", "C1.1"}
+
+
+def test_a_person_owning_a_decision_is_kept_and_a_sensitive_one_is_not_named(client, plan, official_officer, officer):
+    import datetime
+
+    from performance.models import Challenge, Meeting
+
+    lena = plan["lena"]  # leads nothing sensitive, but owns a decision about C1.1
+    meeting = Meeting.objects.create(strategy=plan["strategy"], date=datetime.date(2025, 1, 28), year=2024, number=3)
+    Challenge.objects.create(
+        meeting=meeting, kind="decision", state="open", action=plan["c1_1"], text="Review it.", owner_person=lena
+    )
+    url = reverse("admin:strategy_person_delete", args=[lena.pk])
+    client.force_login(official_officer)
+    assert_refused(client.post(url, {"post": "yes"}))
+    client.force_login(officer)  # cleared for it: told what keeps the person
+    page = client.post(url, {"post": "yes"}).content.decode()
+    assert "Decision on C1.1" in page
+    assert Person.objects.filter(pk=lena.pk).exists()
