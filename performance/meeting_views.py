@@ -159,6 +159,8 @@ def meeting_list(request):
             "strategies": strategies,
             "may_add": bool(manageable),
             "add_strategy": strategy if strategy in manageable else (manageable[0] if manageable else None),
+            # A quarter has its review once it has ended: a meeting ahead of that links to none yet.
+            "today": _today(),
             "crumbs": [("Home", reverse("actions:home")), ("Meetings", None)],
         },
     )
