@@ -161,7 +161,7 @@ def meeting_list(request):
             "add_strategy": strategy if strategy in manageable else (manageable[0] if manageable else None),
             # A quarter has its review once it has ended: a meeting ahead of that links to none yet.
             "today": _today(),
-            "crumbs": [("Home", reverse("actions:home")), ("Meetings", None)],
+            "crumbs": [("Home", reverse("actions:home")), ("Meetings and packs", None)],
         },
     )
 
@@ -192,7 +192,7 @@ def meeting_add(request):
             "form": form,
             "strategy": strategy,
             "meeting": None,
-            "crumbs": [("Meetings", reverse("performance:meeting_list")), ("Add a meeting", None)],
+            "crumbs": [("Meetings and packs", reverse("performance:meeting_list")), ("Add a meeting", None)],
         },
     )
 
@@ -226,7 +226,7 @@ def meeting_edit(request, pk):
             "strategy": meeting.strategy,
             "meeting": meeting,
             "crumbs": [
-                ("Meetings", reverse("performance:meeting_list")),
+                ("Meetings and packs", reverse("performance:meeting_list")),
                 (str(meeting), reverse("performance:meeting_detail", args=[meeting.pk])),
                 ("Change", None),
             ],
@@ -270,7 +270,7 @@ def meeting_detail(request, pk):
                     [*permissions.meeting_markings(meeting), *(p.marking for p in packs if p.state == "issued")]
                 )
             ).label,
-            "crumbs": [("Meetings", reverse("performance:meeting_list")), (str(meeting), None)],
+            "crumbs": [("Meetings and packs", reverse("performance:meeting_list")), (str(meeting), None)],
         },
     )
 

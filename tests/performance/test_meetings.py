@@ -44,6 +44,9 @@ def test_an_officer_adds_a_meeting_and_it_is_listed(client, officer, viewer, pla
     client.force_login(viewer)
     listing = client.get(reverse("performance:meeting_list")).content.decode()
     assert "Executive Group, 28 January 2025" in listing and "Add a meeting" not in listing
+    # Named as the header's navigation names it.
+    assert "<title>Meetings and packs – " in listing
+    assert '<h1 class="govuk-heading-l">Meetings and packs</h1>' in listing
     page = client.get(reverse("performance:meeting_detail", args=[meeting.pk])).content.decode()
     assert "/review/test-2024-2027/2024-Q3/" in page and "Issue the pack" not in page
 
