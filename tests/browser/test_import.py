@@ -57,6 +57,11 @@ def test_an_officer_uploads_previews_and_confirms_a_plan(
     assert Action.objects.filter(text="A brand new action").exists()
     assert Action.objects.get(ref="O1.1").archived_at is not None
 
+    page.goto(f"{live_server.url}/imports/")
+    expect(page.get_by_role("link", name="victim plan.xlsx")).to_be_visible()
+    check_phone_layout(page)
+    check_tables_stay_tables(page)
+
 
 def test_a_refused_file_shows_its_problems(page, live_server, officer, plan, sign_in, check_accessibility, tmp_path):
     path = tmp_path / "bad.xlsx"
