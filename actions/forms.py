@@ -179,6 +179,9 @@ class StrategyForm(forms.ModelForm):
         labels = {"title": "Name", "start_date": "Start date", "end_date": "End date", "marking": "Handling marking"}
         help_texts = {
             "title": "For example, Safer Westminster Strategy 2026-2029.",
+            # A strategy's period is whole financial years, so the examples start and end one.
+            "start_date": "For example, 01/04/2026",
+            "end_date": "For example, 31/03/2029",
             "marking": "The highest marking of anything in it; people not cleared for it will not see it.",
         }
         widgets = {"marking": forms.RadioSelect}

@@ -128,15 +128,18 @@ def _awaiting_and_returned(actions, since):
     return awaiting, returned
 
 
-def next_to_update(user, after):
+def next_to_update(user, after, *, after_returned=False):
     """The action to open once `after` (an Action) has been saved from the to-do list: the next one in
     plan order that still needs something from the lead, going round to the start; None when none does.
-    Returned ones come first, as they do on the list."""
+    Returned ones come first, as they do on the list; once they are done (`after_returned`: `after` was
+    one), the list's "Needs an update" follows from its top, as the lead sees it."""
     entries = lead_quarter(user)
     listed = {action.pk: action.plan_index for entry in entries for action in entry.all}
     to_do = [action for entry in entries for action in entry.to_do if action.pk != after.pk]
     returned = [action for action in to_do if action.returned_for_changes]
     if returned:
         return returned[0]
+    if after_returned:
+        return (to_do or [None])[0]
     later = [action for action in to_do if action.plan_index > listed.get(after.pk, -1)]
     return (later or to_do or [None])[0]

@@ -474,7 +474,7 @@ def action_update(request, pk):
                 else:
                     messages.success(request, f"Your update to {action.ref} has been saved.")
                 if request.POST.get("then") == "next":
-                    following = next_to_update(request.user, action)
+                    following = next_to_update(request.user, action, after_returned=returned is not None)
                     if following is None:
                         return redirect("actions:my_actions")
                     return redirect(f"{reverse('actions:action_update', args=[following.pk])}?todo=1")

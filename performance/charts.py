@@ -141,7 +141,9 @@ def line_chart(
             ticks.append(y_max)
     bottom, top = ticks[0], ticks[-1]
     left, right, upper = 64, 40, 16  # room on the right for the last period's label
-    legend_height = 28
+    legend = _legend_rows(series, left=left, room=width - left)
+    legend_height = LEGEND_ROW * len(legend)
+    height += legend_height - LEGEND_ROW  # a legend that wraps makes the chart taller, not the plot shorter
     lower = height - 44 - legend_height
     plot_width, plot_height = width - left - right, lower - upper
 
@@ -200,20 +202,42 @@ def line_chart(
         if style["marker"] and len(labels) <= 40:
             parts.extend(_marker(style["marker"], x, y, style["colour"]) for x, y in filter(None, points))
     # The legend: a sample of each line's pattern and marker, with its name.
-    x = left
-    y = height - legend_height / 2 - 4
-    for line in series:
-        style = STYLES[line.kind]
-        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-        parts.append(
-            f'<line x1="{x}" y1="{_fmt(y)}" x2="{x + 36}" y2="{_fmt(y)}" stroke="{style["colour"]}" '
-            f'stroke-width="{style["width"]}"{dash}/>'
-        )
-        parts.append(_marker(style["marker"], x + 18, y, style["colour"]))
-        parts.append(f'<text x="{x + 44}" y="{_fmt(y + 5)}" font-size="14" fill="{INK}">{escape(line.name)}</text>')
-        x += 44 + 8 * len(line.name) + 24
+    for row, placed in enumerate(legend):
+        y = height - legend_height + LEGEND_ROW * row + LEGEND_ROW / 2 - 4
+        parts.extend(_legend_item(line, x, y) for line, x in placed)
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
+
+
+LEGEND_ROW = 28
+
+
+def _legend_width(line):
+    """Room a legend entry takes: its sample line, then its name (at most 8 px a character at 14 px)."""
+    return 44 + 8 * len(line.name)
+
+
+def _legend_rows(series, *, left, room):
+    """[[(line, x)]]: the legend's entries placed left to right, a new row where the next would not fit."""
+    rows, x = [[]], left
+    for line in series:
+        if rows[-1] and x + _legend_width(line) > left + room:
+            rows.append([])
+            x = left
+        rows[-1].append((line, x))
+        x += _legend_width(line) + 24
+    return rows
+
+
+def _legend_item(line, x, y):
+    style = STYLES[line.kind]
+    dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
+    return (
+        f'<line x1="{x}" y1="{_fmt(y)}" x2="{x + 36}" y2="{_fmt(y)}" stroke="{style["colour"]}" '
+        f'stroke-width="{style["width"]}"{dash}/>'
+        + _marker(style["marker"], x + 18, y, style["colour"])
+        + f'<text x="{x + 44}" y="{_fmt(y + 5)}" font-size="14" fill="{INK}">{escape(line.name)}</text>'
+    )
 
 
 def sparkline(*, values, title, summary, target=None, chart_id="spark", width=120, height=32):

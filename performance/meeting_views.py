@@ -162,7 +162,9 @@ def meeting_list(request):
             "strategies": strategies,
             "may_add": bool(manageable),
             "add_strategy": strategy if strategy in manageable else (manageable[0] if manageable else None),
-            "crumbs": [("Home", reverse("actions:home")), ("Meetings", None)],
+            # A quarter has its review once it has ended: a meeting ahead of that links to none yet.
+            "today": _today(),
+            "crumbs": [("Home", reverse("actions:home")), ("Meetings and packs", None)],
         },
     )
 
@@ -193,7 +195,7 @@ def meeting_add(request):
             "form": form,
             "strategy": strategy,
             "meeting": None,
-            "crumbs": [("Meetings", reverse("performance:meeting_list")), ("Add a meeting", None)],
+            "crumbs": [("Meetings and packs", reverse("performance:meeting_list")), ("Add a meeting", None)],
         },
     )
 
@@ -232,7 +234,7 @@ def meeting_edit(request, pk):
             "strategy": meeting.strategy,
             "meeting": meeting,
             "crumbs": [
-                ("Meetings", reverse("performance:meeting_list")),
+                ("Meetings and packs", reverse("performance:meeting_list")),
                 (str(meeting), reverse("performance:meeting_detail", args=[meeting.pk])),
                 ("Change", None),
             ],
@@ -282,7 +284,7 @@ def meeting_detail(request, pk):
                     ]
                 )
             ).label,
-            "crumbs": [("Meetings", reverse("performance:meeting_list")), (str(meeting), None)],
+            "crumbs": [("Meetings and packs", reverse("performance:meeting_list")), (str(meeting), None)],
         },
     )
 

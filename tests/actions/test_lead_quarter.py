@@ -240,6 +240,33 @@ def test_save_and_next_walks_the_to_do_list_then_says_all_are_done(client, lead,
 
 
 @time_machine.travel(IN_Q3, tick=False)
+def test_save_and_next_after_a_returned_update_goes_on_from_the_top_of_the_list(client, lead, chair, plan):
+    strategy = plan["strategy"]
+    strategy.requires_sign_off = True
+    strategy.save()
+    back = make_action(plan["v1"], "V1.3", leads=[plan["lena"]])
+    sent = back.record_update(by=lead, status=Status.IN_PROGRESS, rag=RAG.GREEN, progress=20, commentary="Q3")
+    sent.return_to_lead(by=chair, comment="Say which wards.")
+    client.force_login(lead)
+    url = reverse("actions:action_update", args=[plan["v1_1"].pk]) + "?todo=1"
+    visited = []
+    while url != reverse("actions:my_actions"):
+        action = Action.objects.get(pk=int(url.split("/")[2]))
+        visited.append(action.ref)
+        form = client.get(url).context["form"]
+        response = client.post(
+            url,
+            {name: "" if form[name].value() is None else form[name].value() for name in ("status", "rag", "progress")}
+            | {"commentary": "On track.", "seen_update": action.latest_update_id or "none", "then": "next"},
+        )
+        assert response.status_code == 302
+        url = response.url
+    # The returned one first, as on the list; then the list's "Needs an update" from its top, so
+    # V1.2 (above the returned V1.3 in the plan) is not left until last.
+    assert visited == ["V1.1", "V1.3", "V1.2", "O1.2"]
+
+
+@time_machine.travel(IN_Q3, tick=False)
 def test_plain_save_still_opens_the_action(client, lead, plan):
     client.force_login(lead)
     url = reverse("actions:action_update", args=[plan["v1_1"].pk]) + "?todo=1"

@@ -37,6 +37,17 @@ def test_officer_adds_a_strategy_from_the_strategies_page(client, officer, plan)
     assert (strategy.start_date, strategy.end_date) == (datetime.date(2026, 4, 1), datetime.date(2029, 3, 31))
 
 
+def test_the_dates_hints_give_a_financial_years_start_and_end(client, officer, plan):
+    client.force_login(officer)
+    form = client.get("/strategies/new/").context["form"]
+    assert (form["start_date"].help_text, form["end_date"].help_text) == (
+        "For example, 01/04/2026",
+        "For example, 31/03/2029",
+    )
+    content = client.get("/strategies/new/").content.decode()
+    assert ("For example, 01/04/2026" in content, "For example, 31/03/2025" in content) == (True, False)
+
+
 def test_a_second_strategy_of_the_same_name_and_period_is_refused_and_slugs_stay_unique(client, officer, plan):
     client.force_login(officer)
     client.post("/strategies/new/", NEW)

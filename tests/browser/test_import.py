@@ -12,7 +12,15 @@ pytestmark = pytest.mark.browser
 
 
 def test_an_officer_uploads_previews_and_confirms_a_plan(
-    page, live_server, officer, plan, sign_in, check_accessibility, tmp_path
+    page,
+    live_server,
+    officer,
+    plan,
+    sign_in,
+    check_accessibility,
+    check_phone_layout,
+    check_tables_stay_tables,
+    tmp_path,
 ):
     path = tmp_path / "victim plan.xlsx"
     rows = [
@@ -36,14 +44,23 @@ def test_an_officer_uploads_previews_and_confirms_a_plan(
     expect(page.locator(".app-import-changes").nth(1)).to_contain_text("Fewer repeat victims")
     expect(page.get_by_role("main").locator(".app-marking")).to_contain_text("OFFICIAL")
     check_accessibility(page, "import-preview")
+    # The summary and the actions to be created become cards on a phone.
+    check_phone_layout(page)
+    check_tables_stay_tables(page)
     assert not Action.objects.filter(text="A brand new action").exists()
 
     page.get_by_label("Remove actions not in this file").check()
     page.get_by_role("button", name="Import these changes").click()
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()
     check_accessibility(page, "import-result")
+    check_phone_layout(page)
     assert Action.objects.filter(text="A brand new action").exists()
     assert Action.objects.get(ref="O1.1").archived_at is not None
+
+    page.goto(f"{live_server.url}/imports/")
+    expect(page.get_by_role("link", name="victim plan.xlsx")).to_be_visible()
+    check_phone_layout(page)
+    check_tables_stay_tables(page)
 
 
 def test_a_refused_file_shows_its_problems(page, live_server, officer, plan, sign_in, check_accessibility, tmp_path):

@@ -74,3 +74,20 @@ def test_the_review_chart_is_not_scaled_down_on_a_phone(page, live_server, offic
         # Drawn size over the size it was drawn for: below 1 the 13px labels shrink.
         scale = chart.evaluate("svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width")
         assert scale == 1, f"the chart is drawn at {scale:.2f} of its size at {width}px"
+
+
+def test_the_strategy_page_and_the_privacy_notice_fit_a_phone(
+    page, live_server, viewer, history, sign_in, check_phone_layout, check_tables_stay_tables, check_accessibility
+):
+    # The strategy page's counts per group become cards; an e-mail address wraps rather than run off.
+    sign_in(page, live_server, "viewer")
+    for name, path, has_tables in [
+        ("strategy-detail", "/strategies/test-2024-2027/", True),
+        ("privacy", "/privacy/", False),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_phone_layout(page)
+        if has_tables:
+            check_tables_stay_tables(page)
+        check_accessibility(page, f"phone-{name}")

@@ -79,7 +79,7 @@ def test_an_officer_adds_a_meeting_and_issues_its_pack(
     page, live_server, officer, history, sign_in, check_accessibility
 ):
     sign_in(page, live_server, "officer", next="/meetings/")
-    expect(page.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Meetings and packs", level=1)).to_be_visible()
     check_accessibility(page, "meeting-list-empty")
     page.get_by_role("link", name="Add a meeting").click()
     page.get_by_label("Date of the meeting").fill("01/12/2024")

@@ -28,16 +28,20 @@ def contrast(colour, background="#ffffff"):
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def chart_series():
+    return [
+        Series("Repeat victims", [14, 15, 15, 16]),
+        Series("Target", [12, 12, 12, 12], "target"),
+        Series("Met-wide figure", [15, 15, None, 16], "comparator"),
+    ]
+
+
 def chart(**overrides):
     arguments = {
         "title": "KPI-V1 Repeat victims",
         "summary": "Rose from 14% to 16% between 2017/18 Q1 and Q4; target 12%; worsening",
         "labels": ["2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4"],
-        "series": [
-            Series("Repeat victims", [14, 15, 15, 16]),
-            Series("Target", [12, 12, 12, 12], "target"),
-            Series("Met-wide figure", [15, 15, None, 16], "comparator"),
-        ],
+        "series": chart_series(),
         "format_tick": lambda value: f"{value:g}%",
         "chart_id": "c1",
     }
@@ -160,3 +164,17 @@ def test_an_indicators_chart_has_its_summary_target_and_comparator():
     assert root.get("aria-labelledby") == "chart-7-title chart-7-desc"
     spark = parse(indicator_sparkline(kpi, points))
     assert spark.find(f"{SVG}desc").text.startswith("Rose from 14% to 16%")
+
+
+def test_a_legend_too_long_for_one_row_wraps_inside_the_chart():
+    long_name = "Resident victims who were repeat victims"
+    root = parse(chart(series=[Series(long_name, [14, 15, 15, 16]), *chart_series()[1:]]))
+    width, height = (int(n) for n in root.get("viewBox").split()[2:])
+    legend = {
+        text.text: text for text in root.iter(f"{SVG}text") if text.text in (long_name, "Target", "Met-wide figure")
+    }
+    # At most 8 px a character at 14 px: each name ends inside the chart, on a row of its own if need be.
+    assert [float(text.get("x")) + 8 * len(name) <= width for name, text in legend.items()] == [True] * 3
+    assert len({text.get("y") for text in legend.values()}) == 2
+    assert (width, height) == (680, 348)
+    assert parse(chart()).get("viewBox") == "0 0 680 320"

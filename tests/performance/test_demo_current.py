@@ -138,6 +138,17 @@ def test_the_default_pages_open_on_the_sample_and_say_it_is_sample_data(debug, c
         actions,
         client.get(Action.objects.get(strategy__slug=SAMPLE_SLUG, ref="VE1.1").get_absolute_url()),
         client.get(reverse("performance:review", args=[SAMPLE_SLUG, "2026-Q2"])),
+        client.get(
+            reverse(
+                "performance:meeting_detail",
+                args=[Meeting.objects.filter(strategy__slug=SAMPLE_SLUG).earliest("date").pk],
+            )
+        ),
+        client.get(
+            reverse(
+                "performance:round_returns", args=[UpdateRound.objects.filter(strategy__slug=SAMPLE_SLUG).first().pk]
+            )
+        ),
     ):
         assert page.status_code == 200
         assert notice in page.content.decode()

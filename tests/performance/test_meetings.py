@@ -3,14 +3,18 @@ keeps (the quarter it reviews has ended by its date; a group's meeting names its
 demo meetings."""
 
 import datetime
+import zoneinfo
 from html import unescape
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from performance.models import Meeting
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 GOOD = {
     "kind": "executive",
@@ -40,8 +44,27 @@ def test_an_officer_adds_a_meeting_and_it_is_listed(client, officer, viewer, pla
     client.force_login(viewer)
     listing = client.get(reverse("performance:meeting_list")).content.decode()
     assert "Executive Group, 28 January 2025" in listing and "Add a meeting" not in listing
+    # Named as the header's navigation names it.
+    assert "<title>Meetings and packs – " in listing
+    assert '<h1 class="govuk-heading-l">Meetings and packs</h1>' in listing
     page = client.get(reverse("performance:meeting_detail", args=[meeting.pk])).content.decode()
     assert "/review/test-2024-2027/2024-Q3/" in page and "Issue the pack" not in page
+
+
+def test_the_list_links_a_meeting_to_its_review_only_once_the_quarter_has_ended(client, viewer, plan):
+    Meeting.objects.create(
+        strategy=plan["strategy"], kind=Meeting.Kind.EXECUTIVE, date=datetime.date(2025, 1, 28), year=2024, number=3
+    )
+    with time_machine.travel(datetime.datetime(2024, 12, 10, 10, tzinfo=LONDON), tick=False):
+        client.force_login(viewer)
+        listing = client.get(reverse("performance:meeting_list")).content.decode()
+    # The review of a quarter still running does not exist yet (its address is "not found").
+    assert "/review/test-2024-2027/2024-Q3/" not in listing
+    assert "Once 2024/25 Q3 ends (31 December 2024)" in listing
+    with time_machine.travel(datetime.datetime(2025, 1, 2, 10, tzinfo=LONDON), tick=False):
+        client.force_login(viewer)
+        listing = client.get(reverse("performance:meeting_list")).content.decode()
+    assert '<a class="govuk-link" href="/review/test-2024-2027/2024-Q3/">Review of 2024/25 Q3' in listing
 
 
 @pytest.mark.parametrize(
