@@ -486,6 +486,7 @@ def can_manage_evidence(user, partnership_pk):
     data is public, so the evidence is OFFICIAL: no clearance needed beyond a member's)."""
     return is_officer(user, partnership_pk)
 
+
 # The public pages and open data ----------------------------------------------------------------
 # What anyone may read without signing in: an item of a published strategy, marked OFFICIAL all the
 # way up (item, objective, group, strategy), that no officer has held back at any level above or on
