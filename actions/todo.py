@@ -50,8 +50,9 @@ def quarter_to_collect(strategy_id, today=None):
 
 
 def lead_quarter(user, *, today=None):
-    """[StrategyQuarter] of the active strategies whose actions `user` leads (or, as a chair, whose
-    groups they chair), oldest strategy first. Three queries, and one per active strategy for its round."""
+    """[StrategyQuarter] of the active strategies in whose period the quarter to collect falls, whose
+    actions `user` leads (or, as a chair, whose groups they chair), oldest strategy first. Three
+    queries, and one per active strategy for its round."""
     today = today or timezone.localdate()
     actions = list(
         Action.objects.visible_to(user)
@@ -66,6 +67,8 @@ def lead_quarter(user, *, today=None):
     for action in actions:
         if action.strategy_id not in quarters:
             quarters[action.strategy_id] = quarter_to_collect(action.strategy_id, today)
+    # A strategy still marked active after its period ended (or before it begins) asks for no update.
+    actions = [action for action in actions if action.strategy.runs_in(quarters[action.strategy_id])]
     since = min((quarter.start_moment for quarter in quarters.values()), default=None)
     awaiting, returned = _awaiting_and_returned(actions, since)
     found = {}

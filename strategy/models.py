@@ -238,6 +238,10 @@ class Strategy(models.Model):
     def period(self):
         return f"{self.start_date:%Y}-{self.end_date:%Y}"
 
+    def runs_in(self, quarter):
+        """Whether any day of `quarter` falls in the strategy's period."""
+        return self.start_date <= quarter.end and self.end_date >= quarter.start
+
     def choose_slug(self):
         """A slug for a new strategy from its title and period (never just "new", the add page's
         address), unique in its partnership."""

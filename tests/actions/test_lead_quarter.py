@@ -373,3 +373,23 @@ def test_indicators_list_in_natural_reference_order(client, officer, plan):
     client.force_login(officer)
     response = client.get(reverse("performance:indicator_list") + "?strategy=test-2024-2027")
     assert [row.indicator.ref for row in response.context["contextual_rows"]] == ["KPI-V1", "KPI-V9", "KPI-V10"]
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC), tick=False)
+def test_a_strategy_past_its_period_asks_for_no_update(client, lead, plan):
+    """An old strategy left marked active (as the real SWP plans are) stays off the to-do list."""
+    ended = Strategy.objects.create(
+        partnership=plan["partnership"],
+        title="Old strategy 2017-2020",
+        slug="old-2017-2020",
+        start_date=datetime.date(2017, 4, 1),
+        end_date=datetime.date(2020, 3, 31),
+        status=Strategy.Status.ACTIVE,
+    )
+    group = ended.delivery_groups.create(name="Victim", code="V", position=1)
+    objective = Objective.objects.create(delivery_group=group, number=1, title="Old objective")
+    make_action(objective, "V1.1", text="An action of 2018", leads=[plan["lena"]])
+    client.force_login(lead)
+    response = client.get(reverse("actions:my_actions"))
+    assert [entry.strategy.slug for entry in response.context["entries"]] == ["test-2024-2027"]
+    assert "An action of 2018" not in response.content.decode()
