@@ -77,7 +77,7 @@ INSTALLED_APPS = [
     "actions",
     "performance",
     "evidence",
-    "public",
+    "publicsite",
     # The audit trail: a history table per audited model (strategy/audit.py).
     "simple_history",
 ]

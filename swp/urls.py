@@ -14,5 +14,5 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("performance.urls")),
     path("", include("evidence.urls")),
-    path("", include("public.urls")),
+    path("", include("publicsite.urls")),
 ]

@@ -188,8 +188,10 @@ def test_the_preview_shows_a_new_actions_lead_deadline_and_kpi(client, plan, off
     record = upload(client, plan)
     page = client.get(reverse("actions:import_detail", args=[record.pk])).content.decode()
     assert (
-        '<td class="govuk-table__cell">Mick Wright / Mike Wilkins</td><td class="govuk-table__cell">Sep-17<br>'
-        '<span class="govuk-body-s">Due 30 September 2017</span></td><td class="govuk-table__cell">Sessions held</td>'
+        '<td class="govuk-table__cell" data-label="Lead">Mick Wright / Mike Wilkins</td>'
+        '<td class="govuk-table__cell" data-label="Deadline">Sep-17<br>'
+        '<span class="govuk-body-s">Due 30 September 2017</span></td>'
+        '<td class="govuk-table__cell" data-label="KPI">Sessions held</td>'
     ) in page
     assert "Cross-cutting principles to be added to Test strategy 2024-2027 (2)" in page
 

@@ -97,7 +97,7 @@ def test_the_switcher_is_a_get_form_to_the_review(client, viewer, history, older
             assert client.get("/review/").url == URL
 
 
-def test_the_dashboard_costs_two_more_queries_for_the_switcher_and_the_packs(
+def test_the_dashboard_counts_its_queries_with_the_switcher_the_packs_and_the_decisions(
     client, officer, history, meeting, django_assert_num_queries
 ):
     with on(2025, 2, 15):
@@ -105,8 +105,9 @@ def test_the_dashboard_costs_two_more_queries_for_the_switcher_and_the_packs(
         client.get(URL)
         # The session, user, membership, strategy; the review's 12 (groups, objectives, round, counts,
         # listed actions, agencies, meetings, challenges, indicators, texts, leads, updates); the
+        # decision form's owners (people, organisations) and the open and overdue decisions; the
         # quarter's packs; the strategies for the switcher; the session's refresh (3).
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(24):
             assert client.get(URL).status_code == 200
 
 

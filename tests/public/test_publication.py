@@ -28,7 +28,7 @@ def test_a_strategy_is_not_published_until_an_officer_publishes_it(plan):
     [
         ("Contest board", "CB", True),
         ("Prevent", "P", True),
-        ("Counter-terrorism", "CONTEST", True),
+        ("Counter-terrorism (CONTEST)", "CT", True),
         ("Location", "L", False),
     ],
 )

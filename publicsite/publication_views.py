@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from actions.models import Action, DeliveryGroup, Objective
-from public.forms import ITEM_KINDS, PublicationForm, item_form_class
+from publicsite.forms import ITEM_KINDS, PublicationForm, item_form_class
 from strategy import permissions
 from strategy.models import Strategy
 

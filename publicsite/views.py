@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from public import content, opendata
+from publicsite import content, opendata
 from strategy import permissions
 from strategy.models import Partnership, Strategy
 

@@ -5,7 +5,7 @@ import csv
 import io
 
 from actions.models import RAG, Status
-from public.content import closed_quarters, last_closed_quarter, public_actions, public_values
+from publicsite.content import closed_quarters, last_closed_quarter, public_actions, public_values
 from strategy.formulas import escape_formula
 
 ACTION_COLUMNS = {

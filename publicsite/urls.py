@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from public import publication_views, views
+from publicsite import publication_views, views
 
 app_name = "public"
 
