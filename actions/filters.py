@@ -82,7 +82,7 @@ class ActionFilter(django_filters.FilterSet):
     not_updated_since = django_filters.DateFilter(
         label="Not updated since", method="filter_not_updated_since", help_text="For example, 01/01/2026"
     )
-    # The quarterly review's links (issue 6): status as at the end of a past quarter, and what changed in it.
+    # The quarterly review's links: status as at the end of a past quarter, and what changed in it.
     as_at = django_filters.ChoiceFilter(
         label="As at the end of",
         method="filter_as_at",

@@ -151,7 +151,7 @@ class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
         cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_value_import, cancel=value_import_cancel)
 
 
-# Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
+# Update rounds, reminders and sign-off -------------------------------------------------------
 # Rounds are opened and closed on their pages (/rounds/), which send the e-mails and lock quarters; here
 # officers may read them and fix a deadline. The e-mails sent are a read-only record.
 
@@ -196,7 +196,7 @@ class RoundEmailAdmin(ScopedAdmin):
         return False
 
 
-# Meetings, challenges and packs (issue 6) -------------------------------------------------------
+# Meetings, challenges and packs ---------------------------------------------------------------
 # Officers manage meetings here as well as on /meetings/. Challenges are recorded on the review and
 # kept as a record; packs are issued on the meeting's page and are read-only here (their files are
 # downloaded from that page, by those cleared for their marking).

@@ -250,7 +250,7 @@ def meeting_detail(request, pk):
     challenges = Challenge.objects.visible_to(request.user).filter(meeting=meeting).with_related()
     carried = carried_forward(meeting, user=request.user, today=_today())
     packs = list(meeting.packs.defer("pdf_content", "xlsx_content").select_related("issued_by"))
-    # A pack marked above the user's clearance is not listed for them at all (issue 7: markings).
+    # A pack marked above the user's clearance is not listed for them at all, not even by name.
     packs = [pack for pack in packs if permissions.cleared_for(request.user, pack.marking)]
     for pack in packs:
         pack.meeting = meeting

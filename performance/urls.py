@@ -4,7 +4,7 @@ app_name = "performance"
 
 urlpatterns: list = []
 
-# Update rounds, reminders and sign-off (issue 6): performance/round_views.py.
+# Update rounds, reminders and sign-off: performance/round_views.py.
 from django.urls import path  # noqa: E402
 
 from performance import round_views  # noqa: E402
@@ -21,7 +21,7 @@ urlpatterns += [
     path("sign-off/<int:pk>/", round_views.signoff_review, name="signoff_review"),
 ]
 
-# Indicators and their values (issue 5): performance/indicator_views.py.
+# Indicators and their values: performance/indicator_views.py.
 from performance import indicator_views  # noqa: E402
 
 urlpatterns += [
@@ -35,7 +35,7 @@ urlpatterns += [
     path("indicators/imports/<int:pk>/cancel/", indicator_views.value_import_cancel, name="value_import_cancel"),
 ]
 
-# The quarterly review, meetings and packs (issue 6): performance/review_views.py, meeting_views.py.
+# The quarterly review, meetings and packs: performance/review_views.py, meeting_views.py.
 from django.urls import re_path  # noqa: E402
 
 from performance import meeting_views, review_views  # noqa: E402

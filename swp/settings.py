@@ -150,7 +150,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Planner settings for queries of tens of milliseconds on data that is in memory or on SSD:
     # - no just-in-time compilation: it pays off for long analytical queries, and here compiling
-    #   cost more than it saved (17 ms on the action list);
+    #   cost more than it saved on every page measured;
     # - random reads cost about what sequential ones do (the default of 4 assumes spinning disks),
     #   so a filtered action list looks its few latest updates up by key instead of hashing all;
     # - no parallel workers: a request's query runs on one core while the others serve other
@@ -192,7 +192,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 # The service is written in British English and has no translations, so Django's translation
-# machinery is off: looking up the active language on every date and URL cost 10-20 ms on a long
+# machinery is off: looking up the active language on every date and URL was a measurable part of a long
 # page. Dates still follow swp/formats/en_gb (FORMAT_MODULE_PATH, LANGUAGE_CODE).
 USE_I18N = False
 USE_TZ = True

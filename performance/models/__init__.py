@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions.models import Action, DeliveryGroup, Objective
 
-# Indicators and their values (issue 5) live in performance/models/indicators.py.
+# Indicators and their values live in performance/models/indicators.py.
 from performance.models.indicators import (  # noqa: F401
     Indicator,
     IndicatorQuerySet,
@@ -27,7 +27,7 @@ from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Organisation, Person, Strategy
 
-# Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
+# Update rounds, reminders and sign-off -------------------------------------------------------
 # An officer opens a round for a strategy and quarter; the leads are e-mailed (performance/rounds.py
 # sends, RoundEmail records what went out so nothing goes twice); closing the round locks the quarter.
 
@@ -158,7 +158,7 @@ class RoundEmail(models.Model):
         return f"{self.get_kind_display()} to {self.person} ({self.update_round})"
 
 
-# Meetings, challenges and packs (issue 6) -------------------------------------------------------
+# Meetings, challenges and packs ---------------------------------------------------------------
 # A meeting reviews one quarter of a strategy. Members record challenges and decisions against an
 # action or a delivery group for it, and an officer issues its pack (PDF and XLSX), kept here
 # byte for byte as issued: performance/review.py gathers the figures, performance/pack.py writes them.

@@ -1,4 +1,4 @@
-"""Indicators and their values (issue 5): what the partnership measures, and the figures per period.
+"""Indicators and their values: what the partnership measures, and the figures per period.
 
 An indicator is the structured measure behind an action's free-text KPI; its values are figures per
 period (a month, a financial-year quarter, a financial year). A value is never overwritten: a
