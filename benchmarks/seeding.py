@@ -1,15 +1,14 @@
-"""What every benchmark shares: its own PostgreSQL database, one seeded plan, and how a page is timed.
+"""What every benchmark shares: its own PostgreSQL database, seeded partnerships, and how a page is timed.
 
-The plan (`seed_plan`) is a partnership with one strategy of 2021/22 to 2025/26 and every action in
-it (the hardest case for one page): four delivery groups of 50 objectives, 200 people, 20 agencies,
-each action led by two people (so each person leads about 2 x actions / 200 of them) and with a lead
-and a contributing agency (with n_people=2,000 a lead has about 20, nearer a real lead's handful),
-updates spread over the quarters since the action began, 30 indicators
-with a value every quarter, and a meeting and an update round for 2023/24 Q3. Logins, all with the
-password PASSWORD: `officer` (OFFICIAL-SENSITIVE), `viewer`, `lead0`..`leadN` (lead0 is Lead 0, so
-leads about 200 actions at 20,000) and `executive0`..`executiveN`.
+`seed_partnership` seeds one partnership as a real one looks: a current strategy (2021/22 to
+2025/26) with its plan, the strategy before it with half as many actions, four delivery groups,
+one person per five actions leading two actions' worth each, 20 agencies, about one update per
+action per quarter, 12 indicators with a value every quarter; the current strategy is published,
+with a closed update round and a meeting for 2023/24 Q3. Logins, all with the password PASSWORD,
+are `<slug>-officer` (OFFICIAL-SENSITIVE), `<slug>-viewer`, `<slug>-lead0`.. and
+`<slug>-executive0`..; `seed_plan` seeds the partnership `bench` alone, whose logins have no prefix.
 
-Used by benchmarks/pages.py, benchmarks/review.py, benchmarks/load/seed.py (the load and fault runs).
+Used by benchmarks/national.py and benchmarks/load/seed.py (the load and fault runs).
 """
 
 import datetime
@@ -26,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password-2017")
-START, END = datetime.date(2021, 4, 1), datetime.date(2026, 3, 31)
+PAST_START, START, END = datetime.date(2016, 4, 1), datetime.date(2021, 4, 1), datetime.date(2026, 3, 31)
 REVIEWED = (2023, 3)  # 2023/24 Q3, half way through: the meeting's quarter
 
 
@@ -72,29 +71,63 @@ def django_setup(url):
     django.setup()
 
 
-def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1, n_people=200, seed=2017):
-    """Seed the plan described above in bulk and return its strategy."""
+def seed_plan(*, n_actions=2_000, n_updates=None, n_leads=1, n_executives=1, n_people=None, seed=2017):
+    """The partnership `bench` alone, its current plan of `n_actions` (the load and fault runs use it)."""
+    return seed_partnership(
+        slug="bench",
+        n_actions=n_actions,
+        n_updates=n_updates,
+        n_leads=n_leads,
+        n_executives=n_executives,
+        n_people=n_people,
+        seed=seed,
+        past_strategy=False,
+    )
+
+
+def seed_partnership(
+    *,
+    slug,
+    n_actions,
+    n_updates=None,
+    n_leads=1,
+    n_executives=1,
+    n_people=None,
+    seed=2017,
+    past_strategy=True,
+    settle=True,
+):
+    """Seed one partnership in bulk and return its current strategy (slug `<slug>`).
+
+    The current strategy runs 2021/22 to 2025/26 with `n_actions` actions; with past_strategy, the one
+    before it (2016/17 to 2020/21, slug `<slug>-past`) has half as many. Each action gets about one
+    update a quarter from the quarter it began (`n_updates` in all, if given). People: one per five
+    actions (at least ten), so a lead leads a handful of actions, as in a real plan. Logins are
+    `<slug>-officer`, `<slug>-viewer`, `<slug>-lead0`.., `<slug>-executive0`.. (`officer`, `viewer`,
+    `lead0`.. for `bench`), all with the password PASSWORD.
+    """
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.db import connection
-    from django.utils import timezone
 
-    from actions.models import RAG, Action, ActionLead, DeliveryGroup, Objective, Status, Update
-    from performance.models import Indicator, IndicatorValue, Meeting, UpdateRound
-    from strategy.models import Marking, Membership, Organisation, Partnership, Person, Strategy
-    from strategy.periods import Quarter
+    from strategy.models import Marking, Membership, Organisation, Partnership, Person
 
-    rng = random.Random(seed)
+    rng = random.Random(f"{seed}-{slug}")
     User = get_user_model()
-    password = make_password(PASSWORD)  # hashed once: every login shares it
-    partnership = Partnership.objects.create(name="Benchmark Partnership", slug="bench")
-    officer = User.objects.create(username="officer", password=password, first_name="Bench", last_name="Officer")
-    viewer = User.objects.create(username="viewer", password=password)
+    prefix = "" if slug == "bench" else f"{slug}-"
+    password = _password(make_password)
+    partnership = Partnership.objects.create(name=f"Partnership {slug}", slug=slug)
+    officer = User.objects.create(
+        username=f"{prefix}officer", password=password, first_name="Bench", last_name="Officer"
+    )
+    viewer = User.objects.create(username=f"{prefix}viewer", password=password)
     leads = User.objects.bulk_create(
-        [User(username=f"lead{n}", password=password, email=f"lead{n}@example.org") for n in range(n_leads)]
+        [
+            User(username=f"{prefix}lead{n}", password=password, email=f"{prefix}lead{n}@example.org")
+            for n in range(n_leads)
+        ]
     )
     executives = User.objects.bulk_create(
-        [User(username=f"executive{n}", password=password) for n in range(n_executives)]
+        [User(username=f"{prefix}executive{n}", password=password) for n in range(n_executives)]
     )
     Membership.objects.bulk_create(
         [
@@ -112,6 +145,7 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
     organisations = Organisation.objects.bulk_create(
         [Organisation(partnership=partnership, name=f"Agency {n}") for n in range(20)]
     )
+    n_people = n_people or max(10, n_actions // 5)
     people = Person.objects.bulk_create(
         [
             Person(
@@ -120,23 +154,65 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
             for n in range(n_people)
         ]
     )
+    world = {
+        "rng": rng,
+        "officer": officer,
+        "authors": leads or [officer],
+        "people": people,
+        "organisations": organisations,
+    }
+    if past_strategy:
+        _seed_strategy(
+            world, partnership, f"{slug}-past", PAST_START, START - datetime.timedelta(days=1), n_actions // 2
+        )
+    strategy = _seed_strategy(world, partnership, slug, START, END, n_actions, n_updates=n_updates, reviewed=True)
+    if settle:
+        settle_state()
+    return strategy
+
+
+def _password(make_password, cache={}):  # noqa: B006 - hashed once: every login shares it
+    if "hash" not in cache:
+        cache["hash"] = make_password(PASSWORD)
+    return cache["hash"]
+
+
+def _seed_strategy(world, partnership, slug, start, end, n_actions, *, n_updates=None, reviewed=False):
+    """A strategy of four delivery groups, its actions, their leads and updates, and indicators; with
+    `reviewed`, published, with a closed round and a meeting for the REVIEWED quarter."""
+    from django.utils import timezone
+
+    from actions.models import RAG, Action, ActionLead, DeliveryGroup, Objective, Status, Update
+    from performance.models import Indicator, IndicatorValue, Meeting, UpdateRound
+    from strategy.models import Strategy
+    from strategy.periods import Quarter
+
+    rng, officer, people, organisations = world["rng"], world["officer"], world["people"], world["organisations"]
     strategy = Strategy.objects.create(
         partnership=partnership,
-        title="Benchmark strategy",
-        slug="bench",
-        status=Strategy.Status.ACTIVE,
-        start_date=START,
-        end_date=END,
+        title=f"Strategy {slug}",
+        slug=slug,
+        status=Strategy.Status.ACTIVE if reviewed else Strategy.Status.ARCHIVED,
+        start_date=start,
+        end_date=end,
+        published=reviewed,
     )
     groups = [
-        DeliveryGroup.objects.create(strategy=strategy, name=name, code=name[0], position=n, chair=people[100 + n])
+        DeliveryGroup.objects.create(
+            strategy=strategy, name=name, code=name[0], position=n, chair=people[n % len(people)]
+        )
         for n, name in enumerate(["Victim", "Offender", "Location", "CONTEST"], start=1)
     ]
+    per_group = max(1, min(50, n_actions // 20))
     objectives = Objective.objects.bulk_create(
-        [Objective(delivery_group=group, number=n, title=f"Objective {n}") for group in groups for n in range(1, 51)]
+        [
+            Objective(delivery_group=group, number=n, title=f"Objective {n}")
+            for group in groups
+            for n in range(1, per_group + 1)
+        ]
     )
-    quarters = [Quarter(2021, 1)]
-    while quarters[-1] < Quarter(2025, 4):
+    quarters = [Quarter.containing(start)]
+    while quarters[-1].end < end:
         quarters.append(quarters[-1].next())
     actions = []
     for n in range(n_actions):
@@ -171,12 +247,14 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
         + [Status.NOT_STARTED, Status.COMPLETE, Status.COMPLETE, Status.DEFERRED, Status.WITHDRAWN]
     )
     rags = [RAG.GREEN] * 13 + [RAG.AMBER] * 5 + [RAG.RED] * 2
-    authors = leads or [officer]
-    per_action, extra = divmod(n_updates, max(n_actions, 1))
+    authors = world["authors"]
     batch = []
+    extra = 0
+    if n_updates is not None:
+        per_action, extra = divmod(n_updates, max(n_actions, 1))
     for i, action in enumerate(actions):
         first = quarters.index(next(q for q in quarters if q.end_moment >= action.created_at))
-        count = per_action + (1 if i < extra else 0)
+        count = len(quarters) - first if n_updates is None else per_action + (1 if i < extra else 0)
         for k in range(count):
             quarter = quarters[min(len(quarters) - 1, first + k * (len(quarters) - first) // count)]
             moment = quarter.start_moment + datetime.timedelta(days=rng.randint(0, 88), hours=rng.randint(8, 17))
@@ -214,7 +292,7 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
                 target_kind="absolute" if n % 4 else "",
                 target_value=50 if n % 4 else None,
             )
-            for n in range(30)
+            for n in range(12)
         ]
     )
     IndicatorValue.objects.bulk_create(
@@ -234,31 +312,40 @@ def seed_plan(*, n_actions=20_000, n_updates=100_000, n_leads=1, n_executives=1,
         ],
         batch_size=5000,
     )
-    reviewed = Quarter(*REVIEWED)
-    Meeting.objects.create(
-        strategy=strategy,
-        date=reviewed.next().start + datetime.timedelta(days=30),
-        year=reviewed.year,
-        number=reviewed.number,
-    )
-    UpdateRound.objects.create(
-        strategy=strategy,
-        year=reviewed.year,
-        number=reviewed.number,
-        deadline=reviewed.next().start + datetime.timedelta(days=14),
-    )
-    # The current state is each action's latest update, as Action.record_update keeps it.
+    if reviewed:
+        quarter = Quarter(*REVIEWED)
+        Meeting.objects.create(
+            strategy=strategy,
+            date=quarter.next().start + datetime.timedelta(days=30),
+            year=quarter.year,
+            number=quarter.number,
+        )
+        closed = timezone.make_aware(datetime.datetime.combine(quarter.next().start, datetime.time(17)))
+        UpdateRound.objects.create(
+            strategy=strategy,
+            year=quarter.year,
+            number=quarter.number,
+            deadline=quarter.next().start + datetime.timedelta(days=14),
+            closed_by=officer,
+            closed_at=closed + datetime.timedelta(days=20),
+        )
+    return strategy
+
+
+def settle_state():
+    """Each action's current state from its latest update, as Action.record_update keeps it, then
+    the statistics autovacuum would have gathered (index-only scans need the visibility map)."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("""
             UPDATE actions_action a SET latest_update_id = u.id, last_updated_at = u.recorded_at,
                    status = u.status, rag = u.rag, progress = u.progress, revised_due_date = u.revised_due_date
             FROM (SELECT DISTINCT ON (action_id) * FROM actions_update
                   ORDER BY action_id, recorded_at DESC, id DESC) u
-            WHERE u.action_id = a.id
+            WHERE u.action_id = a.id AND a.latest_update_id IS NULL
         """)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # as autovacuum would have: index-only scans need the visibility map
-    return strategy
+        cursor.execute("VACUUM ANALYZE")
 
 
 def backend_cpu_seconds(pid):

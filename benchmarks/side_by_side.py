@@ -1,10 +1,10 @@
 """One page served by two versions of the code in turn: is a change faster, on a machine whose speed drifts?
 
-Run by hand after benchmarks/pages.py or benchmarks/review.py has left its database (--keep):
+Run by hand after benchmarks/national.py has left its database (--keep):
 
     git worktree add /tmp/before main
-    .venv/bin/python benchmarks/side_by_side.py /tmp/before . /review/bench/2023-Q3/ [--database swp_bench_review]
-        [--user officer] [--rounds 20]
+    .venv/bin/python benchmarks/side_by_side.py /tmp/before . /review/p0/2023-Q3/ [--database swp_bench_national]
+        [--user p0-officer] [--rounds 20]
 
 Each checkout runs in its own process (with this checkout's .venv), signed in as --user, readied as a
 gunicorn worker is (swp/runtime.py). The two are asked for three requests at a time, alternately
@@ -56,8 +56,8 @@ def main():
     parser.add_argument("before", help="A checkout of the code before the change.")
     parser.add_argument("after", help="A checkout of the code after it.")
     parser.add_argument("url")
-    parser.add_argument("--database", default="swp_bench_review")
-    parser.add_argument("--user", default="officer")
+    parser.add_argument("--database", default="swp_bench_national")
+    parser.add_argument("--user", default="p0-officer")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

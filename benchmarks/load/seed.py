@@ -1,11 +1,11 @@
 """A database for the load and fault runs: the benchmark plan (benchmarks/seeding.py) with logins.
 
-    .venv/bin/python benchmarks/load/seed.py [--database-url URL] [--actions 20000] [--updates 100000]
+    .venv/bin/python benchmarks/load/seed.py [--database-url URL] [--actions 2000]
 
 Drops and creates the database named by --database-url (default BENCH_DATABASE_URL or
 postgres://postgres@127.0.0.1:5432/swp_load), migrates it and seeds it in bulk with
 benchmarks/seeding.py, with logins for the load test: `lead0`..`leadN` (leads, each the Person
-leading about 2 x actions / people of them: 200 by default) and `executive0`..`executiveN`
+leading about 2 x actions / people of them: 10 by default) and `executive0`..`executiveN`
 (executive members), all with the password BENCH_PASSWORD (default "bench-password-2017"). The
 strategy's slug is "bench".
 """
@@ -26,12 +26,12 @@ DEFAULT_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--actions", type=int, default=20_000)
-    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--actions", type=int, default=2_000, help="the largest real plan: a county's")
+    parser.add_argument("--updates", type=int, default=None, help="default: one per action per quarter")
     parser.add_argument("--leads", type=int, default=50)
     parser.add_argument("--executives", type=int, default=20)
     parser.add_argument(
-        "--people", type=int, default=200, help="people leading the actions (200: each lead has about 200 of them)"
+        "--people", type=int, default=None, help="people leading the actions (default one per five actions)"
     )
     args = parser.parse_args()
     recreate_database(args.database_url)
@@ -48,7 +48,7 @@ def main():
         n_people=args.people,
     )
     print(
-        f"seeded {args.database_url.rsplit('/', 1)[1]}: {args.actions:,} actions, {args.updates:,} updates, "
+        f"seeded {args.database_url.rsplit('/', 1)[1]}: {args.actions:,} actions, "
         f"{args.leads} leads, {args.executives} executives in {time.perf_counter() - started:.1f} s"
     )
 

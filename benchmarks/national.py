@@ -1,0 +1,235 @@
+"""The national-scale benchmark: 300 partnerships on one PostgreSQL database, each page's cost on the
+largest and on a median plan, alone and among the other 299, in one run.
+
+Run by hand on a quiet machine (figures go in the README, never in a timed test):
+
+    .venv/bin/python benchmarks/national.py [--partnerships 300] [--runs 30] [--keep | --reuse]
+
+It creates (and afterwards drops, unless --keep) its own database `swp_bench_national` on the
+PostgreSQL named by BENCH_DATABASE_URL, and seeds partnerships with benchmarks/seeding.py: plan sizes
+spread from 50 to 2,000 actions (log-normal, median 150), two strategies each, five years of
+quarterly updates. Then:
+
+1. with only the largest partnership seeded (`p0`, 2,000 actions), and then a median one (`p1`, 150)
+   beside it, it times each page of each: the server's own time through Django's test client,
+   median and 95th percentile, and its number of queries;
+2. it seeds the other partnerships and times the same pages again, printing the ratio of the 95th
+   percentiles (the cost of a page must not grow with the other partnerships);
+3. it makes the largest plan's meeting pack and imports a 2,000-action plan, each in a fresh process
+   so its peak memory is its own.
+
+Each figure is printed beside its target.
+"""
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from seeding import (
+    REVIEWED,
+    database_url,
+    django_setup,
+    drop_database,
+    measure,
+    recreate_database,
+    seed_partnership,
+    settle_state,
+)
+
+DATABASE_URL = database_url("swp_bench_national")
+LARGEST, MEDIAN = 2_000, 150
+
+# (page, target p95 ms): what the leads, officers, executives and the public open most.
+TARGETS = {
+    "My actions": 50,
+    "Action list": 80,
+    "Action page": 30,
+    "Strategy overview": 50,
+    "Review dashboard": 150,
+    "Public strategy page": 50,
+    "Public actions.csv": 50,
+}
+
+
+def plan_sizes(n, seed=2017):
+    """n plan sizes: the largest and a median first, then log-normal around 150, within 50 to 2,000."""
+    rng = random.Random(seed)
+    sizes = [LARGEST, MEDIAN]
+    while len(sizes) < n:
+        sizes.append(min(LARGEST, max(50, round(rng.lognormvariate(math.log(MEDIAN), 0.7)))))
+    return sizes[:n]
+
+
+def pages(slug):
+    """The pages timed for one partnership, each with the login that opens it."""
+    from actions.models import Action
+
+    action = Action.objects.filter(strategy__slug=slug).order_by("pk")[37]
+    year, number = REVIEWED
+    return [
+        ("My actions", f"{slug}-lead0", "/my/"),
+        ("Action list", f"{slug}-viewer", f"/actions/?strategy={slug}"),
+        ("Action page", f"{slug}-viewer", f"/actions/{action.pk}/"),
+        ("Strategy overview", f"{slug}-viewer", f"/strategies/{slug}/"),
+        ("Review dashboard", f"{slug}-officer", f"/review/{slug}/{year}-Q{number}/"),
+        ("Public strategy page", None, f"/public/{slug}/{slug}/"),
+        ("Public actions.csv", None, f"/public/{slug}/{slug}/actions.csv"),
+    ]
+
+
+def time_pages(slugs, runs):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    User = get_user_model()
+    figures = {}
+    for slug in slugs:
+        for name, username, url in pages(slug):
+            client = Client()
+            if username:
+                client.force_login(User.objects.get(username=username))
+            figures[(slug, name)] = measure(client, url, runs)
+    return figures
+
+
+def peak_rss_mb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(kind):
+    """In a fresh process: the largest plan's pack, or a 2,000-action import; prints JSON figures."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # forget the parent's peak memory
+    django_setup(DATABASE_URL)
+    from django.contrib.auth import get_user_model
+
+    officer = get_user_model().objects.get(username="p0-officer")
+    if kind == "pack":
+        from performance.models import Meeting, MeetingPack
+        from performance.pack import pack_create
+
+        started = time.perf_counter()
+        pack = pack_create(meeting=Meeting.objects.get(strategy__slug="p0"), by=officer)
+        seconds = time.perf_counter() - started
+        pack = MeetingPack.objects.get(pk=pack.pk)
+        assert pack.state == MeetingPack.State.ISSUED, pack.error
+        print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(), "pages": pack.pages}))
+        return
+    import datetime
+
+    from import_actions import build_workbook
+
+    from actions.imports import action_plan_apply, action_plan_check
+    from strategy.models import Partnership, Strategy
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        build_workbook(path, LARGEST)
+        content = path.read_bytes()
+    strategy = Strategy.objects.create(
+        partnership=Partnership.objects.get(slug="p0"),
+        title="Imported plan",
+        slug=f"p0-imported-{os.getpid()}",
+        start_date=datetime.date(2026, 4, 1),
+        end_date=datetime.date(2029, 3, 31),
+    )
+    started = time.perf_counter()
+    preview = action_plan_check(strategy=strategy, content=content)
+    checked = time.perf_counter() - started
+    assert preview.ok, [str(p) for p in preview.problems][:5]
+    outcome = action_plan_apply(strategy=strategy, content=content)
+    seconds = time.perf_counter() - started
+    assert outcome.ok and outcome.applied["actions_created"] == preview.rows, outcome.applied
+    print(json.dumps({"seconds": seconds, "preview_seconds": checked, "peak_mb": peak_rss_mb()}))
+
+
+def run_child(kind):
+    from django.db import connections
+
+    connections.close_all()
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", kind], env=os.environ, capture_output=True, text=True, check=False
+    )
+    if output.returncode:
+        raise SystemExit(f"{kind} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def verdict(figure, target):
+    return "ok" if figure <= target else "OVER"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partnerships", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--child", choices=["pack", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
+    parser.add_argument("--reuse", action="store_true", help="Time a database an earlier --keep run left (step 2 on).")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    sizes = plan_sizes(args.partnerships)
+    if not args.reuse:
+        recreate_database(DATABASE_URL)
+    django_setup(DATABASE_URL)
+    try:
+        from django.core.management import call_command
+
+        subjects = ["p0", "p1"]
+        alone = None
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            alone = {}
+            for slug in subjects:  # p0 alone on the database, then p1 beside it
+                seed_partnership(slug=slug, n_actions=sizes[int(slug[1:])])
+                alone.update(time_pages([slug], args.runs))
+            started = time.perf_counter()
+            for index in range(2, len(sizes)):
+                seed_partnership(slug=f"p{index}", n_actions=sizes[index], settle=False)
+            settle_state()
+            print(
+                f"seeded {len(sizes)} partnerships, {sum(sizes):,} actions in current plans (and half as many in"
+                f" past ones), median plan {sorted(sizes)[len(sizes) // 2]}, in {time.perf_counter() - started:.0f} s"
+            )
+        among = time_pages(subjects, args.runs)
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        header = f"{'page':24} {'plan':>6} {'median ms':>10} {'p95 ms':>8} {'target':>7} {'queries':>8}"
+        print(f"{header} {'p95 alone':>10} {'ratio':>6}")
+        for (slug, name), (median, p95, _cpu, queries) in among.items():
+            size = sizes[int(slug[1:])]
+            solo = f"{alone[(slug, name)][1]:10.1f} {p95 / alone[(slug, name)][1]:6.2f}" if alone else ""
+            target = TARGETS[name]
+            print(
+                f"{name:24} {size:6d} {median:10.1f} {p95:8.1f} {target:7d} {queries:8d} {solo}  {verdict(p95, target)}"
+            )
+        pack = run_child("pack")
+        print(
+            f"meeting pack of the {LARGEST}-action plan: {pack['seconds']:.1f} s (target 5), {pack['peak_mb']:.0f} MB"
+            f" (target 300), {pack['pages']} PDF pages  {verdict(pack['seconds'], 5)}/{verdict(pack['peak_mb'], 300)}"
+        )
+        imported = run_child("import")
+        print(
+            f"import of a {LARGEST}-action plan: {imported['seconds']:.1f} s (target 2; its preview"
+            f" {imported['preview_seconds']:.1f} s), {imported['peak_mb']:.0f} MB  {verdict(imported['seconds'], 2)}"
+        )
+    finally:
+        if not args.keep:
+            drop_database(DATABASE_URL)
+
+
+if __name__ == "__main__":
+    main()
