@@ -158,23 +158,28 @@ class ActionFilter(django_filters.FilterSet):
         visible = Action.objects.for_strategy(strategy).visible_to(user)
         # Each choice is kept if one visible action uses it: an EXISTS probe per choice stops at the
         # first such action (through the foreign key's index), where IN (...) read the whole plan.
+        # Each list starts from the strategy's or partnership's own rows, so its cost stays flat in
+        # the number of other partnerships on the deployment.
         self.filters["group"].queryset = DeliveryGroup.objects.filter(
-            Exists(visible.filter(objective__delivery_group=OuterRef("pk")))
+            Exists(visible.filter(objective__delivery_group=OuterRef("pk"))), strategy=strategy
         )
         self.filters["objective"].queryset = (
-            Objective.objects.filter(Exists(visible.filter(objective=OuterRef("pk"))))
+            Objective.objects.filter(
+                Exists(visible.filter(objective=OuterRef("pk"))), delivery_group__strategy=strategy
+            )
             .select_related("delivery_group")
             .only("pk", "number", "title", "delivery_group__name")
         )
-        self.filters["lead"].queryset = Person.objects.filter(Exists(visible.filter(leads=OuterRef("pk")))).only(
-            "pk", "name"
-        )
+        self.filters["lead"].queryset = Person.objects.filter(
+            Exists(visible.filter(leads=OuterRef("pk"))), partnership_id=strategy.partnership_id
+        ).only("pk", "name")
         self.filters["objective"].field.label_from_instance = lambda o: f"{o.delivery_group.name} {o.number}: {o.title}"
         contributed = Action.contributing_organisations.through.objects.filter(
             organisation=OuterRef("pk"), action__in=visible
         )
         self.filters["agency"].queryset = Organisation.objects.filter(
-            Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed)
+            Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed),
+            partnership_id=strategy.partnership_id,
         )
         self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in ended_quarters(strategy)]
         self.quarter = self.quarter_as_at(data, strategy)
