@@ -5,16 +5,17 @@ Run by hand on a quiet machine (figures go in the README, never in a timed test)
 
     .venv/bin/python benchmarks/national.py [--partnerships 300] [--runs 30] [--keep | --reuse]
 
-It creates (and afterwards drops, unless --keep) its own database `swp_bench_national` on the
-PostgreSQL named by BENCH_DATABASE_URL, and seeds partnerships with benchmarks/seeding.py: plan sizes
-spread from 50 to 2,000 actions (log-normal, median 150), two strategies each, five years of
-quarterly updates. Then:
+It creates (and afterwards drops, unless --keep; --reuse times the one a --keep run left) its own
+database, BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/swp_bench_national, and seeds
+partnerships with benchmarks/seeding.py: plan sizes spread from 50 to 2,000 actions (log-normal,
+median 150), two strategies each, five years of quarterly updates. Then:
 
-1. with only the largest partnership seeded (`p0`, 2,000 actions), and then a median one (`p1`, 150)
-   beside it, it times each page of each: the server's own time through Django's test client,
-   median and 95th percentile, and its number of queries;
-2. it seeds the other partnerships and times the same pages again, printing the ratio of the 95th
-   percentiles (the cost of a page must not grow with the other partnerships);
+1. on a database of its own (its name with `_alone`, dropped afterwards), with only the largest
+   partnership seeded (`p0`, 2,000 actions), and then a median one (`p1`, 150) beside it, it times
+   each page of each: the server's own time through Django's test client, median and 95th
+   percentile, its CPU time and its number of queries;
+2. on the national database it times the same pages of the same two partnerships among all the
+   others, printing the ratios (the cost of a page must not grow with the other partnerships);
 3. it makes the largest plan's meeting pack and imports a 2,000-action plan, each in a fresh process
    so its peak memory is its own.
 
@@ -46,7 +47,9 @@ from seeding import (
 )
 
 DATABASE_URL = database_url("swp_bench_national")
+ALONE_URL = f"{DATABASE_URL}_alone"
 LARGEST, MEDIAN = 2_000, 150
+SUBJECTS = ["p0", "p1"]  # the largest plan and a median one
 
 # (page, target p95 ms): what the leads, officers, executives and the public open most.
 TARGETS = {
@@ -108,8 +111,31 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(kind):
-    """In a fresh process: the largest plan's pack, or a 2,000-action import; prints JSON figures."""
+def alone(runs):
+    """In a fresh process, on a database of its own: the largest partnership alone, then a median one
+    beside it (the same data as in the national database: each is seeded from its slug), each timed
+    as soon as it is seeded; prints the figures as JSON."""
+    recreate_database(ALONE_URL)
+    django_setup(ALONE_URL)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    figures = {}
+    try:
+        for index, slug in enumerate(SUBJECTS):
+            seed_partnership(slug=slug, n_actions=plan_sizes(2)[index])
+            figures.update({f"{slug}|{name}": list(f) for (slug, name), f in time_pages([slug], runs).items()})
+    finally:
+        drop_database(ALONE_URL)
+    print(json.dumps(figures))
+
+
+def child(kind, runs):
+    """In a fresh process: the pages alone, the largest plan's pack, or a 2,000-action import; prints
+    JSON figures."""
+    if kind == "alone":
+        alone(runs)
+        return
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # forget the parent's peak memory
     django_setup(DATABASE_URL)
@@ -155,12 +181,17 @@ def child(kind):
     print(json.dumps({"seconds": seconds, "preview_seconds": checked, "peak_mb": peak_rss_mb()}))
 
 
-def run_child(kind):
-    from django.db import connections
+def run_child(kind, runs=0):
+    if "django" in sys.modules:
+        from django.db import connections
 
-    connections.close_all()
+        connections.close_all()
     output = subprocess.run(
-        [sys.executable, __file__, "--child", kind], env=os.environ, capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--child", kind, "--runs", str(runs)],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if output.returncode:
         raise SystemExit(f"{kind} failed:\n{output.stderr[-3000:]}")
@@ -175,37 +206,32 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--partnerships", type=int, default=300)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--child", choices=["pack", "import"], help=argparse.SUPPRESS)
-    parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
-    parser.add_argument("--reuse", action="store_true", help="Time a database an earlier --keep run left (step 2 on).")
+    parser.add_argument("--child", choices=["alone", "pack", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help="Keep the national database afterwards.")
+    parser.add_argument("--reuse", action="store_true", help="Time the national database an earlier --keep run left.")
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, args.runs)
         return
     sizes = plan_sizes(args.partnerships)
+    alone = {tuple(key.split("|")): figures for key, figures in run_child("alone", args.runs).items()}
     if not args.reuse:
         recreate_database(DATABASE_URL)
     django_setup(DATABASE_URL)
     try:
         from django.core.management import call_command
 
-        subjects = ["p0", "p1"]
-        alone = None
         if not args.reuse:
             call_command("migrate", verbosity=0)
-            alone = {}
-            for slug in subjects:  # p0 alone on the database, then p1 beside it
-                seed_partnership(slug=slug, n_actions=sizes[int(slug[1:])])
-                alone.update(time_pages([slug], args.runs))
             started = time.perf_counter()
-            for index in range(2, len(sizes)):
+            for index in range(len(sizes)):
                 seed_partnership(slug=f"p{index}", n_actions=sizes[index], settle=False)
             settle_state()
             print(
                 f"seeded {len(sizes)} partnerships, {sum(sizes):,} actions in current plans (and half as many in"
                 f" past ones), median plan {sorted(sizes)[len(sizes) // 2]}, in {time.perf_counter() - started:.0f} s"
             )
-        among = time_pages(subjects, args.runs)
+        among = time_pages(SUBJECTS, args.runs)
         print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         # CPU time (this process and its database backend) moves less than wall time on a busy
         # machine, so the ratio of the two runs is given for both.
@@ -213,10 +239,8 @@ def main():
         print(f"{header} {'p95 alone':>9} {'ratio':>5} {'CPU alone':>9} {'ratio':>5}")
         for (slug, name), (median, p95, cpu, queries) in among.items():
             size = sizes[int(slug[1:])]
-            solo = ""
-            if alone:
-                solo_p95, solo_cpu = alone[(slug, name)][1], alone[(slug, name)][2]
-                solo = f"{solo_p95:9.1f} {p95 / solo_p95:5.2f} {solo_cpu:9.0f} {cpu / max(solo_cpu, 1):5.2f}"
+            solo_p95, solo_cpu = alone[(slug, name)][1], alone[(slug, name)][2]
+            solo = f"{solo_p95:9.1f} {p95 / solo_p95:5.2f} {solo_cpu:9.0f} {cpu / max(solo_cpu, 1):5.2f}"
             target = TARGETS[name]
             print(
                 f"{name:20} {size:5d} {median:9.1f} {p95:7.1f} {target:6d} {cpu:6.0f} {queries:7d} {solo}"
