@@ -59,6 +59,7 @@ TARGETS = {
     "Strategy overview": 50,
     "Review dashboard": 150,
     "Public strategy page": 50,
+    "Public page, drawn": 50,
     "Public actions.csv": 50,
 }
 
@@ -85,12 +86,15 @@ def pages(slug):
         ("Strategy overview", f"{slug}-viewer", f"/strategies/{slug}/"),
         ("Review dashboard", f"{slug}-officer", f"/review/{slug}/{year}-Q{number}/"),
         ("Public strategy page", None, f"/public/{slug}/{slug}/"),
+        # The same page drawn for each request, as when what was kept for readers has expired.
+        ("Public page, drawn", None, f"/public/{slug}/{slug}/"),
         ("Public actions.csv", None, f"/public/{slug}/{slug}/actions.csv"),
     ]
 
 
 def time_pages(slugs, runs):
     from django.contrib.auth import get_user_model
+    from django.core.cache import caches
     from django.test import Client
 
     User = get_user_model()
@@ -100,7 +104,8 @@ def time_pages(slugs, runs):
             client = Client()
             if username:
                 client.force_login(User.objects.get(username=username))
-            figures[(slug, name)] = measure(client, url, runs)
+            before = caches["public"].clear if name.endswith("drawn") else None
+            figures[(slug, name)] = measure(client, url, runs, before=before)
     return figures
 
 

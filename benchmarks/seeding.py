@@ -357,12 +357,13 @@ def backend_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(client, url, runs):
+def measure(client, url, runs, before=None):
     """Median and 95th percentile of the server's wall time for `url` through Django's test client in
     this process, the median CPU time (this process plus its database backend: what the page costs
     whatever else the machine is doing) and the number of queries of one request. The client is not
     set up as the test runner's (setup_test_environment), which would copy every template's context
-    on every render and more than double the time of a page of includes."""
+    on every render and more than double the time of a page of includes. `before`, if given, runs
+    before each timed request, untimed."""
     from django.db import connection
 
     queries = []
@@ -383,6 +384,8 @@ def measure(client, url, runs):
         backend = cursor.fetchone()[0]
     times, cpu = [], []
     for _ in range(runs):
+        if before is not None:
+            before()
         started, started_cpu, started_db = time.perf_counter(), time.process_time(), backend_cpu_seconds(backend)
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)

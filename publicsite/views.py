@@ -3,8 +3,16 @@
 An unpublished strategy, an unknown address and another partnership's item are the same plain 404.
 An officer adds ?preview to see an unpublished strategy's pages as residents will; those answers
 are never cached.
+
+What an anonymous reader is given is drawn once and kept for CACHE_SECONDS for every anonymous reader
+(`drawn_for_everyone`): the same time the answers tell browsers and proxies they may keep them, so
+a change (an item held back, a quarter closed) reaches residents within it either way, and a large
+plan's long table is not drawn again for each reader.
 """
 
+from functools import wraps
+
+from django.core.cache import caches
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -15,6 +23,26 @@ from strategy import permissions
 from strategy.models import Partnership, Strategy
 
 CACHE_SECONDS = 300
+
+
+def drawn_for_everyone(view):
+    """Keep a public view's anonymous answer (not a preview) for CACHE_SECONDS, keyed by its path
+    alone, so no query string can fill the cache. Signed-in readers and previews are drawn each time."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if "preview" in request.GET or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        pages = caches["public"]
+        key = f"public-page:{request.path}"
+        response = pages.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                pages.set(key, response, CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def _cacheable(request, response, *, preview=False):
@@ -42,6 +70,7 @@ def _public_strategy(request, partnership_slug, strategy_slug):
 
 
 @require_GET
+@drawn_for_everyone
 def partnership_page(request, partnership_slug):
     partnership = get_object_or_404(Partnership, slug=partnership_slug)
     preview = "preview" in request.GET and permissions.is_officer(request.user, partnership.pk)
@@ -59,6 +88,7 @@ def partnership_page(request, partnership_slug):
 
 
 @require_GET
+@drawn_for_everyone
 def strategy_page(request, partnership_slug, strategy_slug):
     strategy, preview = _public_strategy(request, partnership_slug, strategy_slug)
     context = content.strategy_page(strategy, preview=preview)
@@ -74,6 +104,7 @@ def strategy_page(request, partnership_slug, strategy_slug):
 
 
 @require_GET
+@drawn_for_everyone
 def data_dictionary(request, partnership_slug, strategy_slug):
     strategy, preview = _public_strategy(request, partnership_slug, strategy_slug)
     context = {
@@ -95,6 +126,7 @@ BUILDERS = {
 
 
 @require_GET
+@drawn_for_everyone
 def open_data(request, partnership_slug, strategy_slug, file_name):
     strategy, preview = _public_strategy(request, partnership_slug, strategy_slug)
     body = BUILDERS[file_name](strategy, preview=preview)

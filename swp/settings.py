@@ -285,6 +285,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Each process keeps its own caches in memory: nothing shared needs them. "public" keeps the public
+# pages as drawn for anonymous readers (publicsite.views), at most PUBLIC_CACHE_ENTRIES of them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_CACHE_ENTRIES", 500)},
+    },
+}
+
 # Background work (imports, reminders, packs) runs through Django's tasks framework. The database
 # backend needs a worker (`manage.py db_worker`); "immediate" runs tasks in the request instead.
 TASKS = {

@@ -10,6 +10,7 @@ import os
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 
 from actions.models import Action, ActionLead, DeliveryGroup, Objective
 from strategy.models import Marking, Membership, Organisation, Partnership, Person, StrategicObjective, Strategy
@@ -33,6 +34,12 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _shifted_clock is not None:
         _shifted_clock.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_pages():
+    """Each test starts with no public page kept from another (publicsite.views.drawn_for_everyone)."""
+    caches["public"].clear()
 
 
 @pytest.fixture(autouse=True)

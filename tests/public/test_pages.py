@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+import time_machine
+from django.core.cache import caches
 from django.test import Client
 
 from actions.models import Action
@@ -158,6 +160,8 @@ def test_a_partnership_publishing_nothing_is_a_404(published, client):
 
 
 def _queries(django_assert_num_queries, client, address, count):
+    """The queries of drawing the page (not of handing out a kept one)."""
+    caches["public"].clear()
     with django_assert_num_queries(count):
         assert client.get(address).status_code == 200
 
@@ -207,3 +211,39 @@ def test_signed_in_readers_get_a_page_no_shared_cache_keeps(published, viewer):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"]
     assert "public" not in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("address", [PAGE, PAGE + "actions.csv", PAGE + "data/", "/public/tcsp/"])
+def test_an_anonymous_answer_is_drawn_once_and_kept(address, published, client, django_assert_num_queries):
+    first = client.get(address)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(address + "?anything=1")  # a query string is not another page
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again["Cache-Control"] == "public, max-age=300"
+    assert "Set-Cookie" not in again
+
+
+@pytest.mark.parametrize("address", [PAGE, PAGE + "actions.csv"])
+def test_a_change_reaches_anonymous_readers_within_five_minutes(address, published, client):
+    held_back = "We will find people who are targeted again and again"
+    with time_machine.travel("2026-06-01 12:00", tick=False) as clock:
+        first = client.get(address).content
+        assert held_back in first.decode()
+        Action.objects.filter(public_wording=held_back).update(held_back=True)
+        clock.shift(299)
+        assert client.get(address).content == first  # as browsers and proxies may keep it too
+        clock.shift(2)
+        assert held_back not in client.get(address).content.decode()
+
+
+def test_previews_and_signed_in_readers_are_drawn_each_time(published, officer):
+    held_back = "We will find people who are targeted again and again"
+    signed_in = Client()
+    signed_in.force_login(officer)
+    assert held_back in signed_in.get(PAGE).content.decode()
+    assert held_back in signed_in.get(PAGE + "?preview").content.decode()
+    assert held_back in Client().get(PAGE).content.decode()  # kept for anonymous readers
+    Action.objects.filter(public_wording=held_back).update(held_back=True)
+    assert held_back not in signed_in.get(PAGE).content.decode()
+    assert held_back not in signed_in.get(PAGE + "?preview").content.decode()
