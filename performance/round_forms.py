@@ -1,10 +1,9 @@
 """Forms of the update-round pages: opening a round, moving its deadline, sign-off and corrections."""
 
 from django import forms
-from django.utils import timezone
 
 from actions.forms import ActionUpdateForm
-from performance.rounds import default_deadline
+from performance import rounds
 from strategy.periods import Quarter
 
 REMINDER_HELP = "Working days before the deadline, for example 3. Leads who have not updated by then are reminded."
@@ -92,43 +91,16 @@ class RoundOpenForm(forms.Form):
         return Quarter.from_slug(self.cleaned_data["quarter"])
 
     def clean(self):
+        """What was typed, then the rules of a round (performance.rounds.round_problems), so every
+        problem shows at once."""
         data = super().clean()
-        meeting, strategy = data.get("meeting"), data.get("strategy")
-        if meeting is not None and strategy is not None and meeting.strategy_id != strategy.pk:
-            self.add_error("meeting", "Choose a meeting of the same strategy, or no meeting")
-        if "meeting" in self.fields and not data.get("deadline") and meeting is None and "deadline" not in self.errors:
-            self.add_error("deadline", "Enter a deadline, or choose the meeting the round serves")
-        quarter, deadline = data.get("quarter"), data.get("deadline")
-        if strategy is not None and quarter is not None:
-            first, last = Quarter.containing(strategy.start_date), Quarter.containing(strategy.end_date)
-            if not first <= quarter <= last:
-                self.add_error(
-                    "quarter",
-                    f"Choose a quarter of {strategy}, which runs from {first} to {last}",
-                )
-        if deadline is not None:
-            for message in deadline_problems(deadline, quarter):
-                self.add_error("deadline", message)
-        elif meeting is not None and "meeting" not in self.errors:
-            derived = default_deadline(meeting.date)
-            if derived < timezone.localdate():
-                self.add_error(
-                    "deadline",
-                    f"Ten working days before that meeting was {derived:%d/%m/%Y}, which has passed: enter a deadline",
-                )
+        if data.get("strategy") is not None:
+            fields = {name: data.get(name) for name in ("quarter", "deadline", "meeting")}
+            for name, messages in rounds.round_problems(strategy=data["strategy"], **fields).items():
+                if name not in self.errors and name in self.fields:
+                    for message in messages:
+                        self.add_error(name, message)
         return data
-
-
-def deadline_problems(deadline, quarter):
-    """Why a deadline typed for a round of `quarter` cannot be right: one that has passed would make
-    every lead late at once (and their e-mail ask for the past), one before the quarter begins asks
-    for updates about months to come."""
-    problems = []
-    if deadline < timezone.localdate():
-        problems.append("The deadline must be today or a later date")
-    if quarter is not None and deadline < quarter.start:
-        problems.append(f"The deadline must be on or after the first day of {quarter}, {quarter.start:%d/%m/%Y}")
-    return problems
 
 
 class RoundChangeForm(forms.Form):
@@ -141,16 +113,7 @@ class RoundChangeForm(forms.Form):
         help_text=REMINDER_HELP,
     )
 
-    def __init__(self, *args, quarter, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.quarter = quarter
-
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
-        problems = deadline_problems(deadline, self.quarter)
-        if problems and deadline != self.initial.get("deadline"):  # one already passed may stay as it is
-            raise forms.ValidationError(problems)
-        return deadline
+    # Its rules are performance.rounds.round_change's.
 
 
 class SignOffForm(forms.Form):

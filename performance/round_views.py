@@ -173,7 +173,7 @@ def round_remind(request, pk):
 def round_change(request, pk):
     update_round = _get_round(request, pk)
     initial = {"deadline": update_round.deadline, "reminder_days": update_round.reminder_days}
-    form = RoundChangeForm(request.POST or None, initial=initial, quarter=update_round.quarter)
+    form = RoundChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             rounds.round_change(update_round=update_round, **form.cleaned_data)

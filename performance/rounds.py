@@ -220,20 +220,56 @@ def _outstanding_by_person(update_round, person_id=None):
 
 
 @transaction.atomic
-def round_open(*, strategy, quarter, by, deadline=None, meeting=None, reminder_days=3):
+def deadline_problems(deadline, quarter, today=None):
+    """Why a deadline for a round of `quarter` cannot be right: one that has passed would make every
+    lead late at once (and their e-mail ask for the past), one before the quarter begins asks for
+    updates about months to come."""
+    problems = []
+    if deadline < (today or timezone.localdate()):
+        problems.append("The deadline must be today or a later date")
+    if quarter is not None and deadline < quarter.start:
+        problems.append(f"The deadline must be on or after the first day of {quarter}, {quarter.start:%d/%m/%Y}")
+    return problems
+
+
+def round_problems(*, strategy, quarter, deadline=None, meeting=None, today=None):
+    """What stops a round of `strategy` for `quarter` being opened, by field: the quarter must fall
+    in the strategy's period and have no round yet; the meeting must be the strategy's; the deadline
+    (typed, or ten working days before the meeting) must not have passed. The form shows them all
+    at once beside the problems of what was typed; round_open refuses them whoever calls it."""
+    today = today or timezone.localdate()
+    problems = defaultdict(list)
+    if quarter is not None:
+        first, last = Quarter.containing(strategy.start_date), Quarter.containing(strategy.end_date)
+        if not first <= quarter <= last:
+            problems["quarter"].append(f"Choose a quarter of {strategy}, which runs from {first} to {last}")
+        elif UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).exists():
+            problems["quarter"].append(f"{strategy} already has an update round for {quarter}")
+    if meeting is not None and meeting.strategy_id != strategy.pk:
+        problems["meeting"].append("Choose a meeting of the same strategy, or no meeting")
+    elif deadline is not None:
+        problems["deadline"] += deadline_problems(deadline, quarter, today)
+    elif meeting is None:
+        problems["deadline"].append("Enter a deadline, or choose the meeting the round serves")
+    elif (derived := default_deadline(meeting.date)) < today:
+        problems["deadline"].append(
+            f"Ten working days before that meeting was {derived:%d/%m/%Y}, which has passed: enter a deadline"
+        )
+    return {name: messages for name, messages in problems.items() if messages}
+
+
+def round_open(*, strategy, quarter, by, deadline=None, meeting=None, reminder_days=3, today=None):
     """Open the update round for `strategy` and `quarter`. The e-mails go from `reminders_send`.
 
     The deadline defaults to ten working days before the `meeting` the round serves. Raises
-    ValidationError with a message for each problem.
+    ValidationError with each of round_problems, by field.
     """
     if strategy.status != Strategy.Status.ACTIVE:
         raise ValidationError(f"{strategy} is not active: rounds are opened for active strategies only.")
+    if problems := round_problems(strategy=strategy, quarter=quarter, deadline=deadline, meeting=meeting, today=today):
+        raise ValidationError(problems)
     if deadline is None:
-        if meeting is None:
-            raise ValidationError({"deadline": "Enter a deadline, or choose the meeting the round serves"})
         deadline = default_deadline(meeting.date)
-    if UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).exists():
-        raise ValidationError({"quarter": f"{strategy} already has an update round for {quarter}"})
     update_round = UpdateRound(
         strategy=strategy,
         year=quarter.year,
@@ -279,10 +315,12 @@ def round_close(*, update_round, by, today=None):
 
 
 @transaction.atomic
-def round_change(*, update_round, deadline, reminder_days):
-    """Move an open round's deadline or reminder."""
+def round_change(*, update_round, deadline, reminder_days, today=None):
+    """Move an open round's deadline or reminder. A deadline already passed may stay as it is."""
     if not update_round.is_open:
         raise ValidationError("The round is closed: its deadline can no longer change.")
+    if deadline != update_round.deadline and (problems := deadline_problems(deadline, update_round.quarter, today)):
+        raise ValidationError({"deadline": problems})
     update_round.deadline, update_round.reminder_days = deadline, reminder_days
     update_round.full_clean()
     update_round.save(update_fields=["deadline", "reminder_days"])

@@ -99,7 +99,9 @@ def test_a_chair_returns_then_approves_a_leads_update(
 
 def test_an_officer_corrects_a_closed_quarter(page, live_server, officer, plan, sign_in, check_accessibility):
     quarter = Quarter.current().previous()
-    update_round = rounds.round_open(strategy=plan["strategy"], quarter=quarter, by=officer, deadline=quarter.end)
+    update_round = rounds.round_open(
+        strategy=plan["strategy"], quarter=quarter, by=officer, deadline=quarter.end, today=quarter.end
+    )
     rounds.round_close(update_round=update_round, by=officer)
     action = plan["v1_1"]
     sign_in(page, live_server, "officer", next=f"/actions/{action.pk}/")

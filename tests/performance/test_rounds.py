@@ -91,8 +91,51 @@ def test_opening_a_round_records_it_with_its_deadline(plan, officer):
 
 def test_the_deadline_defaults_to_ten_working_days_before_the_meeting(plan, officer):
     meeting = Meeting.objects.create(strategy=plan["strategy"], date=D(2020, 10, 27), year=2020, number=2)
-    update_round = rounds.round_open(strategy=plan["strategy"], quarter=last_quarter(), by=officer, meeting=meeting)
+    update_round = rounds.round_open(
+        strategy=plan["strategy"], quarter=last_quarter(), by=officer, meeting=meeting, today=D(2020, 10, 1)
+    )
     assert (update_round.deadline, update_round.meeting) == (D(2020, 10, 13), meeting)
+
+
+# The rules of a round are the service's, whoever calls it (the form only reads what was typed).
+def test_the_service_refuses_a_quarter_outside_the_strategys_period(plan, officer):
+    with pytest.raises(ValidationError) as error:
+        open_round(plan, officer, quarter=Quarter(2027, 1), deadline=D(2027, 5, 1))
+    assert error.value.message_dict == {
+        "quarter": ["Choose a quarter of Test strategy 2024-2027, which runs from 2024/25 Q1 to 2026/27 Q4"]
+    }
+    assert not UpdateRound.objects.exists()
+
+
+def test_the_service_refuses_a_deadline_that_has_passed(plan, officer):
+    with pytest.raises(ValidationError) as error:
+        open_round(plan, officer, deadline=D(2026, 11, 17))
+    assert error.value.message_dict == {"deadline": ["The deadline must be today or a later date"]}
+
+
+def test_the_service_refuses_a_meeting_of_another_strategy(plan, officer, elsewhere):
+    meeting = Meeting.objects.create(strategy=elsewhere["strategy"], date=D(2026, 12, 15), year=2026, number=2)
+    with pytest.raises(ValidationError) as error:
+        rounds.round_open(strategy=plan["strategy"], quarter=last_quarter(), by=officer, meeting=meeting)
+    assert error.value.message_dict == {"meeting": ["Choose a meeting of the same strategy, or no meeting"]}
+
+
+def test_the_service_refuses_a_meetings_deadline_that_has_passed(plan, officer):
+    meeting = Meeting.objects.create(strategy=plan["strategy"], date=D(2026, 11, 25), year=2026, number=2)
+    with pytest.raises(ValidationError) as error:
+        rounds.round_open(strategy=plan["strategy"], quarter=last_quarter(), by=officer, meeting=meeting)
+    assert error.value.message_dict == {
+        "deadline": ["Ten working days before that meeting was 11/11/2026, which has passed: enter a deadline"]
+    }
+
+
+def test_a_deadline_already_passed_may_stay_but_not_move_into_the_past(plan, officer):
+    update_round = open_round(plan, officer, deadline=D(2026, 11, 20))
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 10, tzinfo=datetime.UTC)):
+        rounds.round_change(update_round=update_round, deadline=D(2026, 11, 20), reminder_days=1)
+        with pytest.raises(ValidationError) as error:
+            rounds.round_change(update_round=update_round, deadline=D(2026, 11, 21), reminder_days=1)
+    assert error.value.message_dict == {"deadline": ["The deadline must be today or a later date"]}
 
 
 def test_the_open_page_offers_the_strategys_meetings(client, officer, plan):
