@@ -4,11 +4,14 @@ opens after saving.
 Each active strategy's actions fall in four groups: returned by the chair, needing an update (open,
 with no counted update in the quarter and none waiting for sign-off), updated this quarter, and closed.
 The quarter is the one being collected: an open update round's ended quarter, else the current one.
+After the actions needing an update come the open decisions of meetings the user owns (by their
+strategy), which they answer there.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.apps import apps
+from django.db.models import F, Max
 from django.utils import timezone
 
 from actions.models import CLOSED_STATUSES, Action, Update, quarter_locks
@@ -23,11 +26,12 @@ class StrategyQuarter:
     """One active strategy's actions for a lead, grouped as My actions shows them, in plan order."""
 
     strategy: Strategy
-    quarter: Quarter
+    quarter: Quarter | None  # None: a strategy where the user only owns decisions
     returned: list = field(default_factory=list)
     needs_update: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     closed: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
 
     @property
     def open_count(self):
@@ -104,7 +108,34 @@ def lead_quarter(user, *, today=None):
             entry.needs_update.append(action)
         else:
             entry.updated.append(action)
+    for decision in owned_decisions(user, today=today):
+        strategy = decision.meeting.strategy
+        entry = found.setdefault(strategy.pk, StrategyQuarter(strategy=strategy, quarter=None))
+        entry.decisions.append(decision)
     return list(found.values())
+
+
+def owned_decisions(user, *, today):
+    """The open decisions of meetings `user` owns and may see, soonest due first, each with `overdue`
+    set. One query (the decision log is the performance app's, so it is looked up by name)."""
+    challenges = apps.get_model("performance", "Challenge").objects
+    found = list(
+        challenges.owned_by(user)
+        .open()
+        .select_related(
+            "meeting__strategy",
+            "meeting__delivery_group",
+            "action__objective",
+            "objective",
+            "delivery_group",
+            "owner_person",
+            "owner_organisation",
+        )
+        .order_by(F("due_date").asc(nulls_last=True), "meeting__date", "pk")
+    )
+    for decision in found:
+        decision.overdue = decision.is_overdue(today)
+    return found
 
 
 def _awaiting_and_returned(actions, since):

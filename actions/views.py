@@ -9,6 +9,7 @@ import datetime
 import io
 from collections import Counter, defaultdict
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -217,10 +218,21 @@ def strategy_detail(request, slug):
 @require_GET
 def my_actions(request):
     """The lead's to-do list for the quarter (actions.todo)."""
+    return my_actions_page(request)
+
+
+def my_actions_page(request, *, responding=None, response_form=None):
+    """My actions; with `responding` (a decision's pk) and its bound `response_form` when the response
+    the user sent for it did not validate, shown beside it with the errors."""
     entries = lead_quarter(request.user)
     to_sign_off = 0
     if permissions.can_sign_off_any(request.user):  # chairs land here: what waits for them
         to_sign_off = Update.objects.awaiting_sign_off_by(request.user).count()
+    close_form = apps.get_model("performance", "Challenge").close_form  # the app built on this one
+    for entry in entries:
+        for decision in entry.decisions:
+            decision.may_drop = permissions.can_change_decision(request.user, decision)
+            decision.form = response_form if decision.pk == responding else close_form(decision, decision.may_drop)
     return render(
         request,
         "actions/my_actions.html",
@@ -229,6 +241,7 @@ def my_actions(request):
             "several": len(entries) > 1,
             "to_sign_off": to_sign_off,
             "has_person": permissions.person_id(request.user) is not None,
+            "response_form": response_form,
         },
     )
 

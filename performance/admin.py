@@ -201,12 +201,13 @@ class RoundEmailAdmin(ScopedAdmin):
 # kept as a record; packs are issued on the meeting's page and are read-only here (their files are
 # downloaded from that page, by those cleared for their marking).
 
-from performance.models import Challenge, Meeting, MeetingPack  # noqa: E402
+from performance.models import Attendance, Challenge, Meeting, MeetingPack  # noqa: E402
 
 SCOPES.update(
     {
         Meeting: ("strategy__partnership", ("strategy__marking",)),
         Challenge: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
+        Attendance: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
         MeetingPack: ("strategy__partnership", ("strategy__marking", "marking")),
     }
 )
@@ -253,6 +254,27 @@ class ChallengeInline(ScopedInline, admin.TabularInline):
         return not _held(obj) and super().has_delete_permission(request, obj)
 
 
+class AttendanceInline(ScopedInline, admin.TabularInline):
+    """Who attended; once the meeting is held, corrected on the meeting's page with a reason."""
+
+    model = Attendance
+    fields = ["person", "state"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+    def has_add_permission(self, request, obj=None):
+        return not _held(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _held(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _held(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(Meeting)
 class MeetingAdmin(ScopedAdmin):
     list_display = ["__str__", "strategy", "kind", "delivery_group", "date", "year", "number"]
@@ -260,7 +282,7 @@ class MeetingAdmin(ScopedAdmin):
     list_select_related = ["strategy", "delivery_group"]
     search_fields = ["title", "notes"]
     date_hierarchy = "date"
-    inlines = [ChallengeInline]
+    inlines = [AttendanceInline, ChallengeInline]
     readonly_fields = ["held_at", "held_by"]
 
     def has_change_permission(self, request, obj=None):

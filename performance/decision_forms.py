@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from actions.forms import NO_CASE_DATA
-from performance.models import Challenge
+from performance.models import Attendance, Challenge
 from strategy.models import Organisation, Person
 
 PERSON, ORGANISATION = "person", "organisation"
@@ -132,6 +132,11 @@ class DecisionCloseForm(forms.Form):
             choices.append((Challenge.State.DROPPED, "Dropped"))
         self.fields["state"].choices = choices
         self.fields["state"].initial = Challenge.State.DONE
+        # An owner only closes it as done: the form need not ask.
+        self.fields["state"].required = may_drop
+
+    def clean_state(self):
+        return self.cleaned_data["state"] or Challenge.State.DONE
 
     def clean_response(self):
         response = self.cleaned_data["response"].strip()
@@ -150,3 +155,79 @@ class MeetingCorrectionForm(forms.Form):
         help_text="The meeting has been marked held: the audit trail keeps this reason beside the change.",
         error_messages={"required": "Enter why what was recorded at the held meeting is being corrected"},
     )
+
+
+NOT_RECORDED = ""
+
+
+class AttendanceForm(forms.Form):
+    """Who attended the meeting, sent apologies or was absent: one choice for each of the partnership's
+    people. Once the meeting is held, a change is a correction with a reason, and what was recorded
+    is changed, never removed."""
+
+    reason = forms.CharField(
+        label="Why it is being corrected",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The meeting has been marked held: the audit trail keeps this reason beside the change.",
+    )
+
+    def __init__(self, *args, meeting, people, recorded, **kwargs):
+        """`people`: the partnership's people, in order; `recorded`: {person pk: Attendance}."""
+        self.meeting, self.people, self.recorded = meeting, people, recorded
+        super().__init__(*args, **kwargs)
+        for person in people:
+            self.fields[f"person_{person.pk}"] = forms.ChoiceField(
+                label=person.name,
+                required=False,
+                choices=[(NOT_RECORDED, "Not recorded"), *Attendance.State.choices],
+                initial=recorded[person.pk].state if person.pk in recorded else NOT_RECORDED,
+                help_text=person.organisation.name if person.organisation_id else "",
+                error_messages={"invalid_choice": f"Choose attended, apologies or absent for {person.name}"},
+            )
+        if not meeting.is_held:
+            del self.fields["reason"]
+
+    def person_fields(self):
+        return [self[f"person_{person.pk}"] for person in self.people]
+
+    def changes(self):
+        """[(person, Attendance or None, new state or NOT_RECORDED)] for each person whose entry changes."""
+        found = []
+        for person in self.people:
+            row = self.recorded.get(person.pk)
+            state = self.cleaned_data.get(f"person_{person.pk}", NOT_RECORDED)
+            if state != (row.state if row else NOT_RECORDED):
+                found.append((person, row, state))
+        return found
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.meeting.is_held:
+            return data
+        for person, row, state in self.changes():
+            if row is not None and state == NOT_RECORDED:
+                self.add_error(
+                    f"person_{person.pk}",
+                    f"The meeting has been marked held: {person.name}'s attendance is kept. Choose absent "
+                    "instead if they were not there",
+                )
+        if self.changes() and not data.get("reason", "").strip():
+            self.add_error("reason", "Enter why the attendance at the held meeting is being corrected")
+        return data
+
+    def save(self):
+        """Record the changes (in the caller's transaction); returns how many people's entries changed."""
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        changes = self.changes()
+        for person, row, state in changes:
+            if state == NOT_RECORDED:
+                row.delete()
+                continue
+            row = row or Attendance(meeting=self.meeting, person=person)
+            row.state = state
+            if reason:
+                row._change_reason = f"Correction: {reason}"
+            row.save()
+        return len(changes)

@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from actions.views import my_actions_page
 from performance import decisions as log
-from performance.decision_forms import DecisionChangeForm, DecisionCloseForm
+from performance.decision_forms import AttendanceForm, DecisionChangeForm, DecisionCloseForm
 from performance.filters import DecisionFilter
 from performance.meeting_views import _meeting_for
-from performance.models import Challenge
+from performance.models import Attendance, Challenge
 from strategy import permissions
+from strategy.models import Person
 
 PAGE_SIZE = 50
 CONTENT_TYPES = {
@@ -191,3 +193,71 @@ def meeting_held(request, pk):
         meeting.save(update_fields=["held_at", "held_by"])
         messages.success(request, f"{meeting} has been marked held.")
     return redirect("performance:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def decision_respond(request, pk):
+    """An owner (or an officer) answers an open decision from My actions: the response closes it as
+    done (officers may drop it instead, the response saying why)."""
+    decision = _decision_for(request.user, pk)
+    if decision.state != Challenge.State.OPEN:
+        messages.info(request, f"The decision was already closed as {decision.get_state_display().lower()}.")
+        return redirect("actions:my_actions")
+    if not permissions.can_close_decision(request.user, decision):
+        raise PermissionDenied("Only the decision's owner or an officer answers it.")
+    form = Challenge.close_form(decision, permissions.can_change_decision(request.user, decision), request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            decision.record_close(
+                by=request.user, state=form.cleaned_data["state"], response=form.cleaned_data["response"]
+            )
+        state = decision.get_state_display().lower()
+        messages.success(request, f"Your response has been recorded: the decision is closed as {state}.")
+        return redirect("actions:my_actions")
+    return my_actions_page(request, responding=decision.pk, response_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request, pk):
+    """Record who attended the meeting; once it is held, as a correction with a reason."""
+    meeting = _meeting_for(request.user, pk)
+    if not permissions.can_record_attendance(request.user, meeting):
+        raise PermissionDenied("Only officers record attendance.")
+    people = list(
+        Person.objects.filter(partnership_id=meeting.strategy.partnership_id, kind=Person.Kind.PERSON)
+        .select_related("organisation")
+        .order_by("name", "pk")
+    )
+    recorded = {row.person_id: row for row in Attendance.objects.filter(meeting=meeting)}
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, meeting=meeting, people=people, recorded=recorded
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                changed = form.save()
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            if changed:
+                plural = "s" if changed > 1 else ""
+                messages.success(request, f"The attendance has been saved ({changed} change{plural}).")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect(reverse("performance:meeting_detail", args=[meeting.pk]) + "#attendance")
+    return render(
+        request,
+        "performance/meeting_attendance.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "crumbs": [
+                ("Meetings and packs", reverse("performance:meeting_list")),
+                (str(meeting), reverse("performance:meeting_detail", args=[meeting.pk])),
+                ("Attendance", None),
+            ],
+        },
+    )

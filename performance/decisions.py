@@ -8,10 +8,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from performance.models import Challenge
+from performance.models import Attendance, Challenge
 from strategy import permissions
 from strategy.formulas import escape_formula
-from strategy.models import Marking
+from strategy.models import Marking, Person
 
 COLUMNS = [
     "Meeting",
@@ -42,6 +42,26 @@ def carried_forward(meeting, *, user, today, known_by=None):
     for decision in found:
         decision.overdue = decision.is_overdue(today)
     return found
+
+
+def attendance_as_at(meeting, moment):
+    """[(state label, [(name, organisation name)])] of the meeting's attendance as it stood at `moment`
+    (its history: a pack shows what was recorded when it was issued). Two queries."""
+    latest = {}
+    history = Attendance.history.filter(meeting_id=meeting.pk, history_date__lte=moment)
+    for row in history.order_by("history_date", "history_id").values("person_id", "state", "history_type"):
+        latest[row["person_id"]] = None if row["history_type"] == "-" else row["state"]
+    people = {
+        person.pk: person
+        for person in Person.objects.filter(pk__in=[pk for pk, state in latest.items() if state]).select_related(
+            "organisation"
+        )
+    }
+    grouped = {state: [] for state in Attendance.State}
+    for person in sorted(people.values(), key=lambda found: (found.name, found.pk)):
+        organisation = person.organisation.name if person.organisation_id else ""
+        grouped[Attendance.State(latest[person.pk])].append((person.name, organisation))
+    return [(state.label, found) for state, found in grouped.items() if found]
 
 
 def _as_at(decision, moment):

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from actions.models import RAG, Action, ActionLead, DeliveryGroup, Objective, Status, Update
 from performance.demo import DEMO_PREFIX, follow_latest
-from performance.models import Challenge, Meeting, MeetingPack, UpdateRound
+from performance.models import Attendance, Challenge, Meeting, MeetingPack, UpdateRound
 from performance.pack import pack_create
 from performance.rounds import round_open
 from strategy.models import Marking, Person, Principle, StrategicObjective, Strategy, name_key
@@ -653,6 +653,18 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
         state=Challenge.State.OPEN,
         created_by=users.get("executive") or officer,
     )
+    # Who came: the demo logins' people, and one who sent apologies; recorded before it is marked held.
+    people = list(
+        Person.objects.filter(partnership=strategy.partnership, kind=Person.Kind.PERSON, user__isnull=False)
+        .order_by("name")
+        .distinct()
+    )
+    absent = Person.objects.filter(partnership=strategy.partnership, kind=Person.Kind.PERSON, user__isnull=True)
+    people_absent = list(absent.order_by("name")[:1])
+    for person in people:
+        Attendance.objects.create(meeting=reviewed, person=person, state=Attendance.State.ATTENDED)
+    for person in people_absent:
+        Attendance.objects.create(meeting=reviewed, person=person, state=Attendance.State.APOLOGIES)
     if reviewed.date <= timezone.localdate(now):
         reviewed.held_at, reviewed.held_by, reviewed._change_reason = _moment(reviewed.date, 17), officer, "Marked held"
         reviewed.save(update_fields=["held_at", "held_by"])

@@ -21,7 +21,7 @@ from actions.models import DeliveryGroup
 from performance.decision_forms import MeetingCorrectionForm
 from performance.decisions import carried_forward
 from performance.decisions import markings as decision_markings
-from performance.models import Challenge, Meeting, MeetingPack
+from performance.models import Attendance, Challenge, Meeting, MeetingPack
 from performance.pack import CONTENT_TYPES, pack_create
 from performance.review_views import visible_strategies
 from strategy import permissions
@@ -249,6 +249,7 @@ def meeting_detail(request, pk):
     strategy = meeting.strategy
     challenges = Challenge.objects.visible_to(request.user).filter(meeting=meeting).with_related()
     carried = carried_forward(meeting, user=request.user, today=_today())
+    attendance = Attendance.objects.filter(meeting=meeting).select_related("person__organisation")
     packs = list(meeting.packs.defer("pdf_content", "xlsx_content").select_related("issued_by"))
     # A pack marked above the user's clearance is not listed for them at all, not even by name.
     packs = [pack for pack in packs if permissions.cleared_for(request.user, pack.marking)]
@@ -262,6 +263,8 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "challenges": challenges,
             "carried": carried,
+            "attendance": attendance_by_state(attendance),
+            "may_record_attendance": permissions.can_record_attendance(request.user, meeting),
             "overdue_count": sum(1 for decision in carried if decision.overdue),
             "packs": packs,
             "generating": any(p.state == MeetingPack.State.GENERATING for p in packs),
@@ -287,6 +290,14 @@ def meeting_detail(request, pk):
             "crumbs": [("Meetings and packs", reverse("performance:meeting_list")), (str(meeting), None)],
         },
     )
+
+
+def attendance_by_state(rows):
+    """[(state label, [Attendance])] for the states anyone is recorded in, attended first."""
+    grouped = {state: [] for state in Attendance.State}
+    for row in rows:
+        grouped[Attendance.State(row.state)].append(row)
+    return [(state.label, found) for state, found in grouped.items() if found]
 
 
 def _today():

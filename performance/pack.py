@@ -41,7 +41,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from actions.models import RAG, Status
-from performance.decisions import carried_forward
+from performance.decisions import attendance_as_at, carried_forward
 from performance.decisions import markings as decision_markings
 from performance.indicators import UNIT_SUFFIX
 from performance.models import MeetingPack
@@ -201,9 +201,11 @@ def pack_files(pack):
     marking = Marking.highest(
         [data.marking, _group_marking(meeting), *(m for decision in carried for m in decision_markings(decision))]
     )
+    attendance = attendance_as_at(meeting, pack.issued_at) if meeting else []
     context = _context(data, meeting, pack, marking, carried)
+    context["attendance"] = attendance
     pdf, pages = render_pdf(context)
-    xlsx = render_xlsx(data, meeting, pack, marking, carried)
+    xlsx = render_xlsx(data, meeting, pack, marking, carried, attendance)
     return PackFiles(pdf=pdf, xlsx=xlsx, marking=marking, pages=pages)
 
 
@@ -321,7 +323,7 @@ def _identifier(context):
 # The XLSX -----------------------------------------------------------------------------------------
 
 
-def render_xlsx(data, meeting, pack, marking, carried=()):
+def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
     """The pack as a workbook: a sheet per part, every action in full. Text that a spreadsheet would
     run as a formula is escaped; the marking heads every printed page.
 
@@ -630,6 +632,12 @@ def render_xlsx(data, meeting, pack, marking, carried=()):
                 decision.response,
             ],
         )
+
+    if meeting:
+        present = Sheet("Attendance", ["Name", "Organisation", "Attendance"])
+        for label, people in attendance:
+            for name, organisation in people:
+                row(present, [name, organisation, label])
 
     workbook.close()
     return buffer.getvalue()

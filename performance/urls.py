@@ -79,5 +79,7 @@ urlpatterns += [
     ),
     path("decisions/<int:pk>/", decision_views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/change/", decision_views.decision_edit, name="decision_edit"),
+    path("decisions/<int:pk>/respond/", decision_views.decision_respond, name="decision_respond"),
     path("meetings/<int:pk>/held/", decision_views.meeting_held, name="meeting_held"),
+    path("meetings/<int:pk>/attendance/", decision_views.meeting_attendance, name="meeting_attendance"),
 ]

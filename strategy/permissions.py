@@ -39,6 +39,9 @@ def membership(user):
             .annotate(
                 leads_actions=Exists(mine.filter(lead_links__isnull=False)),
                 chairs_groups=Exists(mine.filter(chaired_groups__isnull=False)),
+                # Decisions of meetings (performance app, by their related names) still open for them.
+                owns_decisions=Exists(mine.filter(decisions__state="open")),
+                organisation_owns_decisions=Exists(mine.filter(organisation__decisions__state="open")),
                 partnership_signs_off=Exists(
                     Strategy.objects.filter(partnership=OuterRef("partnership_id"), requires_sign_off=True).exclude(
                         status=Strategy.Status.ARCHIVED
@@ -62,10 +65,21 @@ def partnership_id(user):
 
 def person_id(user):
     """The Person this login is, or None. Cached on the user for the request."""
-    if not hasattr(user, "_swp_person_id"):
-        found = Person.objects.filter(user=user).values_list("pk", flat=True).first() if user.is_authenticated else None
-        user._swp_person_id = found
-    return user._swp_person_id
+    return _person(user)[0]
+
+
+def person_organisation_id(user):
+    """The partner organisation of the Person this login is, or None (same cached query as person_id)."""
+    return _person(user)[1]
+
+
+def _person(user):
+    if not hasattr(user, "_swp_person"):
+        found = None
+        if user.is_authenticated:
+            found = Person.objects.filter(user=user).values_list("pk", "organisation_id").first()
+        user._swp_person = found or (None, None)
+    return user._swp_person
 
 
 def allowed_markings(user):
@@ -407,18 +421,46 @@ def can_change_decision(user, decision):
     return can_manage_meetings(user, decision.meeting.strategy)
 
 
+# A decision owned by a partner organisation is answered by the organisation's people who sign in and
+# take part (any role but viewer): at the meeting "Police" means whoever speaks for the police.
+OWNING_ROLES = frozenset({Role.OFFICER, Role.CHAIR, Role.LEAD, Role.EXECUTIVE})
+
+
+def owned_decisions_q(user):
+    """Q on decisions (Challenge) for those `user` owns: naming their Person, or their organisation
+    if their role takes part. Nothing for a login not linked to a Person."""
+    me, organisation = person_id(user), person_organisation_id(user)
+    if me is None:
+        return Q(pk__in=[])
+    owned = Q(owner_person_id=me)
+    if organisation is not None and role(user) in OWNING_ROLES:
+        owned |= Q(owner_organisation_id=organisation)
+    return owned & Q(meeting__strategy__partnership_id=partnership_id(user))
+
+
+def owns_decision(user, decision):
+    if not user.is_authenticated or not is_member(user, decision.meeting.strategy.partnership_id):
+        return False
+    me = person_id(user)
+    if me is not None and decision.owner_person_id == me:
+        return True
+    organisation = person_organisation_id(user)
+    return bool(
+        organisation is not None and decision.owner_organisation_id == organisation and role(user) in OWNING_ROLES
+    )
+
+
 def can_close_decision(user, decision):
-    """An open decision is closed with a response by its owner (the person it names, signed in) or by
-    an officer. Only officers drop one."""
+    """An open decision is closed with a response by its owner (the person it names, signed in, or one
+    of the organisation it names: owns_decision) or by an officer. Only officers drop one."""
     if decision.kind != "decision" or decision.state != "open":
         return False
-    if can_change_decision(user, decision):
-        return True
-    return bool(
-        decision.owner_person_id
-        and is_member(user, decision.meeting.strategy.partnership_id)
-        and person_id(user) == decision.owner_person_id
-    )
+    return can_change_decision(user, decision) or owns_decision(user, decision)
+
+
+def can_record_attendance(user, meeting):
+    """Officers record who attended a meeting (after it is held, as a correction with a reason)."""
+    return can_manage_meetings(user, meeting.strategy)
 
 
 def can_view_pack(user, pack):
@@ -448,8 +490,8 @@ NAVIGATION = {
     ),
     Role.CHAIR: ("my_actions", "actions", "indicators", "sign_off"),
     Role.LEAD: ("my_actions", "actions", "indicators"),
-    Role.EXECUTIVE: ("review", "meetings", "actions", "indicators"),
-    Role.VIEWER: ("review", "meetings", "actions", "indicators"),
+    Role.EXECUTIVE: ("my_actions", "review", "meetings", "actions", "indicators"),
+    Role.VIEWER: ("my_actions", "review", "meetings", "actions", "indicators"),
 }
 
 
@@ -461,7 +503,12 @@ def navigation(user):
     if found is None:
         # The deployment's administrator, in no partnership: the officers' tools.
         return NAVIGATION[Role.OFFICER] if user.is_superuser else ()
-    leads_something = found.leads_actions or found.chairs_groups
+    leads_something = (
+        found.leads_actions
+        or found.chairs_groups
+        or found.owns_decisions
+        or (found.organisation_owns_decisions and found.role in OWNING_ROLES)
+    )
     return tuple(
         section
         for section in NAVIGATION[found.role]

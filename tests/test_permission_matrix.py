@@ -418,6 +418,25 @@ REVIEW_MATRIX = [
         {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
     ),
     (
+        "respond to decision",  # from My actions; the unprefixed form comes back with its errors
+        "post",
+        "/decisions/{decision}/respond/",
+        {"anonymous": 302, "officer": 200, "lead": 200, "outsider": 404, "*": 403},
+    ),
+    ("respond by get", "get", "/decisions/{decision}/respond/", {"anonymous": 302, "*": 405}),
+    (
+        "attendance",
+        "get",
+        "/meetings/{meeting}/attendance/",
+        {"anonymous": 302, "officer": 200, "outsider": 404, "*": 403},
+    ),
+    (
+        "attendance post",  # nothing chosen: nothing changes
+        "post",
+        "/meetings/{meeting}/attendance/",
+        {"anonymous": 302, "officer": 302, "outsider": 404, "*": 403},
+    ),
+    (
         "change decision post",  # the posted form lacks an owner, so the officer gets it back with errors
         "post",
         "/decisions/{decision}/change/",

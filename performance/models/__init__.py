@@ -417,6 +417,10 @@ class ChallengeQuerySet(models.QuerySet):
             recent |= Q(closed_at__date__gte=previous.date)
         return earlier.filter(recent)
 
+    def owned_by(self, user):
+        """Decisions `user` owns (strategy.permissions.owned_decisions_q), within what they may see."""
+        return self.visible_to(user).decisions().filter(permissions.owned_decisions_q(user))
+
     def with_related(self):
         return self.select_related(
             "meeting__strategy",
@@ -614,6 +618,13 @@ class Challenge(models.Model):
         if self.meeting.delivery_group_id and group.pk != self.meeting.delivery_group_id:
             raise ValidationError(f"This meeting is the {self.meeting.name}'s: choose one of its actions or the group.")
 
+    @staticmethod
+    def close_form(decision, may_drop, data=None):
+        """The form answering `decision` on My actions (prefixed, as the page holds one per decision)."""
+        from performance.decision_forms import DecisionCloseForm
+
+        return DecisionCloseForm(data, may_drop=may_drop, prefix=f"decision-{decision.pk}")
+
     def record_close(self, *, by, state, response):
         """Close the decision as done or dropped, with the response (what was done, or why dropped)."""
         if self.kind != self.Kind.DECISION:
@@ -626,6 +637,55 @@ class Challenge(models.Model):
         self.closed_at, self.closed_by = timezone.now(), by
         self._change_reason = f"Closed as {self.get_state_display().lower()}"
         self.save(update_fields=["state", "response", "closed_at", "closed_by"])
+
+
+ATTENDANCE_RECORDED_FIELDS = ("meeting_id", "person_id", "state")
+
+
+class Attendance(models.Model):
+    """Whether one of the partnership's people attended a meeting, sent apologies or was absent."""
+
+    class State(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        APOLOGIES = "apologies", "Sent apologies"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    state = models.CharField(max_length=10, choices=State.choices)
+
+    history = AuditedHistory(
+        partnership=lambda queryset, partnership: queryset.filter(meeting__strategy__partnership=partnership),
+        marking=(
+            "meeting__strategy__marking",
+            lambda queryset, allowed: queryset.exclude(
+                meeting__delivery_group__marking__in=[m for m in Marking.values if m not in allowed]
+            ),
+        ),
+        title=("state",),
+        kind="Meeting attendance",
+    )
+
+    class Meta:
+        ordering = ["meeting", "person__name", "pk"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(state__in=["attended", "apologies", "absent"]), name="attendance_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_state_display()} ({self.meeting})"
+
+    def save(self, *args, **kwargs):
+        refuse_unless_corrected(self, ATTENDANCE_RECORDED_FIELDS, meeting_id=self.meeting_id)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.meeting_id and self.person_id and self.person.partnership_id != self.meeting.strategy.partnership_id:
+            raise ValidationError({"person": "Choose one of the meeting's partnership's people."})
 
 
 class MeetingPack(models.Model):
@@ -756,6 +816,7 @@ class MeetingPack(models.Model):
 
 @receiver(pre_delete, sender=Meeting)
 @receiver(pre_delete, sender=Challenge)
+@receiver(pre_delete, sender=Attendance)
 @receiver(pre_delete, sender=MeetingPack)
 def keep_held_meetings(sender, instance, **kwargs):
     """Nobody deletes a held meeting, what was recorded at it, or its issued packs: not on the pages,

@@ -131,8 +131,9 @@ def test_my_actions_costs_the_same_at_any_size(count, client, lead, plan, django
     _grow_plan(plan, lead, count)
     client.force_login(lead)
     # session, user, membership, person (mine), actions (with strategy, group, update, author),
-    # the strategy's open rounds, updates waiting or returned, session save (savepoint, update, release)
-    with time_machine.travel(IN_Q3, tick=False), django_assert_num_queries(10):
+    # the strategy's open rounds, updates waiting or returned, decisions owned (none here),
+    # session save (savepoint, update, release)
+    with time_machine.travel(IN_Q3, tick=False), django_assert_num_queries(11):
         response = client.get(reverse("actions:my_actions"))
     [entry] = response.context["entries"]
     assert len(entry.needs_update) == count + 3

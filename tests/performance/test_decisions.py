@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from performance.models import Challenge, HeldMeetingError, Meeting, MeetingPack
+from performance.models import Attendance, Challenge, HeldMeetingError, Meeting, MeetingPack
+from strategy.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -196,8 +197,8 @@ def test_the_meeting_page_costs_the_same_whatever_it_carries(
     url = reverse("performance:meeting_detail", args=[meetings["april"].pk])
     client.get(url)
     # session, user, membership; the meeting; its previous meeting (same body); the decisions carried;
-    # its packs; its challenges; the session saved (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # its attendance; its packs; its challenges; the session saved (savepoint, update, release)
+    with django_assert_num_queries(12):
         first = client.get(url)
     for number in range(20):
         decide(
@@ -207,9 +208,12 @@ def test_the_meeting_page_costs_the_same_whatever_it_carries(
             owner_person=plan["omar"],
             due_date=datetime.date(2025, 6, 1),
         )
-    with django_assert_num_queries(11):
+        person = Person.objects.create(partnership=plan["partnership"], name=f"Member {number:02}")
+        Attendance.objects.create(meeting=meetings["april"], person=person, state=Attendance.State.ATTENDED)
+    with django_assert_num_queries(12):
         more = client.get(url)
-    assert more.content.decode().count("More ") == 20 and first.status_code == 200
+    page = more.content.decode()
+    assert page.count("More ") == 20 and page.count("Member ") == 20 and first.status_code == 200
 
 
 # The pack -----------------------------------------------------------------------------------------
@@ -348,11 +352,9 @@ def test_the_owner_closes_their_decision_with_a_response_but_may_not_drop_it(cli
 
 
 @time_machine.travel(BEFORE_DUE, tick=False)
-def test_someone_else_may_not_close_a_decision_but_an_officer_drops_one_with_a_reason(
-    client, chair, officer, decisions
-):
+def test_someone_else_may_not_close_a_decision_but_an_officer_drops_one_with_a_reason(client, lead, officer, decisions):
     url = reverse("performance:decision_detail", args=[decisions["police"].pk])
-    client.force_login(chair)
+    client.force_login(lead)  # of the council: the police own it
     assert client.post(url, {"state": "done", "response": "Done."}).status_code == 403
     client.force_login(officer)
     assert client.post(url, {"state": "dropped", "response": "The route changed."}).status_code == 302

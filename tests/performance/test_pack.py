@@ -94,6 +94,7 @@ def test_the_xlsx_round_trips_the_dashboards_figures(issued, officer, history):
         "By agency",
         "Challenges",
         "Previous meetings",
+        "Attendance",
     ]
     cover = dict(workbook["Cover"].iter_rows(values_only=True))
     assert cover["Handling marking"] == "OFFICIAL-SENSITIVE"

@@ -160,6 +160,10 @@ MATRIX = """
     performance:decision_detail        /decisions/{x_decision}/                             302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
     performance:decision_edit          /decisions/{decision}/change/                        302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
     performance:decision_edit          /decisions/{x_decision}/change/                      302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:decision_respond       /decisions/{decision}/respond/                       302 405 405 405 405 405 405 | 302 200 403 200 403 403 404
+    performance:decision_respond       /decisions/{x_decision}/respond/                     302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
+    performance:meeting_attendance     /meetings/{meeting}/attendance/                      302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
+    performance:meeting_attendance     /meetings/{x_meeting}/attendance/                    302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
 """
 
 
