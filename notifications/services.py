@@ -282,7 +282,7 @@ SUBJECT_ONE = {
 
 SUBJECT_DIGEST = {
     Kind.SIGN_OFF: "{count} waiting for your sign-off",
-    Kind.RETURNED: "{count} of yours returned",
+    Kind.RETURNED: "{count} returned to you",
     Kind.DECISIONS: "Your decisions: {count} to act on",
     Kind.IMPORTS: "Your imports: {count} finished",
     Kind.PACKS: "{count} issued",
