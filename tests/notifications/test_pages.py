@@ -36,7 +36,7 @@ def test_saving_changes_only_what_was_changed(client, lead):
     data[Kind.FOLLOWING] = "off"
     response = client.post(reverse("notifications:preferences"), data, follow=True)
     assert "Your e-mail settings have been saved." in response.content.decode()
-    assert Preference.objects.frequencies(lead) == {**{kind: "at_once" for kind in Kind}, Kind.FOLLOWING: "off"}
+    assert Preference.objects.frequencies(lead) == {**dict.fromkeys(Kind, "at_once"), Kind.FOLLOWING: "off"}
     assert set(Preference.objects.filter(user=lead).values_list("kind", flat=True)) == {"sign_off", "following"}
 
 
@@ -77,7 +77,10 @@ def test_the_link_asks_first_then_stops_only_that_kind_for_that_person_without_s
     # A mail program's one-click button (RFC 8058): a POST with no CSRF token and no session.
     response = anonymous.post(link, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert "You will no longer get e-mails for &ldquo;Updates waiting for your sign-off&rdquo;" in response.content.decode()
+    assert (
+        "You will no longer get e-mails for &ldquo;Updates waiting for your sign-off&rdquo;"
+        in response.content.decode()
+    )
     assert dict(Preference.objects.filter(user=chair).values_list("kind", "frequency")) == {
         "sign_off": "off",
         "packs": "digest",
