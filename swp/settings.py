@@ -222,7 +222,7 @@ EMAIL_BACKENDS = {
 }
 _email_backend = env("EMAIL_BACKEND", "console" if DEBUG else "smtp").strip()
 EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend.lower(), _email_backend)
-if EMAIL_BACKEND == EMAIL_BACKENDS["notify"]:
+if EMAIL_BACKEND == "django_gov_notify.backends.NotifyEmailBackend":
     # Notify sends each e-mail through one plain template whose subject and body are ((subject)) and ((body)).
     GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
     GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID")
