@@ -429,7 +429,37 @@ def _told(user, kind, *, now):
     return {key for items in rows.values_list("items", flat=True) for key in items.splitlines()}
 
 
-def user_notify(*, user, now, connection, result):
+def candidates(now):
+    """{kind: ids of the users who may have something of that kind to be told}: a handful of queries, so
+    that a run looks closer only at them, however many people have a login."""
+    since = now - LOOKBACK
+    ids = {
+        Kind.SIGN_OFF: Update.objects.awaiting_sign_off().values_list(
+            "action__objective__delivery_group__chair__user", flat=True
+        ),
+        Kind.RETURNED: Update.objects.filter(
+            review_state=Update.ReviewState.RETURNED, reviewed_at__gte=since
+        ).values_list("created_by", flat=True),
+        Kind.DECISIONS: Challenge.objects.open().values_list("owner_person__user", flat=True),
+        Kind.IMPORTS: [
+            *ActionPlanImport.objects.filter(finished_at__gte=since).values_list("created_by", flat=True),
+            *IndicatorValueImport.objects.filter(finished_at__gte=since).values_list("created_by", flat=True),
+        ],
+        Kind.PACKS: Membership.objects.filter(
+            role=Membership.Role.OFFICER,
+            partnership__in=MeetingPack.objects.filter(state=MeetingPack.State.ISSUED, finished_at__gte=since).values(
+                "strategy__partnership"
+            ),
+        ).values_list("user", flat=True),
+        # No ordering: a follow's default one would join the actions.
+        Kind.FOLLOWING: Follow.objects.order_by().values_list("user", flat=True),
+    }
+    return {
+        kind: set(found.order_by() if hasattr(found, "order_by") else found) - {None} for kind, found in ids.items()
+    }
+
+
+def user_notify(*, user, now, connection, result, candidates=None):
     """Send `user` what is due for each kind, as their preferences say."""
     today = timezone.localdate(now)
     frequencies = Preference.objects.frequencies(user)
@@ -437,11 +467,17 @@ def user_notify(*, user, now, connection, result):
     for kind, frequency in frequencies.items():
         if frequency == Frequency.OFF or (kind in ROLES and role not in ROLES[kind]):
             continue
+        if candidates is not None and user.pk not in candidates[kind]:
+            continue
+        key, period_start = _period_key(kind, today)
+        digest = frequency == Frequency.DIGEST
+        if digest and Notification.objects.filter(user=user, kind=kind, key=key).exists():
+            continue  # this day's (or week's) digest went already
         items = COLLECTORS[kind](user, now=now, today=today)
         if not items:
             continue
         told = _told(user, kind, now=now)
-        if frequency == Frequency.AT_ONCE:
+        if not digest:
             for item in items:
                 if item.key not in told:
                     _send_one(
@@ -454,7 +490,6 @@ def user_notify(*, user, now, connection, result):
                         result=result,
                     )
             continue
-        key, period_start = _period_key(kind, today)
         if kind == Kind.SIGN_OFF:
             due = items  # what still waits, every day
         else:
@@ -473,11 +508,13 @@ def recipients():
     )
 
 
-def notifications_send(*, now=None, connection=None, users=None):
+def notifications_send(*, now=None, connection=None):
     """Send every user what is due now. Safe to run as often as you like: what went is not sent again."""
     now = now or timezone.now()
     result = SendResult()
+    found = candidates(now)
+    users = recipients().filter(pk__in=set().union(*found.values()))
     with connection or get_connection() as connection:
-        for user in recipients() if users is None else users:
-            user_notify(user=user, now=now, connection=connection, result=result)
+        for user in users:
+            user_notify(user=user, now=now, connection=connection, result=result, candidates=found)
     return result

@@ -336,3 +336,14 @@ def test_old_news_is_not_sent_on_a_first_run(smtp_server, signed_off, lead, chai
     send()
     assert inbox(smtp_server, "lead@example.org") == []
     assert timezone.now() == TUESDAY + 15 * DAY
+
+
+def test_a_run_looks_only_at_those_with_something_to_be_told(plan, signed_off, lead, chair, django_assert_num_queries):
+    for number in range(20):
+        make_user(f"reader{number}", partnership=plan["partnership"], role=Membership.Role.VIEWER)
+    submit(signed_off["v1_1"], lead)
+    notifications_send()
+    # Who may be told of each kind (seven queries: imports are two), the users among them; then for the
+    # chair: their preferences, their membership, whether today's digest went (it did: nothing more)
+    with django_assert_num_queries(7 + 1 + 3):
+        assert notifications_send().summary() == {"sent": 0, "already_sent": 0, "no_email": 0, "failed": 0}
