@@ -28,7 +28,7 @@ def test_following_an_action_and_choosing_how_to_be_told(
         check_accessibility(page, f"action-followed-{'js' if javascript else 'nojs'}")
         check_phone_layout(page)
 
-        page.get_by_role("link", name="your e-mail settings").click()
+        page.get_by_role("link", name="your e-mail settings", exact=True).click()
         expect(page.get_by_role("heading", name="Your e-mail settings")).to_be_visible()
         expect(page.locator("main")).to_contain_text("V1.1")
         check_accessibility(page, f"email-settings-{'js' if javascript else 'nojs'}")
