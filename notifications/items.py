@@ -37,6 +37,7 @@ class Item:
     text: str
     url: str
     detail: str = ""
+    title: str = ""  # what the action says, shortened
     headline: str = ""  # the subject when sent on its own, if not the kind's usual one
 
 
@@ -70,8 +71,8 @@ def _sign_off_items(user, *, now, today):
             key=f"update:{update.pk}",
             when=update.created_at,
             ref=update.action.ref,
-            text=f"{_short(update.action.text)} Submitted by {_who(update.created_by)} on "
-            f"{timezone.localtime(update.created_at):%-d %B %Y}.",
+            title=_short(update.action.text),
+            text=f"submitted by {_who(update.created_by)} on {timezone.localtime(update.created_at):%-d %B %Y}.",
             url=absolute(reverse("performance:signoff_review", args=[update.pk])),
         )
         for update in updates
@@ -90,7 +91,8 @@ def _returned_items(user, *, now, today):
             key=f"update:{update.pk}",
             when=update.reviewed_at,
             ref=update.action.ref,
-            text=f"{_short(update.action.text)} Returned by {_who(update.reviewed_by)} on "
+            title=_short(update.action.text),
+            text=f"returned by {_who(update.reviewed_by)} on "
             f"{timezone.localtime(update.reviewed_at):%-d %B %Y}. The form keeps what you wrote.",
             detail=f"Their reason: {update.review_comment}",
             url=absolute(reverse("actions:action_update", args=[update.action_id])),

@@ -66,7 +66,7 @@ def test_the_chair_gets_one_digest_a_day_of_every_update_waiting(smtp_server, si
     [mail] = inbox(smtp_server, "chair@example.org")
     assert mail.subject == "2 updates waiting for your sign-off"
     v1_1 = Update.objects.get(action=signed_off["v1_1"])
-    assert "- V1.1: Action V1.1 Submitted by lead on 13 May 2025." in mail.text
+    assert "- V1.1 (Action V1.1): submitted by lead on 13 May 2025." in mail.text
     assert f"http://localhost:8000/sign-off/{v1_1.pk}/\n" in mail.text
     assert f'href="http://localhost:8000/sign-off/{v1_1.pk}/"' in mail.html
     assert "0 sent" in send()
