@@ -3,8 +3,10 @@ preference says; running the command again sends nothing new; nothing above a re
 of another partnership reaches them."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -347,3 +349,11 @@ def test_a_run_looks_only_at_those_with_something_to_be_told(plan, signed_off, l
     # chair: their preferences, their membership, whether today's digest went (it did: nothing more)
     with django_assert_num_queries(7 + 1 + 3):
         assert notifications_send().summary() == {"sent": 0, "already_sent": 0, "no_email": 0, "failed": 0}
+
+
+def test_the_command_acts_as_at_a_given_moment_to_catch_up(smtp_server, signed_off, lead, chair):
+    submit(signed_off["v1_1"], lead)
+    out = io.StringIO()
+    call_command("send_notifications", "--now", "2025-05-14T08:00", stdout=out)
+    assert "Sent updates waiting for your sign-off to chair <chair@example.org>" in out.getvalue()
+    assert Notification.objects.get().key == "day:2025-05-14"
