@@ -160,6 +160,12 @@ def can_view_action(user, action):
     return is_member(user, action.strategy.partnership_id) and cleared_for(user, *action_markings(action))
 
 
+def can_follow_action(user, action):
+    """Anyone who may see an action may follow it (e-mails of its updates and decisions, each filtered
+    again to what they may see when it is sent)."""
+    return user.is_authenticated and can_view_action(user, action)
+
+
 def updatable_actions_q(user):
     """A filter for the actions this user may update (inside what they may see)."""
     if user.is_authenticated and user.is_superuser:

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "performance",
     "evidence",
     "publicsite",
+    "notifications",
     # The audit trail: a history table per audited model (strategy/audit.py).
     "simple_history",
 ]
@@ -212,7 +213,24 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# EMAIL_BACKEND: smtp (the default off debug), notify (GOV.UK Notify, through django-gov-notify), console
+# (the default with DJANGO_DEBUG on: e-mails printed), or a backend's dotted path.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "notify": "django_gov_notify.backends.NotifyEmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_email_backend = env("EMAIL_BACKEND", "console" if DEBUG else "smtp").strip()
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend.lower(), _email_backend)
+if EMAIL_BACKEND == "django_gov_notify.backends.NotifyEmailBackend":
+    # Notify sends each e-mail through one plain template whose subject and body are ((subject)) and ((body)).
+    GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
+    GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID")
+    if not (GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID):
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND=notify needs GOVUK_NOTIFY_API_KEY (the service's API key) and "
+            "GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID (a template whose subject is ((subject)) and body ((body)))."
+        )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("performance.urls")),
     path("", include("evidence.urls")),
     path("", include("publicsite.urls")),
+    path("", include("notifications.urls")),
 ]

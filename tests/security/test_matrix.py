@@ -164,6 +164,13 @@ MATRIX = """
     performance:decision_respond       /decisions/{x_decision}/respond/                     302 405 405 405 405 405 405 | 302 404 404 404 404 404 200
     performance:meeting_attendance     /meetings/{meeting}/attendance/                      302 200 403 403 403 403 404 | 302 302 403 403 403 403 404
     performance:meeting_attendance     /meetings/{x_meeting}/attendance/                    302 404 404 404 404 404 200 | 302 404 404 404 404 404 302
+    notifications:preferences          /notifications/                                      302 200 200 200 200 200 200 | 302 200 200 200 200 200 200
+    notifications:unsubscribe          /notifications/unsubscribe/not-a-token/              400 400 400 400 400 400 400 | 400 400 400 400 400 400 400
+    notifications:follow               /actions/{v1_1}/follow/                              302 405 405 405 405 405 405 | 302 302 302 302 302 302 404
+    notifications:follow               /actions/{c1_1}/follow/                              302 405 405 405 405 405 405 | 302 302 404 404 302 404 404
+    notifications:follow               /actions/{x1_1}/follow/                              302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    notifications:unfollow             /actions/{v1_1}/unfollow/                            302 405 405 405 405 405 405 | 302 302 302 302 302 302 404
+    notifications:unfollow             /actions/{x1_1}/unfollow/                            302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
 """
 
 
