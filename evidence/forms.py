@@ -1,10 +1,12 @@
 """The evidence page's forms: the area's lookup, police.uk files, and the months of counts to download."""
 
 import re
+from datetime import date
 
 from django import forms
 
 from actions.imports.reading import MAX_BYTES
+from evidence.assessment import DEFAULT_TOP
 from evidence.police import MAX_UPLOAD_BYTES
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -89,3 +91,69 @@ class CrimeCountsForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The last month must be the same as or after the first")
         return data
+
+
+class AssessmentForm(forms.Form):
+    """The assessment page's choices, from the query string (bookmarkable): the window's last month,
+    the crime types and wards counted, and how many wards the concentration names. The choices are
+    what the partnership holds (evidence.assessment.AssessmentOptions)."""
+
+    end = forms.ChoiceField(
+        label="12 months ending with",
+        required=False,
+        help_text="Compared with the 12 months before.",
+    )
+    top = forms.IntegerField(
+        label="Wards the concentration names",
+        required=False,
+        min_value=1,
+        help_text="The share of crime in this many wards with the most.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"invalid": "Enter the number of wards as a whole number, e.g. 2"},
+    )
+    type = forms.MultipleChoiceField(
+        label="Crime types",
+        required=False,
+        help_text="None ticked: all crime (every type but anti-social behaviour).",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        error_messages={"invalid_choice": "Choose crime types from the list: %(value)s is not one held"},
+    )
+    ward = forms.MultipleChoiceField(
+        label="Wards",
+        required=False,
+        help_text="None ticked: the whole area. Concentration is always across the whole area.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        error_messages={"invalid_choice": "Choose wards from the list: %(value)s is not a ward of the area"},
+    )
+
+    def __init__(self, data, *, options):
+        super().__init__(data)
+        self.options = options
+        months = options.end_months
+        self.fields["end"].choices = [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in months]
+        if months:
+            self.fields["end"].error_messages["invalid_choice"] = (
+                f"Choose a month from {months[-1]:%B %Y} to {months[0]:%B %Y}: police.uk data is held for those"
+            )
+        self.fields["type"].choices = [(crime_type, crime_type) for crime_type in options.crime_types]
+        self.fields["ward"].choices = [
+            (ward.code, ward.name if ward.retired_by_id is None else f"{ward.name} (former ward)")
+            for ward in options.wards
+        ]
+        self.ward_count = sum(1 for ward in options.wards if ward.retired_by_id is None)
+        self.fields["top"].error_messages["min_value"] = "Enter a number of wards of 1 or more"
+
+    def clean_end(self):
+        value = self.cleaned_data["end"]
+        if not value:
+            return self.options.months_held[0] if self.options.months_held else None
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+
+    def clean_top(self):
+        value = self.cleaned_data["top"]
+        if value is None:
+            return min(DEFAULT_TOP, max(self.ward_count - 1, 1))
+        if value >= self.ward_count:
+            raise forms.ValidationError(f"Enter a number of wards smaller than the area's {self.ward_count}")
+        return value

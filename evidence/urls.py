@@ -11,4 +11,6 @@ urlpatterns = [
     path("evidence/police/<int:pk>/", views.police_import_detail, name="police_import_detail"),
     path("evidence/police/<int:pk>/cancel/", views.police_import_cancel, name="police_import_cancel"),
     path("evidence/crime-counts.csv", views.crime_counts_csv, name="crime_counts_csv"),
+    path("evidence/assessment/", views.assessment_page, name="assessment"),
+    path("evidence/assessment.xlsx", views.assessment_xlsx, name="assessment_xlsx"),
 ]

@@ -1,6 +1,7 @@
-"""The evidence pages (officers): the area, police.uk imports and their progress, and the counts as CSV.
+"""The evidence pages: the area, police.uk imports and their progress, and the counts as CSV (officers);
+the strategic assessment and its workbook (every member).
 
-The partnership is the officer's own; police.uk's data is public, so every page is OFFICIAL.
+The partnership is the user's own; police.uk's data is public, so every page is OFFICIAL.
 """
 
 import io
@@ -16,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.imports.problems import ImportRefused, Problem
-from evidence import area, exports, police, records
-from evidence.forms import AreaLookupForm, CrimeCountsForm, PoliceUploadForm
+from evidence import area, assessment, charts, exports, police, records
+from evidence.forms import AreaLookupForm, AssessmentForm, CrimeCountsForm, PoliceUploadForm
 from evidence.models import LocalAuthority, PoliceDataImport, PoliceMonth, Ward
 from strategy import permissions
 from strategy.models import Marking
@@ -216,5 +217,71 @@ def crime_counts_csv(request):
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{partnership.slug}-crime-counts-{start}-to-{end}-official.csv"'
+    )
+    return response
+
+
+# The strategic assessment ------------------------------------------------------------------------
+
+
+def _member_partnership(user):
+    """The member's partnership, for the pages every member reads; 403 for a user in none."""
+    found = permissions.membership(user)
+    if found is None or not permissions.can_view_assessment(user, found.partnership_id):
+        raise PermissionDenied
+    return found.partnership
+
+
+def _assessment(request):
+    """(partnership, form, assessment or None) for the query string's choices."""
+    partnership = _member_partnership(request.user)
+    options = assessment.AssessmentOptions.for_partnership(partnership)
+    form = AssessmentForm(request.GET, options=options)
+    found = None
+    if form.is_valid() and options.months_held:
+        data = form.cleaned_data
+        found = assessment.Assessment.for_window(
+            partnership, data["end"], crime_types=data["type"], wards=data["ward"], top=data["top"], options=options
+        )
+    return partnership, form, found
+
+
+@login_required
+@require_GET
+def assessment_page(request):
+    partnership, form, found = _assessment(request)
+    status = 400 if form.errors else 200
+    officer = permissions.can_manage_evidence(request.user, partnership.pk)
+    context = {
+        "form": form,
+        "found": found,
+        "charts": [
+            (trend, charts.assessment_chart(trend, found.window, chart_id=f"trend-{index}"))
+            for index, trend in enumerate(found.trends)
+        ]
+        if found
+        else [],
+        "filtered": bool(request.GET),
+        "query": request.GET.urlencode(),
+        "officer": officer,
+        "marking": MARKING,
+        "status": status,
+        "crumbs": _crumbs(("Strategic assessment", None))
+        if officer
+        else [("Home", reverse("actions:home")), ("Strategic assessment", None)],
+    }
+    return render(request, "evidence/assessment.html", context, status=status)
+
+
+@login_required
+@require_GET
+def assessment_xlsx(request):
+    partnership, form, found = _assessment(request)
+    if found is None:
+        return redirect(f"{reverse('evidence:assessment')}?{request.GET.urlencode()}")
+    content = exports.assessment_xlsx(found)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{partnership.slug}-assessment-{found.window.last:%Y-%m}-official.xlsx"'
     )
     return response

@@ -21,6 +21,7 @@ SECTIONS = {
     "meetings": ("Meetings and packs", "performance:meeting_list", ("/meetings/",)),
     "indicators": ("Indicators", "performance:indicator_list", ("/indicators/",)),
     "evidence": ("Evidence", "evidence:home", ("/evidence/",)),
+    "assessment": ("Crime assessment", "evidence:assessment", ("/evidence/assessment",)),
     "audit": ("Audit log", "strategy:audit_log", ("/audit/",)),
     "back_office": ("Back office", "admin:index", ("/admin/",)),
 }

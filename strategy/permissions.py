@@ -478,7 +478,8 @@ def can_view_pack(user, pack):
 
 # The header's service navigation ---------------------------------------------------------------
 # Each role's sections, in the order the header shows them (the labels and addresses are the
-# context processor's). "my_actions" only for someone who leads or chairs something; "sign_off"
+# context processor's). Officers reach the crime assessment from Evidence; everyone else has it as
+# a section of its own. "my_actions" only for someone who leads or chairs something; "sign_off"
 # only where a strategy of the partnership uses it.
 
 NAVIGATION = {
@@ -494,10 +495,10 @@ NAVIGATION = {
         "audit",
         "back_office",
     ),
-    Role.CHAIR: ("my_actions", "actions", "indicators", "sign_off"),
-    Role.LEAD: ("my_actions", "actions", "indicators"),
-    Role.EXECUTIVE: ("my_actions", "review", "meetings", "actions", "indicators"),
-    Role.VIEWER: ("my_actions", "review", "meetings", "actions", "indicators"),
+    Role.CHAIR: ("my_actions", "actions", "indicators", "sign_off", "assessment"),
+    Role.LEAD: ("my_actions", "actions", "indicators", "assessment"),
+    Role.EXECUTIVE: ("my_actions", "review", "meetings", "actions", "indicators", "assessment"),
+    Role.VIEWER: ("my_actions", "review", "meetings", "actions", "indicators", "assessment"),
 }
 
 
@@ -538,6 +539,12 @@ def can_manage_evidence(user, partnership_pk):
     """Officers load their partnership's area and crime data, and download its counts (police.uk's
     data is public, so the evidence is OFFICIAL: no clearance needed beyond a member's)."""
     return is_officer(user, partnership_pk)
+
+
+def can_view_assessment(user, partnership_pk):
+    """Every member of the partnership reads its strategic assessment and downloads it: it is made of
+    police.uk's public data, so OFFICIAL, and needs no clearance beyond a member's."""
+    return is_member(user, partnership_pk)
 
 
 # The public pages and open data ----------------------------------------------------------------
