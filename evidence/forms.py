@@ -127,20 +127,28 @@ class AssessmentForm(forms.Form):
     )
 
     def __init__(self, data, *, options):
+        months = options.end_months
+        ward_count = sum(1 for ward in options.wards if ward.retired_by_id is None)
+        # What is not chosen shows as what the figures use: the latest month, and two wards.
+        data = data.copy()
+        if months and not data.get("end"):
+            data["end"] = f"{months[0]:%Y-%m}"
+        if not data.get("top"):
+            data["top"] = str(min(DEFAULT_TOP, max(ward_count - 1, 1)))
         super().__init__(data)
         self.options = options
-        months = options.end_months
+        self.ward_count = ward_count
         self.fields["end"].choices = [(f"{month:%Y-%m}", f"{month:%B %Y}") for month in months]
-        if months:
-            self.fields["end"].error_messages["invalid_choice"] = (
-                f"Choose a month from {months[-1]:%B %Y} to {months[0]:%B %Y}: police.uk data is held for those"
-            )
+        self.fields["end"].error_messages["invalid_choice"] = (
+            f"Choose a month from {months[-1]:%B %Y} to {months[0]:%B %Y}: police.uk data is held for those"
+            if months
+            else "No police.uk data is held yet, so there is no month to choose"
+        )
         self.fields["type"].choices = [(crime_type, crime_type) for crime_type in options.crime_types]
         self.fields["ward"].choices = [
             (ward.code, ward.name if ward.retired_by_id is None else f"{ward.name} (former ward)")
             for ward in options.wards
         ]
-        self.ward_count = sum(1 for ward in options.wards if ward.retired_by_id is None)
         self.fields["top"].error_messages["min_value"] = "Enter a number of wards of 1 or more"
 
     def clean_end(self):
@@ -154,6 +162,6 @@ class AssessmentForm(forms.Form):
         value = self.cleaned_data["top"]
         if value is None:
             return min(DEFAULT_TOP, max(self.ward_count - 1, 1))
-        if value >= self.ward_count:
+        if value >= self.ward_count > 1:  # an area of one ward has no concentration to show, whatever is asked
             raise forms.ValidationError(f"Enter a number of wards smaller than the area's {self.ward_count}")
         return value

@@ -578,6 +578,12 @@ EVIDENCE_MATRIX = [
         "/evidence/crime-counts.csv?start=2024-01&end=2024-12",
         {"anonymous": 302, "officer": 200, "outsider": 200, "*": 403},
     ),
+    # The strategic assessment: every member reads their own partnership's (no counts held here yet, so
+    # the workbook sends them back to the page).
+    ("assessment", "get", "/evidence/assessment/", {"anonymous": 302, "*": 200}),
+    ("assessment bad month", "get", "/evidence/assessment/?end=2024-13", {"anonymous": 302, "*": 400}),
+    ("post to the assessment", "post", "/evidence/assessment/", {"anonymous": 302, "*": 405}),
+    ("assessment xlsx", "get", "/evidence/assessment.xlsx?end=2024-12", {"anonymous": 302, "*": 302}),
 ]
 
 

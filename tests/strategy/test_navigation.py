@@ -22,6 +22,8 @@ def hrefs(client, path="/privacy/"):
     return [href for href, _ in menu(client, path)]
 
 
+# Officers reach the crime assessment from Evidence; everyone else from a section of its own.
+ASSESSMENT = "/evidence/assessment/"
 OFFICER = [
     "/strategies/",
     "/actions/",
@@ -51,12 +53,12 @@ def test_officer_gets_sign_off_where_a_strategy_uses_it(client, officer, plan):
 
 def test_chair_gets_my_actions_and_sign_off_where_used(client, chair, plan):
     client.force_login(chair)
-    assert hrefs(client) == ["/my/", "/actions/", "/indicators/"]
+    assert hrefs(client) == ["/my/", "/actions/", "/indicators/", ASSESSMENT]
 
     plan["strategy"].requires_sign_off = True
     plan["strategy"].save()
     client.force_login(chair)  # a new request, a new look at the partnership
-    assert hrefs(client) == ["/my/", "/actions/", "/indicators/", "/sign-off/"]
+    assert hrefs(client) == ["/my/", "/actions/", "/indicators/", "/sign-off/", ASSESSMENT]
 
 
 def test_lead_gets_my_actions_actions_and_indicators(client, lead, plan):
@@ -64,14 +66,14 @@ def test_lead_gets_my_actions_actions_and_indicators(client, lead, plan):
     plan["strategy"].save()
     client.force_login(lead)
 
-    assert hrefs(client) == ["/my/", "/actions/", "/indicators/"]
+    assert hrefs(client) == ["/my/", "/actions/", "/indicators/", ASSESSMENT]
 
 
 @pytest.mark.parametrize("role", ["executive", "viewer"])
 def test_executive_and_viewer_get_the_review_and_no_my_actions(client, users, role):
     client.force_login(users[role])
 
-    assert hrefs(client) == ["/review/", "/meetings/", "/actions/", "/indicators/"]
+    assert hrefs(client) == ["/review/", "/meetings/", "/actions/", "/indicators/", ASSESSMENT]
 
 
 def test_nobody_who_leads_nothing_sees_my_actions(client, plan):
@@ -79,7 +81,7 @@ def test_nobody_who_leads_nothing_sees_my_actions(client, plan):
     user = make_user("nina", partnership=plan["partnership"], role=Membership.Role.LEAD, person=nobody)
     client.force_login(user)
 
-    assert hrefs(client) == ["/actions/", "/indicators/"]
+    assert hrefs(client) == ["/actions/", "/indicators/", ASSESSMENT]
 
 
 def test_the_current_section_is_marked(client, officer, lead, plan):
@@ -96,6 +98,7 @@ def test_the_current_section_is_marked(client, officer, lead, plan):
         ("/my/", "true"),
         ("/actions/", None),
         ("/indicators/", None),
+        (ASSESSMENT, None),
     ]
     assert ("/actions/", "true") in menu(client, f"/actions/{plan['v1_1'].pk}/")
 
