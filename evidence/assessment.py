@@ -171,6 +171,16 @@ class WardTypeTable:
     column_totals: list
     total: int
 
+    @property
+    def labelled_rows(self):
+        """[(ward label, [(crime type, count)], row total)]: each count with its column's name, so a
+        phone can show the table as a list per ward."""
+        return [(ward, list(zip(self.types, counts, strict=True)), total) for ward, counts, total in self.rows]
+
+    @property
+    def labelled_totals(self):
+        return list(zip(self.types, self.column_totals, strict=True))
+
 
 @dataclass
 class Trend:

@@ -10,7 +10,12 @@ def _summary(trend, window):
     previous = [value for value in trend.previous if value is not None]
     if not current:
         return f"{trend.name}: no data is held for {window}."
-    text = f"{trend.name}, {window}: {sum(current):,} in all, from {min(current):,} to {max(current):,} a month"
+    spread = (
+        f"{min(current):,} every month"
+        if min(current) == max(current)
+        else f"from {min(current):,} to {max(current):,} a month"
+    )
+    text = f"{trend.name}, {window}: {sum(current):,} in all, {spread}"
     if previous:
         text += f"; {sum(previous):,} in the same months a year before"
     return text + "."

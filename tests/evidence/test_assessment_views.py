@@ -112,7 +112,7 @@ def test_the_page_shows_the_latest_twelve_months(client, officer, two_years, dja
     # By crime type: the counts, the change and the percentage.
     assert (
         '<th scope="row" class="govuk-table__header">Violence and sexual offences</th>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="This window">216</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="The 12 months to December 2024">216</td>'
         '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="12 months before">180</td>'
         '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Change">+36</td>'
         '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Change (%)">+20%</td>'
@@ -123,10 +123,10 @@ def test_the_page_shows_the_latest_twelve_months(client, officer, two_years, dja
     # The ward x crime type table.
     assert (
         '<th scope="row" class="govuk-table__header">West End</th>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric">0</td>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric">60</td>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric">120</td>'
-        '<td class="govuk-table__cell govuk-table__cell--numeric">180</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Burglary">0</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Shoplifting">60</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Violence and sexual offences">120</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Total">180</td>'
     ) in page
     # Two trend charts, each drawn wide and narrow, each with its table.
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="app-chart"') == 4
