@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
 
 from evidence.assessment import Assessment, AssessmentOptions, Window
 from evidence.exports import assessment_xlsx
@@ -265,3 +266,11 @@ def test_the_workbook_escapes_ward_and_crime_type_names(two_years):
     book = openpyxl.load_workbook(io.BytesIO(assessment_xlsx(found)))
     assert list(book["By crime type"].iter_rows(values_only=True))[1][0] == "'-cmd"
     assert ("E05000005", "'@SUM(A1)", 2, 0, 2, None) in list(book["By ward"].iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("today", ["2026-01-10", "2035-12-31"])
+def test_the_default_window_is_the_data_not_the_calendar(two_years, today):
+    with time_machine.travel(datetime.datetime.fromisoformat(today), tick=False):
+        found = Assessment.for_window(two_years)
+    assert str(found.window) == "January 2024 to December 2024"
+    assert found.missing == []

@@ -254,3 +254,14 @@ def test_the_workbook_downloads_with_its_marking_in_the_name(client, executive, 
         ("West End", 180, 180 / 336),
         ("St James's", 96, 96 / 336),
     ]
+
+
+def test_the_workbook_costs_the_pages_queries(client, officer, two_years, django_assert_num_queries):
+    client.force_login(officer)
+    client.get(XLSX)
+    # The session, the user, the membership; the months, crime types, wards, local authorities; the
+    # counts; the session's refresh.
+    with django_assert_num_queries(11):
+        response = client.get(XLSX, {"type": "Burglary", "ward": "E05000002"})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert list(book["By ward"].iter_rows(values_only=True))[1] == ("E05000002", "Soho", 12, 24, -12, -0.5)
