@@ -277,8 +277,9 @@ def assessment_page(request):
 @require_GET
 def assessment_xlsx(request):
     partnership, form, found = _assessment(request)
-    if found is None:
-        return redirect(f"{reverse('evidence:assessment')}?{request.GET.urlencode()}")
+    if found is None:  # bad choices or no data: the page says which
+        query = request.GET.urlencode()
+        return redirect(reverse("evidence:assessment") + (f"?{query}" if query else ""))
     content = exports.assessment_xlsx(found)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = (
