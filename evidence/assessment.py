@@ -3,12 +3,15 @@
 The one interface (the assessment page, its workbook and the annual report all use it):
 
     found = Assessment.for_window(partnership, end_month=date(2025, 3, 1))   # 2024/25, April to March
+    # None when the partnership holds no police.uk data at all.
     found.headline()           # a few sentences for a report section, e.g. the concentration sentence
     found.headline_figures()   # [(label, text)] for a table of the same figures
     found.by_type, found.by_ward              # Change rows: current, previous, change, percent
     found.ward_by_type                        # the ward x crime type table of the window
     found.concentration.sentence   # "58% of all crime in Westminster occurred in just 2 of its 20 wards, ..."
     found.missing, found.previous_missing     # months of each window with no data held
+    found.total, found.anti_social, found.trends, found.marking (always OFFICIAL)
+    evidence.exports.assessment_xlsx(found)   # the workbook; evidence.charts.assessment_chart: a trend's SVG
 
 `end_month` is any day of the window's last month; None means the latest month held. `crime_types`
 and `wards` (ward codes) narrow what is counted; empty means all. "All crime" is every crime type
@@ -18,7 +21,7 @@ Concentration is always across the whole area (the ward filter does not narrow i
 crime types count. Everything is OFFICIAL: police.uk's data is public.
 
 The database adds the counts up to month x ward x crime type (forces summed): two years of that is
-a few thousand rows whatever the force's size; the rest is added up here. Five queries in all (one
+small whatever the force's size; the rest is added up here. Five queries in all (one
 when the caller passes the AssessmentOptions it already has).
 """
 
