@@ -121,7 +121,7 @@ class CrimeIndicatorForm(forms.Form):
         label="What it counts",
         choices=CrimeIndicator.Crimes.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what it counts"},
+        error_messages={"required": "Select what it counts", "invalid_choice": "Select what it counts from the list"},
     )
     crime_types = forms.MultipleChoiceField(
         label="Crime types",
@@ -146,21 +146,27 @@ class CrimeIndicatorForm(forms.Form):
         label="Period of each figure",
         choices=CrimeIndicator.PeriodKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the period of each figure"},
+        error_messages={
+            "required": "Select the period of each figure",
+            "invalid_choice": "Select the period of each figure from the list",
+        },
     )
     kind = forms.ChoiceField(
         label="Type",
         choices=Indicator.Kind.choices,
         initial=Indicator.Kind.PERFORMANCE,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of indicator"},
+        error_messages={"required": "Select the type of indicator", "invalid_choice": "Select a type from the list"},
     )
     polarity = forms.ChoiceField(
         label="Which way is better",
         choices=Indicator.Polarity.choices,
         initial=Indicator.Polarity.LOWER_IS_BETTER,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select which way is better"},
+        error_messages={
+            "required": "Select which way is better",
+            "invalid_choice": "Select which way is better from the list",
+        },
     )
     target_value = forms.DecimalField(
         label="Target (optional)",
