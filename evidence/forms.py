@@ -116,6 +116,8 @@ class CrimeIndicatorForm(forms.Form):
         max_length=200,
         help_text="e.g. Violence against the person, West End ward",
         error_messages={"required": "Enter the indicator's name"},
+        # Names are long: wrapped on a phone rather than scrolled sideways in a one-line input.
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     crimes = forms.ChoiceField(
         label="What it counts",
@@ -220,6 +222,9 @@ class CrimeIndicatorForm(forms.Form):
         types = sorted({*POLICE_UK_CRIME_TYPES, *held.order_by()})
         self.fields["crime_types"].choices = [(name, name) for name in types]
 
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
     def clean(self):
         data = super().clean()
         if not Ward.objects.filter(partnership=self.partnership).exists():
@@ -256,7 +261,7 @@ class CrimeIndicatorForm(forms.Form):
         indicator = self.indicator or Indicator(strategy=data["strategy"])
         definition = getattr(indicator, "crime_definition", None) if indicator.pk else None
         definition = definition or CrimeIndicator()
-        indicator.ref, indicator.name = data["ref"], data["name"].strip()
+        indicator.ref, indicator.name = data["ref"], data["name"]
         indicator.kind, indicator.polarity = data["kind"], data["polarity"]
         target = data["target_value"]
         indicator.target_kind = Indicator.TargetKind.ABSOLUTE if target is not None else Indicator.TargetKind.NONE
