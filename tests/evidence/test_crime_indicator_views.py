@@ -256,6 +256,22 @@ def test_a_value_import_refuses_rows_for_a_computed_indicator(officer, plan, def
     ]
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_evidence_page_lists_them_at_the_same_cost(
+    client, officer, plan, defined, count, django_assert_num_queries
+):
+    client.force_login(officer)
+    define_more(client, plan, count)
+    client.get(reverse("evidence:home"))
+    # The session, the user, the membership; the lookup, wards, local authorities, retired wards, the
+    # months held, their first and last; the computed indicators and their wards; recent imports; the
+    # session's refresh (a savepoint, the update, its release).
+    with django_assert_num_queries(15):
+        response = client.get(reverse("evidence:home"))
+    assert [d.indicator.ref for d in response.context["crime_indicators"]] == [f"KPI-C{n}" for n in range(1, count + 1)]
+    assert response.content.decode().count('<td class="govuk-table__cell" data-label="Where">West End</td>') == count
+
+
 # The review and the pack ---------------------------------------------------------------------------------
 
 
