@@ -268,7 +268,7 @@ def crime_indicator_create(request):
     if not strategies.exists():
         raise PermissionDenied("Only officers cleared for a strategy define its indicators.")
     form = CrimeIndicatorForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         partnership=partnership,
         strategies=strategies,
         initial={"period_kind": CrimeIndicator.PeriodKind.QUARTERLY, "crimes": CrimeIndicator.Crimes.TYPES},
@@ -298,7 +298,7 @@ def crime_indicator_edit(request, pk):
     partnership, definition = _definition_for(request, pk)
     indicator = definition.indicator
     form = CrimeIndicatorForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         partnership=partnership,
         strategies=Strategy.objects.none(),
         indicator=indicator,
