@@ -44,8 +44,8 @@ def verified(client, user):
 def world(plan, elsewhere, users):
     """Both partnerships' data side by side, one of each kind of object a URL can name.
 
-    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, one computed from crime data, an import of each kind
-    (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
+    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, one computed from crime data,
+    an import of each kind (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
     meeting, an update waiting for sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
     Keys name the objects; `ids` has their primary keys for URL templates.
     """
