@@ -9,11 +9,13 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
 from evidence import police
-from evidence.models import CrimeIndicator, Ward
+from evidence.models import CrimeIndicator, PoliceDataImport, Ward
 from performance.models import Indicator, IndicatorValue, Meeting, MeetingPack
 from performance.value_imports import values_check
 from tests.evidence.files import street_csv
@@ -223,6 +225,30 @@ def test_compute_again_says_what_changed(client, officer, defined):
     assert [str(m) for m in response.context["messages"]] == [
         "KPI-C1 was computed again from the crime data held: no figures changed."
     ]
+
+
+# Recomputed when months arrive --------------------------------------------------------------------------
+
+
+def test_confirming_an_upload_recomputes_the_figures_and_says_so(client, officer, defined):
+    client.force_login(officer)
+    december = street_csv("2024-12", [("E01000001", VIOLENCE)] * 4)
+    upload = SimpleUploadedFile("2024-12-metropolitan-street.csv", december, content_type="text/csv")
+    client.post(reverse("evidence:police_upload"), {"files": [upload]})
+    record = PoliceDataImport.objects.get()
+    response = client.post(reverse("evidence:police_import_detail", args=[record.pk]), follow=True)
+    assert "<li>1 figure of the indicators computed from crime data recomputed</li>" in response.content.decode()
+    latest = defined.values.current().get()
+    assert (latest.value, latest.months_held, latest.months_expected, latest.coverage) == (7, 3, 3, "")
+    assert latest.replaces.value == 3
+
+
+def test_the_import_command_recomputes_the_figures(defined, tmp_path, capsys):
+    path = tmp_path / "2024-12-metropolitan-street.csv"
+    path.write_bytes(street_csv("2024-12", [("E01000002", VIOLENCE)]))
+    call_command("import_police_data", str(path), "--partnership", "tcsp")
+    assert "Recomputed 1 figure(s) of the indicators computed from crime data." in capsys.readouterr().out
+    assert defined.values.current().get().value == 4
 
 
 # Nobody types over a computed value ---------------------------------------------------------------------
