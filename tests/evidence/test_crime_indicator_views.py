@@ -18,6 +18,8 @@ from evidence import police
 from evidence.models import CrimeIndicator, PoliceDataImport, Ward
 from performance.models import Indicator, IndicatorValue, Meeting, MeetingPack
 from performance.value_imports import values_check
+from strategy.models import Marking, Membership
+from tests.conftest import make_user
 from tests.evidence.files import street_csv
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +122,19 @@ def test_an_officer_of_another_partnership_cannot_reach_ours(client, outsider, p
     response = client.post(CREATE, west_end_violence(plan))
     assert response.context["form"].errors["strategy"] == ["Select one of the strategies listed"]
     assert Indicator.objects.count() == 1
+
+
+def test_one_marked_above_an_officers_clearance_is_not_theirs(client, plan, defined):
+    official_officer = make_user(
+        "official", partnership=plan["partnership"], role=Membership.Role.OFFICER, clearance=Marking.OFFICIAL
+    )
+    Indicator.objects.filter(pk=defined.pk).update(marking=Marking.OFFICIAL_SENSITIVE)
+    client.force_login(official_officer)
+    assert client.get(reverse("evidence:crime_indicator_edit", args=[defined.pk])).status_code == 404
+    assert client.post(reverse("evidence:crime_indicator_recompute", args=[defined.pk])).status_code == 404
+    page = client.get(reverse("evidence:home"))
+    assert list(page.context["crime_indicators"]) == []
+    assert "KPI-C1" not in page.content.decode()
 
 
 # Defining one ------------------------------------------------------------------------------------------
@@ -268,6 +283,19 @@ def test_the_value_forms_refuse_a_computed_indicator(client, officer, defined):
             "change when the crime data is imported again, or when its definition changes."
         ]
     assert list(defined.values.values_list("value", flat=True)) == [3]
+
+
+def test_the_back_office_shows_what_it_counts_read_only(client, officer, defined):
+    client.force_login(officer)
+    response = client.get(reverse("admin:performance_indicator_change", args=[defined.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "target_value" in form.fields and "polarity" in form.fields
+    for name in ("frequency", "period_basis", "unit", "definition", "strategy", "data_source"):
+        assert name not in form.fields, name
+    ordinary = Indicator.objects.create(strategy=defined.strategy, ref="KPI-1", name="Typed in")
+    form = client.get(reverse("admin:performance_indicator_change", args=[ordinary.pk])).context["adminform"].form
+    assert "frequency" in form.fields and "definition" in form.fields
 
 
 def test_a_value_import_refuses_rows_for_a_computed_indicator(officer, plan, defined):
