@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evidence', '0001_area_and_crime_counts'),
-        ('performance', '0013_indicator_computed_from_crime_data'),
+        ('performance', '0014_indicator_computed_from_crime_data'),
     ]
 
     operations = [

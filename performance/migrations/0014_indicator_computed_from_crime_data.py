@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0014_publication'),
-        ('performance', '0012_decision_log_and_history'),
+        ('performance', '0013_meeting_attendance'),
         ('strategy', '0007_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
