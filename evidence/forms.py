@@ -1,4 +1,5 @@
-"""The evidence page's forms: the area's lookup, police.uk files, and the months of counts to download."""
+"""The evidence pages' forms: the area's lookup, police.uk files, the months of counts to download, and
+an indicator computed from the counts."""
 
 import re
 from datetime import date
@@ -7,7 +8,10 @@ from django import forms
 
 from actions.imports.reading import MAX_BYTES
 from evidence.assessment import DEFAULT_TOP
+from evidence.crime_indicators import crime_indicator_save
+from evidence.models import POLICE_UK_CRIME_TYPES, CrimeCount, CrimeIndicator, Ward
 from evidence.police import MAX_UPLOAD_BYTES
+from performance.models import Indicator
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -165,3 +169,198 @@ class AssessmentForm(forms.Form):
         if value >= self.ward_count > 1:  # an area of one ward has no concentration to show, whatever is asked
             raise forms.ValidationError(f"Enter a number of wards smaller than the area's {self.ward_count}")
         return value
+
+
+class CrimeIndicatorForm(forms.Form):
+    """An indicator computed from the crime counts: what it counts, where, over what period, and how it is
+    judged. New, it also names its strategy and reference; changed, its values are computed again."""
+
+    strategy = forms.ModelChoiceField(
+        queryset=None,
+        label="Strategy",
+        empty_label=None,
+        error_messages={"required": "Select the strategy", "invalid_choice": "Select one of the strategies listed"},
+    )
+    ref = forms.CharField(
+        label="Reference",
+        max_length=20,
+        help_text="Unique within the strategy, e.g. KPI-C1.",
+        error_messages={"required": "Enter a reference, e.g. KPI-C1"},
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="e.g. Violence against the person, West End ward",
+        error_messages={"required": "Enter the indicator's name"},
+        # Names are long: wrapped on a phone rather than scrolled sideways in a one-line input.
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    crimes = forms.ChoiceField(
+        label="What it counts",
+        choices=CrimeIndicator.Crimes.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what it counts", "invalid_choice": "Select what it counts from the list"},
+    )
+    crime_types = forms.MultipleChoiceField(
+        label="Crime types",
+        required=False,
+        help_text='As police.uk names them: only when you selected "The crime types chosen". Violence against the '
+        'person is in "Violence and sexual offences".',
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        error_messages={"invalid_choice": "Select crime types from the list"},
+    )
+    wards = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Wards",
+        required=False,
+        help_text="Select none to count the whole area.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        error_messages={
+            "invalid_choice": "Select wards from the list",
+            "invalid_pk_value": "Select wards from the list",
+        },
+    )
+    period_kind = forms.ChoiceField(
+        label="Period of each figure",
+        choices=CrimeIndicator.PeriodKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the period of each figure",
+            "invalid_choice": "Select the period of each figure from the list",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=Indicator.Kind.choices,
+        initial=Indicator.Kind.PERFORMANCE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of indicator", "invalid_choice": "Select a type from the list"},
+    )
+    polarity = forms.ChoiceField(
+        label="Which way is better",
+        choices=Indicator.Polarity.choices,
+        initial=Indicator.Polarity.LOWER_IS_BETTER,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select which way is better",
+            "invalid_choice": "Select which way is better from the list",
+        },
+    )
+    target_value = forms.DecimalField(
+        label="Target (optional)",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=0,
+        help_text="The count to reach in each period, e.g. 40.",
+        error_messages={
+            "invalid": "Enter the target as a whole number, e.g. 40",
+            "min_value": "The target cannot be below zero",
+            "max_decimal_places": "Enter the target as a whole number, e.g. 40",
+            "max_digits": "The target is too large",
+        },
+    )
+    amber_tolerance = forms.DecimalField(
+        label="Amber tolerance (%)",
+        initial=5,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text="How far worse than the target (as a % of it) is still Amber rather than Red.",
+        error_messages={
+            "required": "Enter the amber tolerance, e.g. 5",
+            "invalid": "Enter the amber tolerance as a number, e.g. 5",
+            "min_value": "The amber tolerance must be between 0 and 100",
+            "max_value": "The amber tolerance must be between 0 and 100",
+            "max_decimal_places": "Use at most 2 decimal places for the amber tolerance",
+        },
+    )
+    comparator_name = forms.CharField(
+        label="Comparator (optional)",
+        max_length=200,
+        required=False,
+        help_text="e.g. Met-wide figure; its figures are not computed.",
+    )
+
+    def __init__(self, *args, partnership, strategies, indicator=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.indicator = indicator
+        self.fields["strategy"].queryset = strategies
+        if indicator is not None:
+            del self.fields["strategy"]
+        wards = Ward.objects.filter(partnership=partnership).select_related("retired_by")
+        self.fields["wards"].queryset = wards
+        self.fields["wards"].label_from_instance = lambda ward: (
+            f"{ward.name} (no longer in the area)" if ward.retired_by_id else ward.name
+        )
+        held = CrimeCount.objects.filter(partnership=partnership).values_list("crime_type", flat=True).distinct()
+        types = sorted({*POLICE_UK_CRIME_TYPES, *held.order_by()})
+        self.fields["crime_types"].choices = [(name, name) for name in types]
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean(self):
+        data = super().clean()
+        if not Ward.objects.filter(partnership=self.partnership).exists():
+            raise forms.ValidationError(
+                "The partnership has no area yet: load the ONS lookup on the evidence page first, so crime can be "
+                "counted by ward"
+            )
+        crimes, types = data.get("crimes"), data.get("crime_types")
+        if crimes == CrimeIndicator.Crimes.TYPES and not types and "crime_types" not in self.errors:
+            self.add_error("crime_types", 'Select at least one crime type, or select "All crime"')
+        if crimes and crimes != CrimeIndicator.Crimes.TYPES and types:
+            self.add_error(
+                "crime_types", 'Crime types are counted only with "The crime types chosen": select it, or clear them'
+            )
+        kind, polarity = data.get("kind"), data.get("polarity")
+        if kind == Indicator.Kind.CONTEXTUAL and data.get("target_value") is not None:
+            self.add_error("target_value", "A contextual indicator is never rated, so it has no target: clear it")
+        if kind == Indicator.Kind.PERFORMANCE and polarity == Indicator.Polarity.NEITHER:
+            self.add_error("polarity", "A performance indicator is rated: select whether higher or lower is better")
+        strategy = self.indicator.strategy if self.indicator is not None else data.get("strategy")
+        ref = (data.get("ref") or "").strip()
+        if strategy is not None and ref:
+            taken = Indicator.objects.filter(strategy=strategy, ref=ref)
+            if self.indicator is not None:
+                taken = taken.exclude(pk=self.indicator.pk)
+            if taken.exists():
+                self.add_error("ref", f"{ref} is already the reference of another indicator of {strategy.title}")
+        data["ref"] = ref
+        return data
+
+    def save(self, *, by=None):
+        """The indicator and its definition, saved, with its values computed."""
+        data = self.cleaned_data
+        indicator = self.indicator or Indicator(strategy=data["strategy"])
+        definition = getattr(indicator, "crime_definition", None) if indicator.pk else None
+        definition = definition or CrimeIndicator()
+        indicator.ref, indicator.name = data["ref"], data["name"]
+        indicator.kind, indicator.polarity = data["kind"], data["polarity"]
+        target = data["target_value"]
+        indicator.target_kind = Indicator.TargetKind.ABSOLUTE if target is not None else Indicator.TargetKind.NONE
+        indicator.target_value = target
+        indicator.amber_tolerance = data["amber_tolerance"]
+        indicator.comparator_name = data["comparator_name"].strip()
+        definition.crimes, definition.crime_types = data["crimes"], sorted(data["crime_types"])
+        definition.period_kind = data["period_kind"]
+        return crime_indicator_save(definition=definition, indicator=indicator, wards=list(data["wards"]), by=by)
+
+    @classmethod
+    def initial_for(cls, definition):
+        indicator = definition.indicator
+        return {
+            "ref": indicator.ref,
+            "name": indicator.name,
+            "crimes": definition.crimes,
+            "crime_types": definition.crime_types,
+            "wards": list(definition.wards.all()),
+            "period_kind": definition.period_kind,
+            "kind": indicator.kind,
+            "polarity": indicator.polarity,
+            "target_value": indicator.target_value if indicator.target_kind == Indicator.TargetKind.ABSOLUTE else None,
+            "amber_tolerance": indicator.amber_tolerance,
+            "comparator_name": indicator.comparator_name,
+        }

@@ -227,3 +227,86 @@ class PoliceDataImport(RecordedImport):
 
     def __str__(self):
         return f"{self.file_name} into {self.partnership} ({self.get_state_display()})"
+
+
+# Crime types as police.uk names them, for the indicator form (a type held in the counts but not here,
+# e.g. one police.uk adds later, is offered too).
+POLICE_UK_CRIME_TYPES = (
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
+    "Violence and sexual offences",
+)
+ANTI_SOCIAL_BEHAVIOUR = "Anti-social behaviour"
+
+
+class CrimeIndicator(models.Model):
+    """What an indicator computed from the crime counts counts: which crimes, where, over what period.
+
+    The indicator itself (target, polarity, tolerance, comparator, RAG, review, pack) is a
+    performance.Indicator like any other; its values are written by evidence.crime_indicators from
+    the counts, and nobody types them.
+    """
+
+    class Crimes(models.TextChoices):
+        ALL_CRIME = "all_crime", "All crime (every crime type except anti-social behaviour)"
+        ANTI_SOCIAL_BEHAVIOUR = "asb", "Anti-social behaviour"
+        TYPES = "types", "The crime types chosen"
+
+    class PeriodKind(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly (financial-year quarters)"
+        FINANCIAL_YEAR = "financial_year", "Financial year (April to March)"
+        ROLLING_12_MONTHS = "rolling_12", "Rolling 12 months (a figure each month for the 12 months to it)"
+
+    indicator = models.OneToOneField("performance.Indicator", on_delete=models.CASCADE, related_name="crime_definition")
+    crimes = models.CharField(max_length=10, choices=Crimes.choices, default=Crimes.ALL_CRIME)
+    crime_types = models.JSONField(
+        default=list, blank=True, help_text="police.uk's crime types counted, when `crimes` is the types chosen."
+    )
+    wards = models.ManyToManyField(
+        Ward, blank=True, related_name="crime_indicators", help_text="The wards counted; none for the whole area."
+    )
+    period_kind = models.CharField(max_length=15, choices=PeriodKind.choices, default=PeriodKind.QUARTERLY)
+    computed_at = models.DateTimeField(null=True, blank=True, help_text="When its values were last computed.")
+
+    class Meta:
+        ordering = ["indicator"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(crimes__in=["all_crime", "asb", "types"]), name="crime_indicator_crimes_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind__in=["monthly", "quarterly", "financial_year", "rolling_12"]),
+                name="crime_indicator_period_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(crimes="types") | ~Q(crime_types=[]), name="crime_indicator_types_chosen"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.crimes_text()}"
+
+    def crimes_text(self):
+        if self.crimes == self.Crimes.TYPES:
+            return ", ".join(self.crime_types)
+        return "All crime" if self.crimes == self.Crimes.ALL_CRIME else ANTI_SOCIAL_BEHAVIOUR
+
+    def counts_filter(self):
+        """The filter on CrimeCount rows for the crimes it counts."""
+        if self.crimes == self.Crimes.ALL_CRIME:
+            return ~Q(crime_type=ANTI_SOCIAL_BEHAVIOUR)
+        if self.crimes == self.Crimes.ANTI_SOCIAL_BEHAVIOUR:
+            return Q(crime_type=ANTI_SOCIAL_BEHAVIOUR)
+        return Q(crime_type__in=self.crime_types)

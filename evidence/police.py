@@ -13,7 +13,7 @@ one of the area's local authorities, but whose code is not in its lookup), are r
 
 A force's month is imported whole: its counts replace those held for that force and month, and
 leave other forces' alone. `police_check` reads the files and gives the preview, with the counts;
-`police_apply` writes them, all or nothing.
+`police_apply` writes them, all or nothing, and recomputes the indicators computed from the counts.
 """
 
 import io
@@ -28,6 +28,7 @@ from django.db import transaction
 
 from actions.imports.problems import ImportRefused, Problem
 from actions.imports.tables import Unpacked, csv_stream_rows, zip_member
+from evidence.crime_indicators import crime_indicators_recompute
 from evidence.models import AreaLookup, CrimeCount, LocalAuthority, Lsoa, PoliceMonth, Ward
 
 COLUMNS = (
@@ -313,6 +314,7 @@ class Applied:
     stale: bool = False
     months: int = 0
     counts: int = 0
+    figures: int = 0
 
 
 @transaction.atomic
@@ -357,7 +359,10 @@ def police_apply(*, partnership, preview, by=None):
                 "rows_unknown": stats["unknown"],
             },
         )
-    return Applied(months=len(preview["files"]), counts=len(preview["counts"]))
+    # In the same transaction: the indicators computed from the counts never show figures of counts
+    # since replaced.
+    figures = crime_indicators_recompute(partnership=partnership, by=by)
+    return Applied(months=len(preview["files"]), counts=len(preview["counts"]), figures=figures)
 
 
 def summary_lines(preview):

@@ -56,7 +56,8 @@ def _apply(record, report):
     if applied.stale:
         return lifecycle.Applied(stale=True)
     result = {key: value for key, value in record.preview.items() if key != "counts"}
-    return lifecycle.Applied(result={**result, "applied": {"months": applied.months, "counts": applied.counts}})
+    counted = {"months": applied.months, "counts": applied.counts, "figures": applied.figures}
+    return lifecycle.Applied(result={**result, "applied": counted})
 
 
 def import_check_run(pk):

@@ -9,7 +9,7 @@ import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions.imports.problems import ImportRefused, Problem
 from evidence import area, assessment, charts, exports, police, records
-from evidence.forms import AreaLookupForm, AssessmentForm, CrimeCountsForm, PoliceUploadForm
-from evidence.models import LocalAuthority, PoliceDataImport, PoliceMonth, Ward
+from evidence.crime_indicators import crime_indicator_compute
+from evidence.forms import AreaLookupForm, AssessmentForm, CrimeCountsForm, CrimeIndicatorForm, PoliceUploadForm
+from evidence.models import CrimeIndicator, LocalAuthority, PoliceDataImport, PoliceMonth, Ward
+from performance.models import Indicator
 from strategy import permissions
-from strategy.models import Marking
+from strategy.models import Marking, Strategy
 
 REFRESH_SECONDS = 3
 MARKING = Marking.OFFICIAL.label
@@ -72,6 +74,12 @@ def _render_home(request, partnership, *, area_form=None, police_form=None, coun
                 "end": f"{held['last']:%Y-%m}" if held["last"] else "",
             }
         ),
+        "crime_indicators": CrimeIndicator.objects.filter(
+            indicator__in=Indicator.objects.visible_to(request.user).filter(strategy__partnership=partnership)
+        )
+        .select_related("indicator__strategy")
+        .prefetch_related("wards")
+        .order_by("indicator__strategy__title", "indicator__ref_sort"),
         "imports": PoliceDataImport.objects.filter(partnership=partnership)
         .defer("file_content", "preview", "result")
         .select_related("created_by")[:20],
@@ -286,3 +294,106 @@ def assessment_xlsx(request):
         f'attachment; filename="{partnership.slug}-assessment-{found.window.last:%Y-%m}-official.xlsx"'
     )
     return response
+
+
+# Indicators computed from the crime counts ------------------------------------------------------------
+
+
+def _definable_strategies(user, partnership):
+    """The partnership's strategies (not archived) in which this officer may define indicators."""
+    strategies = (
+        Strategy.objects.visible_to(user).filter(partnership=partnership).exclude(status=Strategy.Status.ARCHIVED)
+    )
+    allowed = [strategy.pk for strategy in strategies if permissions.can_define_crime_indicators(user, strategy)]
+    return Strategy.objects.filter(pk__in=allowed).order_by("-start_date", "title")
+
+
+def _save(request, form):
+    """The form's indicator saved with its values computed, or None with the reason on the form."""
+    try:
+        return form.save(by=request.user)
+    except ValidationError as error:
+        found = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+        for field, problems in found:
+            form.add_error(field if field in form.fields else None, problems)
+        return None
+
+
+def _computed_message(definition):
+    indicator = definition.indicator
+    written = indicator.values.current().count()
+    return (
+        f"{indicator.ref} {indicator.name} is computed from the crime data: {written} figure"
+        f"{'' if written == 1 else 's'} from the months held."
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def crime_indicator_create(request):
+    partnership = _partnership(request.user)
+    strategies = _definable_strategies(request.user, partnership)
+    if not strategies.exists():
+        raise PermissionDenied("Only officers cleared for a strategy define its indicators.")
+    form = CrimeIndicatorForm(
+        request.POST if request.method == "POST" else None,
+        partnership=partnership,
+        strategies=strategies,
+        initial={"period_kind": CrimeIndicator.PeriodKind.QUARTERLY, "crimes": CrimeIndicator.Crimes.TYPES},
+    )
+    if request.method == "POST" and form.is_valid() and (definition := _save(request, form)) is not None:
+        messages.success(request, _computed_message(definition))
+        return redirect("performance:indicator_detail", pk=definition.indicator.pk)
+    title = "Define an indicator from crime data"
+    return _render_indicator_form(request, form, title=title, status=400 if form.errors else 200)
+
+
+def _definition_for(request, pk):
+    partnership = _partnership(request.user)
+    indicator = get_object_or_404(
+        Indicator.objects.visible_to(request.user).filter(strategy__partnership=partnership).select_related("strategy"),
+        pk=pk,
+    )
+    definition = get_object_or_404(CrimeIndicator.objects.select_related("indicator__strategy"), indicator=indicator)
+    if not permissions.can_define_crime_indicators(request.user, indicator.strategy):
+        raise PermissionDenied
+    return partnership, definition
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def crime_indicator_edit(request, pk):
+    partnership, definition = _definition_for(request, pk)
+    indicator = definition.indicator
+    form = CrimeIndicatorForm(
+        request.POST if request.method == "POST" else None,
+        partnership=partnership,
+        strategies=Strategy.objects.none(),
+        indicator=indicator,
+        initial=CrimeIndicatorForm.initial_for(definition),
+    )
+    if request.method == "POST" and form.is_valid() and (definition := _save(request, form)) is not None:
+        messages.success(request, _computed_message(definition))
+        return redirect("performance:indicator_detail", pk=indicator.pk)
+    return _render_indicator_form(
+        request, form, title=f"Change {indicator.ref}", indicator=indicator, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def crime_indicator_recompute(request, pk):
+    _, definition = _definition_for(request, pk)
+    written = crime_indicator_compute(definition=definition, by=request.user)
+    messages.success(
+        request,
+        f"{definition.indicator.ref} was computed again from the crime data held: "
+        f"{written or 'no'} figure{'' if written == 1 else 's'} changed.",
+    )
+    return redirect("performance:indicator_detail", pk=definition.indicator.pk)
+
+
+def _render_indicator_form(request, form, *, title, indicator=None, status=200):
+    crumbs = _crumbs((title, None))
+    context = {"form": form, "title": title, "indicator": indicator, "marking": MARKING, "crumbs": crumbs}
+    return render(request, "evidence/crime_indicator_form.html", context, status=status)

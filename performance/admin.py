@@ -90,6 +90,14 @@ class IndicatorAdmin(ScopedAdmin):
     ]
     inlines = [IndicatorValueInline]
 
+    # What a computed indicator counts and how is set by its definition (on the evidence pages): changed
+    # here, it would no longer match the values computed for it.
+    COMPUTED_FIELDS = ["strategy", "definition", "unit", "decimal_places", "frequency", "period_basis", "data_source"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, *self.COMPUTED_FIELDS] if obj is not None and obj.computed else fields
+
     @admin.display(description="On the site")
     def page(self, obj):
         return format_html('<a href="{}">View</a>', reverse("performance:indicator_detail", args=[obj.pk]))

@@ -65,6 +65,20 @@ def _get_indicator(request, pk):
     return get_object_or_404(indicators, pk=pk)
 
 
+COMPUTED_MESSAGE = (
+    "{ref}'s values are computed from police.uk crime data, so they cannot be typed in or corrected: they "
+    "change when the crime data is imported again, or when its definition changes."
+)
+
+
+def _refuse_if_computed(request, indicator):
+    """Back to the indicator page, saying why, when its values are computed; else None."""
+    if not indicator.computed:
+        return None
+    messages.error(request, COMPUTED_MESSAGE.format(ref=indicator.ref))
+    return redirect("performance:indicator_detail", pk=indicator.pk)
+
+
 def _crumbs(indicator, *more):
     return [
         ("Indicators", f"{reverse('performance:indicator_list')}?{urlencode({'strategy': indicator.strategy.slug})}"),
@@ -177,6 +191,9 @@ def indicator_detail(request, pk):
             .filter(indicators=indicator)
             .select_related("objective__delivery_group"),
             "may_enter": permissions.can_enter_values(request.user, indicator),
+            "computed_message": COMPUTED_MESSAGE.format(ref=indicator.ref) if indicator.computed else "",
+            "may_define": indicator.computed
+            and permissions.can_define_crime_indicators(request.user, indicator.strategy),
             "marking": Marking(indicator.marking).label,
             "crumbs": _crumbs(indicator)[:1],
         },
@@ -187,6 +204,8 @@ def indicator_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def value_add(request, pk):
     indicator = _get_indicator(request, pk)
+    if refused := _refuse_if_computed(request, indicator):
+        return refused
     if not permissions.can_enter_values(request.user, indicator):
         raise PermissionDenied("Only the indicator's owners and officers can enter its values.")
     form = ValueForm(request.POST or None, indicator=indicator)
@@ -231,6 +250,8 @@ def value_add(request, pk):
 def value_correct(request, pk, value_pk):
     indicator = _get_indicator(request, pk)
     current = get_object_or_404(indicator.values.all(), pk=value_pk)
+    if refused := _refuse_if_computed(request, indicator):
+        return refused
     if not permissions.can_enter_values(request.user, indicator):
         raise PermissionDenied("Only the indicator's owners and officers can correct its values.")
     period = Period(current.period_start, current.period_type)

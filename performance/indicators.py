@@ -391,6 +391,19 @@ class Point:
     comparator_value: Decimal | None = None
     data_to: datetime.date | None = None
     pk: int | None = None
+    months_held: int | None = None
+    months_expected: int | None = None
+
+    @property
+    def coverage(self):
+        return coverage_text(self.months_held, self.months_expected)
+
+
+def coverage_text(months_held, months_expected):
+    """ "2 of 3 months" for a figure computed from fewer months than its period covers; else ""."""
+    if months_held is None or months_expected is None or months_held >= months_expected:
+        return ""
+    return f"{months_held} of {months_expected} months"
 
 
 def points_from_values(values):
@@ -402,6 +415,8 @@ def points_from_values(values):
             comparator_value=row.comparator_value,
             data_to=row.data_to,
             pk=row.pk,
+            months_held=row.months_held,
+            months_expected=row.months_expected,
         )
         for row in values
     ]
@@ -484,6 +499,11 @@ class IndicatorRow:
         return self.kind == "performance"
 
     @property
+    def coverage(self):
+        """ "2 of 3 months" when the latest figure was computed before all its months were held."""
+        return self.latest.coverage if self.latest else ""
+
+    @property
     def summary(self):
         return trend_summary(self.indicator, self.points)
 
@@ -497,6 +517,7 @@ class IndicatorRow:
             "value_display": self.value_display,
             "period": str(self.period) if self.period else "",
             "data_to": self.data_to,
+            "coverage": self.coverage,
             "target": self.target,
             "rag": self.rag,
             "since_previous": self.since_previous,
@@ -548,15 +569,27 @@ def recent_points(indicators, *, as_at, known_at=None, keep=RECENT_PERIODS):
             recency=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=F("period_start").desc())
         )
         .filter(recency__lte=keep)
-        .values_list("indicator_id", "period_start", "period_type", "value", "comparator_value", "data_to", "pk")
+        .values_list(
+            "indicator_id",
+            "period_start",
+            "period_type",
+            "value",
+            "comparator_value",
+            "data_to",
+            "pk",
+            "months_held",
+            "months_expected",
+        )
     )
     found = {}
     periods = {}  # most indicators share their periods: make each one once
-    for indicator_id, start, period_type, value, comparator_value, data_to, pk in ranked:
+    for indicator_id, start, period_type, value, comparator_value, data_to, pk, held, expected in ranked:
         period = periods.get((start, period_type))
         if period is None:
             period = periods[start, period_type] = Period(start, period_type)
-        found.setdefault(indicator_id, []).append(Point(period, value, comparator_value, data_to, pk))
+        found.setdefault(indicator_id, []).append(
+            Point(period, value, comparator_value, data_to, pk, months_held=held, months_expected=expected)
+        )
     for points in found.values():
         points.sort(key=lambda point: point.period.start)
     return found

@@ -344,6 +344,15 @@ def values_check(*, strategy, content, file_name="", by=None, today=None):
         if indicator is None:
             problems.append(Problem(why, **place, column=column("indicator")))
             continue
+        if indicator.computed:
+            problems.append(
+                Problem(
+                    f"{indicator.ref}'s values are computed from police.uk crime data: they cannot be imported",
+                    **place,
+                    column=column("indicator"),
+                )
+            )
+            continue
         if indicator.pk not in index.enterable:
             problems.append(
                 Problem(

@@ -169,7 +169,7 @@ def can_follow_action(user, action):
 def updatable_actions_q(user):
     """A filter for the actions this user may update (inside what they may see)."""
     if user.is_authenticated and user.is_superuser:
-        return Q()
+        return Q(computed_from="")
     found = membership(user)
     if found is None or found.role not in UPDATE_ROLES:
         return Q(pk__in=[])
@@ -262,14 +262,15 @@ def value_enterers_q(user):
     if found is None or found.role not in UPDATE_ROLES:
         return Q(pk__in=[])
     if found.role == Role.OFFICER:
-        return Q()
+        return Q(computed_from="")
     me = person_id(user)
-    return Q(owners__id=me) if me is not None else Q(pk__in=[])
+    return Q(owners__id=me, computed_from="") if me is not None else Q(pk__in=[])
 
 
 def can_enter_values(user, indicator):
-    """Officers of the partnership and the indicator's owners enter and correct its values."""
-    if not can_view_indicator(user, indicator):
+    """Officers of the partnership and the indicator's owners enter and correct its values; nobody types
+    over the values of an indicator computed from data (e.g. police.uk's crime counts)."""
+    if indicator.computed or not can_view_indicator(user, indicator):
         return False
     found = membership(user)
     if user.is_superuser or (found and found.role == Role.OFFICER):
@@ -545,6 +546,11 @@ def can_view_assessment(user, partnership_pk):
     """Every member of the partnership reads its strategic assessment and downloads it: it is made of
     police.uk's public data, so OFFICIAL, and needs no clearance beyond a member's."""
     return is_member(user, partnership_pk)
+
+
+def can_define_crime_indicators(user, strategy):
+    """Officers define a strategy's indicators computed from the crime counts, and change their definitions."""
+    return can_manage_evidence(user, strategy.partnership_id) and can_manage_indicators(user, strategy)
 
 
 # The public pages and open data ----------------------------------------------------------------

@@ -69,6 +69,10 @@ class Indicator(models.Model):
         CHANGE_ON_BASELINE = "change", "A % change on the baseline"
         BENCHMARK = "benchmark", "The comparator (at least as good as it)"
 
+    class ComputedFrom(models.TextChoices):
+        ENTERED = "", "Entered by people"
+        CRIME_DATA = "crime_data", "Computed from police.uk crime data"
+
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="indicators")
     ref = models.CharField("reference", max_length=20, help_text="e.g. KPI-V1; unique within the strategy.")
     ref_sort = models.CharField(
@@ -144,6 +148,14 @@ class Indicator(models.Model):
     actions = models.ManyToManyField(
         Action, blank=True, related_name="indicators", help_text="The actions whose KPI it measures."
     )
+    computed_from = models.CharField(
+        max_length=20,
+        choices=ComputedFrom.choices,
+        blank=True,
+        default=ComputedFrom.ENTERED,
+        editable=False,
+        help_text="Where its values come from: people enter them, or they are computed (and nobody types them).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = IndicatorQuerySet.as_manager()
@@ -198,6 +210,9 @@ class Indicator(models.Model):
                 condition=Q(amber_tolerance__gte=0) & Q(amber_tolerance__lte=100), name="indicator_tolerance_0_100"
             ),
             models.CheckConstraint(condition=Q(decimal_places__lte=3), name="indicator_decimal_places_0_3"),
+            models.CheckConstraint(
+                condition=Q(computed_from__in=["", "crime_data"]), name="indicator_computed_from_valid"
+            ),
         ]
 
     def __str__(self):
@@ -212,6 +227,10 @@ class Indicator(models.Model):
     @property
     def rated(self):
         return self.kind == self.Kind.PERFORMANCE
+
+    @property
+    def computed(self):
+        return self.computed_from != self.ComputedFrom.ENTERED
 
     @transaction.atomic
     def record_value(
@@ -231,6 +250,8 @@ class Indicator(models.Model):
         correction_reason="",
         entered_at=None,
         value_import=None,
+        months_held=None,
+        months_expected=None,
     ):
         """Record the figure for `period` (a performance.indicators.Period).
 
@@ -267,6 +288,8 @@ class Indicator(models.Model):
             replaces=replaces,
             correction_reason=correction_reason,
             value_import=value_import,
+            months_held=months_held,
+            months_expected=months_expected,
         )
         try:
             with transaction.atomic():
@@ -306,6 +329,7 @@ class IndicatorValue(models.Model):
         ADMIN = "admin", "Back office"
         IMPORT = "import", "Spreadsheet import"
         DEMO = "demo", "Demo data"
+        CRIME_DATA = "crime_data", "Computed from police.uk crime data"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period_type = models.CharField(max_length=10, choices=PeriodType.choices)
@@ -341,6 +365,14 @@ class IndicatorValue(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True, help_text="When a correction replaced this value.")
     value_import = models.ForeignKey(
         "IndicatorValueImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="values"
+    )
+    # A computed figure says how many of its period's months of data it was computed from, so one
+    # computed before all of them were held says so wherever it is shown.
+    months_held = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For a computed figure: the months of data it was computed from."
+    )
+    months_expected = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For a computed figure: the months its period covers."
     )
 
     objects = IndicatorValueQuerySet.as_manager()
@@ -378,6 +410,11 @@ class IndicatorValue(models.Model):
                 condition=Q(replaces__isnull=True) | ~Q(correction_reason=""),
                 name="indicator_value_correction_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(months_held__isnull=True, months_expected__isnull=True)
+                | Q(months_held__lte=F("months_expected"), months_expected__gt=0),
+                name="indicator_value_months_held_within_expected",
+            ),
         ]
         indexes = [
             models.Index(fields=["indicator", "data_to"], name="indicator_value_data_to"),
@@ -391,6 +428,13 @@ class IndicatorValue(models.Model):
         from performance.indicators import Period
 
         return Period(self.period_start, self.period_type)
+
+    @property
+    def coverage(self):
+        """ "2 of 3 months" for a figure computed before all its period's months were held; else ""."""
+        from performance.indicators import coverage_text
+
+        return coverage_text(self.months_held, self.months_expected)
 
 
 class IndicatorValueImport(RecordedImport):

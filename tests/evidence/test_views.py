@@ -80,9 +80,10 @@ def test_the_page_before_there_is_an_area(client, officer, django_assert_num_que
     client.force_login(officer)
     client.get(HOME)
     # The session, the user, the membership; the area's latest lookup (none, so no ward count), the
-    # local authorities, retired wards, the months held, their first and last, recent imports; then
-    # the session's refresh (a savepoint, the update, its release).
-    with django_assert_num_queries(12):
+    # local authorities, retired wards, the months held, their first and last, the indicators computed
+    # from crime data (none, so no wards), recent imports; then the session's refresh (a savepoint, the
+    # update, its release).
+    with django_assert_num_queries(13):
         response = client.get(HOME)
     page = response.content.decode()
     assert response.status_code == 200
@@ -314,7 +315,7 @@ def test_the_home_page_costs_the_same_with_more_imports(client, preview, django_
         upload_police(client, january())
     client.get(HOME)
     # As before the area, and the count of the area's current wards.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(HOME)
     assert response.content.decode().count("2024-01-metropolitan-street.csv</a>") == 4
 

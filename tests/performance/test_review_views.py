@@ -223,6 +223,7 @@ def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
         Decimal("12.5"),
         "Percentage",
         data_to,
+        None,  # entered, not computed from incomplete months
         "12.0% or lower",
         12,
         "Amber",  # 12.5 against 12, within the 10% tolerance
@@ -239,12 +240,13 @@ def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
         None,
         None,
         None,
+        None,
         "Up",
         None,
         None,
         None,
     )
-    assert rows["KPI-C1"][2:9] == ("Performance", 150, "Count", data_to, "300 or higher", 300, "Red")
+    assert rows["KPI-C1"][2:10] == ("Performance", 150, "Count", data_to, None, "300 or higher", 300, "Red")
     # And the PDF's one-page summary (after the cover and contents) has the same table.
     summary = " ".join(PdfReader(io.BytesIO(bytes(issued.pdf_content))).pages[2].extract_text().split())
     assert summary.startswith("Summary")

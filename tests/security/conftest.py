@@ -44,8 +44,8 @@ def verified(client, user):
 def world(plan, elsewhere, users):
     """Both partnerships' data side by side, one of each kind of object a URL can name.
 
-    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, an import of each kind
-    (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
+    In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, one computed from crime data,
+    an import of each kind (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
     meeting, an update waiting for sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
     Keys name the objects; `ids` has their primary keys for URL templates.
     """
@@ -53,7 +53,7 @@ def world(plan, elsewhere, users):
     from decimal import Decimal
 
     from actions.models import ActionPlanImport, Update
-    from evidence.models import PoliceDataImport
+    from evidence.models import CrimeIndicator, PoliceDataImport
     from performance.indicators import Period
     from performance.models import Challenge, Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
     from strategy.models import Marking
@@ -68,6 +68,11 @@ def world(plan, elsewhere, users):
         indicator = Indicator.objects.create(strategy=strategy, ref="KPI-1", name="Repeat victims")
         rows[f"{side}value"] = indicator.record_value(period=Period.of_quarter_text("2024/25 Q1"), value=Decimal(5))
         rows[f"{side}indicator"] = indicator
+        computed = Indicator.objects.create(
+            strategy=strategy, ref="KPI-C", name="All crime", computed_from=Indicator.ComputedFrom.CRIME_DATA
+        )
+        CrimeIndicator.objects.create(indicator=computed)
+        rows[f"{side}crime_indicator"] = computed
         rows[f"{side}import"] = ActionPlanImport.objects.create(
             strategy=strategy, file_name="plan.xlsx", file_size=1, file_sha256="0" * 64
         )

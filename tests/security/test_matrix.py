@@ -153,6 +153,11 @@ MATRIX = """
     evidence:crime_counts_csv          /evidence/crime-counts.csv?start=2024-01&end=2024-12 302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
     evidence:assessment                /evidence/assessment/                                302 200 200 200 200 200 200 | 302 405 405 405 405 405 405
     evidence:assessment_xlsx           /evidence/assessment.xlsx                            302 302 302 302 302 302 302 | 302 405 405 405 405 405 405
+    evidence:crime_indicator_create    /evidence/indicators/new/                            302 200 403 403 403 403 200 | 302 400 403 403 403 403 400
+    evidence:crime_indicator_edit      /evidence/indicators/{crime_indicator}/change/       302 200 403 403 403 403 404 | 302 400 403 403 403 403 404
+    evidence:crime_indicator_edit      /evidence/indicators/{x_crime_indicator}/change/     302 404 403 403 403 403 200 | 302 404 403 403 403 403 400
+    evidence:crime_indicator_recompute /evidence/indicators/{crime_indicator}/recompute/    302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    evidence:crime_indicator_recompute /evidence/indicators/{x_crime_indicator}/recompute/  302 405 405 405 405 405 405 | 302 404 403 403 403 403 302
     performance:meeting_held           /meetings/{meeting}/held/                            302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
     performance:meeting_held           /meetings/{x_meeting}/held/                          302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
     performance:decision_list          /decisions/                                          302 200 200 200 200 200 200 | 302 405 405 405 405 405 405

@@ -39,3 +39,5 @@ class Command(BaseCommand):
         except MemoryError:
             raise CommandError(f"The import stopped: {OUT_OF_MEMORY}") from None
         self.stdout.write(f"Imported {applied.months} force-month(s): {applied.counts} counts.")
+        if applied.figures:
+            self.stdout.write(f"Recomputed {applied.figures} figure(s) of the indicators computed from crime data.")
