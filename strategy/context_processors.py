@@ -22,6 +22,7 @@ SECTIONS = {
     "indicators": ("Indicators", "performance:indicator_list", ("/indicators/",)),
     "evidence": ("Evidence", "evidence:home", ("/evidence/",)),
     "audit": ("Audit log", "strategy:audit_log", ("/audit/",)),
+    "api_keys": ("API keys", "api:keys", ("/api-keys/",)),
     "back_office": ("Back office", "admin:index", ("/admin/",)),
 }
 # The update form is a step of My actions for those who have it, else of the action list.
