@@ -133,6 +133,8 @@ class ActionViewSet(ReadOnlyViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # 405 for any method but GET, whatever the strategy, as on every other endpoint
         self.strategy = get_object_or_404(
             Strategy.objects.filter(permissions.api_strategies_q(self.key)), pk=self.kwargs["strategy_pk"]
         )

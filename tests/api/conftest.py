@@ -4,7 +4,6 @@ revoked ones, over the public pages' published plan (tests/public/conftest.py)."
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from api.models import PartnerAPIKey
@@ -12,14 +11,6 @@ from strategy.models import Marking
 from tests.public.conftest import NOW, clock, published  # noqa: F401
 
 LATER = NOW + datetime.timedelta(days=90)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counts live in the cache: each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_key(partnership, clearance, *, name="Council Power BI", expiry=LATER, revoked=False):
@@ -32,7 +23,7 @@ def make_key(partnership, clearance, *, name="Council Power BI", expiry=LATER, r
 
 
 @pytest.fixture
-def keys(published, elsewhere):
+def keys(published, elsewhere):  # noqa: F811 (the fixture imported above)
     partnership = published["partnership"]
     return {
         "official": make_key(partnership, Marking.OFFICIAL),

@@ -31,6 +31,7 @@ OFFICER = [
     "/indicators/",
     "/evidence/",
     "/audit/",
+    "/api-keys/",
     "/admin/",
 ]
 
