@@ -147,3 +147,11 @@ def test_the_keys_page_counts_its_queries(client, officer, plan, django_assert_n
         PartnerAPIKey.objects.create_key(partnership=plan["partnership"], name=f"Key {number}", created_by=officer)
     with django_assert_num_queries(7):
         assert client.get("/api-keys/").status_code == 200
+
+
+def test_the_back_office_offers_no_api_key_model():
+    """Keys are made and revoked on the keys page, scoped to the officer's partnership; the library's
+    own unscoped key model is not in the back office."""
+    from django.contrib import admin
+
+    assert [m for m in admin.site._registry if m._meta.app_label in ("rest_framework_api_key", "api")] == []
