@@ -215,7 +215,7 @@ class ActionFilter(django_filters.FilterSet):
             return None
         return quarter if quarter in cls.quarters(strategy) else None
 
-    def filter_as_at(self, queryset, name, value):
+    def filter_as_at(self, queryset, name, value: str):
         return queryset  # the view reads the base queryset as at the quarter (ActionQuerySet.existing_at)
 
     def filter_change(self, queryset, name, value):
@@ -245,7 +245,7 @@ class ActionFilter(django_filters.FilterSet):
             | Q(revised_due_date__isnull=True, due_date__range=(after.start, after.end))
         )
 
-    def filter_agency(self, queryset, name, value):
+    def filter_agency(self, queryset, name, value: Organisation | None):
         if not value:
             return queryset
         role = self.form.cleaned_data.get("agency_role")

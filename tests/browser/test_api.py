@@ -8,12 +8,13 @@ from playwright.sync_api import expect
 
 from tests.public.conftest import NOW, published  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("published")]
 
 # Every CSP violation the page causes, collected from the moment the document starts (init scripts
 # run before the page's own and are not subject to its policy).
 WATCH_CSP = """window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"""
+document.addEventListener("securitypolicyviolation",
+    (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"""
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def clock():
         yield
 
 
-def test_the_api_docs_render_from_vendored_files_with_no_csp_violation(page, live_server, published):
+def test_the_api_docs_render_from_vendored_files_with_no_csp_violation(page, live_server):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     outside = []
@@ -37,9 +38,7 @@ def test_the_api_docs_render_from_vendored_files_with_no_csp_violation(page, liv
     assert outside == []
 
 
-def test_an_officer_makes_uses_and_revokes_a_key(
-    page, live_server, published, sign_in, check_accessibility, check_phone_layout
-):
+def test_an_officer_makes_uses_and_revokes_a_key(page, live_server, sign_in, check_accessibility, check_phone_layout):
     sign_in(page, live_server, "officer")
     page.get_by_role("link", name="API keys").click()
     expect(page.get_by_role("heading", name="API keys", level=1)).to_be_visible()
