@@ -50,6 +50,9 @@ class PartnerAPIKey(AbstractAPIKey):
 
     objects = PartnerAPIKeyManager()
 
+    # The audit log names a key by its prefix; its id (prefix and hash) is not shown there.
+    audit_hidden_fields = ("id",)
+
     # Creation and revocation are changes to the row; its last use is written with update(), unaudited.
     history = AuditedHistory(
         partnership="partnership",

@@ -112,6 +112,7 @@ def test_revoking_stops_the_key_at_once_and_both_are_in_the_audit_log(client, of
     assert (made.history_type, made.history_user, made.name) == ("+", officer, "Council Power BI")
     log = client.get("/audit/").content.decode()
     assert "API key" in log and "Scrutiny dashboard" in log and "Council Power BI" in log
+    assert key.prefix in log and key.hashed_key.partition("$$")[2] not in log
     assert "Revoked" in client.get("/api-keys/").content.decode()
 
 
