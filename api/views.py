@@ -2,6 +2,7 @@
 caller (request.auth: their key, or None); what is not theirs to read is a plain 404, as on the
 public pages. Only GET: any other method is 405 for everyone."""
 
+import datetime
 import math
 
 from django.db.models import Prefetch
@@ -25,9 +26,9 @@ class TooManyRequests(exceptions.Throttled):
 
     def __init__(self, wait):
         wait = max(1, math.ceil(wait or 1))
-        at = timezone.localtime(timezone.now() + timezone.timedelta(seconds=wait))
+        at = timezone.localtime(timezone.now() + datetime.timedelta(seconds=wait))
         super().__init__(
-            detail=f"Too many requests. Try again in {wait} second{'s' if wait != 1 else ''}, at {at:%H:%M:%S}."
+            detail=f"Too many requests. Try again in {wait} second{'s' if wait != 1 else ''}, at {at:%H:%M:%S} UK time."
         )
         self.wait = wait
 

@@ -315,7 +315,7 @@ def test_throttling_answers_429_saying_when_to_try_again(who, published, keys, m
         response = client.get("/api/v1/strategies/")
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
-    assert response.json() == {"detail": "Too many requests. Try again in 60 seconds, at 10:01:00."}
+    assert response.json() == {"detail": "Too many requests. Try again in 60 seconds, at 10:01:00 UK time."}
     # Another key, or a caller with no key, has its own allowance.
     other = caller(keys["sensitive"] if who is None else None)
     with time_machine.travel(NOW, tick=False):
