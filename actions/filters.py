@@ -155,7 +155,7 @@ class ActionFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, strategy, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         # Choices come only from actions the user may see, so no hidden group's name shows up here.
-        visible = Action.objects.for_strategy(strategy).visible_to(user)
+        visible = self.readable_actions(strategy, user)
         # Each choice is kept if one visible action uses it: an EXISTS probe per choice stops at the
         # first such action (through the foreign key's index), where IN (...) read the whole plan.
         # Each list starts from the strategy's or partnership's own rows, so its cost stays flat in
@@ -181,7 +181,7 @@ class ActionFilter(django_filters.FilterSet):
             Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed),
             partnership_id=strategy.partnership_id,
         )
-        self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in ended_quarters(strategy)]
+        self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in self.quarters(strategy)]
         self.quarter = self.quarter_as_at(data, strategy)
         if self.quarter is not None:
             # Status, RAG and progress are read as they stood then (ActionQuerySet.with_state_as_at).
@@ -195,16 +195,27 @@ class ActionFilter(django_filters.FilterSet):
                 "updated": "as_at_recorded_at",
             }
 
+    # The API's filter set (api/filters.py) reads other actions and quarters through these two.
     @staticmethod
-    def quarter_as_at(data, strategy):
-        """The ended quarter of `strategy` named by the `as_at` parameter (2020-Q2), or None."""
+    def readable_actions(strategy, user):
+        return Action.objects.for_strategy(strategy).visible_to(user)
+
+    @staticmethod
+    def quarters(strategy):
+        """The quarters `as_at` may name, newest first: here every ended one."""
+        return ended_quarters(strategy)
+
+    @classmethod
+    def quarter_as_at(cls, data, strategy):
+        """The quarter of `strategy` named by the `as_at` parameter (2020-Q2), if it is one of
+        `quarters`, or None."""
         try:
             quarter = Quarter.from_slug((data or {}).get("as_at", ""))
         except ValueError:
             return None
-        return quarter if quarter in ended_quarters(strategy) else None
+        return quarter if quarter in cls.quarters(strategy) else None
 
-    def filter_as_at(self, queryset, name, value):
+    def filter_as_at(self, queryset, name, value: str):
         return queryset  # the view reads the base queryset as at the quarter (ActionQuerySet.existing_at)
 
     def filter_change(self, queryset, name, value):
@@ -234,7 +245,7 @@ class ActionFilter(django_filters.FilterSet):
             | Q(revised_due_date__isnull=True, due_date__range=(after.start, after.end))
         )
 
-    def filter_agency(self, queryset, name, value):
+    def filter_agency(self, queryset, name, value: Organisation | None):
         if not value:
             return queryset
         role = self.form.cleaned_data.get("agency_role")

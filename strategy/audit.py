@@ -371,7 +371,9 @@ def display(field, value):
 
 def changes(row, previous):
     """[(field name, from, to)] between a history row and the one before it for the same item."""
-    fields = [f for f in row._meta.concrete_fields if f.name not in BOOKKEEPING]
+    # A model may keep a field out of the log's view (an API key's id holds its hash).
+    hidden = BOOKKEEPING | set(getattr(getattr(row, "instance_type", None), "audit_hidden_fields", ()))
+    fields = [f for f in row._meta.concrete_fields if f.name not in hidden]
     result = []
     for field in fields:
         new = display(field, getattr(row, field.attname))

@@ -15,7 +15,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -105,7 +106,9 @@ def _histories(request):
             rows = AuditFilter(request.GET, queryset=rows).qs if filterset.is_valid() else rows.none()
         parts.append(
             rows.order_by()
-            .annotate(object_id=F("id"), label=Value(label, output_field=CharField()))
+            # As text: an API key's id is its prefix and hash, every other item's a number, and a
+            # union's columns must have one type on PostgreSQL.
+            .annotate(object_id=Cast("id", CharField()), label=Value(label, output_field=CharField()))
             .values_list(*COLUMNS)
         )
     if not parts:
@@ -124,7 +127,8 @@ class Entry:
         self.address = row.ip_address or ""
         self.change = audit.CHANGE_TYPES.get(row.history_type, row.history_type)
         self.kind = audited.kind
-        self.item_id = row.id
+        # An API key is named by its prefix: its id also holds the key's hash, long and of no use here.
+        self.item_id = getattr(row, "prefix", None) or row.id
         self.item = audited.describe(row)
         self.reason = row.history_change_reason or ""
         self.changes = audit.changes(row, previous)

@@ -23,6 +23,7 @@ SECTIONS = {
     "evidence": ("Evidence", "evidence:home", ("/evidence/",)),
     "assessment": ("Crime assessment", "evidence:assessment", ("/evidence/assessment",)),
     "audit": ("Audit log", "strategy:audit_log", ("/audit/",)),
+    "api_keys": ("API keys", "api:keys", ("/api-keys/",)),
     "back_office": ("Back office", "admin:index", ("/admin/",)),
 }
 # The update form is a step of My actions for those who have it, else of the action list.

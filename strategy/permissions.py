@@ -494,6 +494,7 @@ NAVIGATION = {
         "indicators",
         "evidence",
         "audit",
+        "api_keys",
         "back_office",
     ),
     Role.CHAIR: ("my_actions", "actions", "indicators", "sign_off", "assessment"),
@@ -509,8 +510,8 @@ def navigation(user):
         return ()
     found = membership(user)
     if found is None:
-        # The deployment's administrator, in no partnership: the officers' tools.
-        return NAVIGATION[Role.OFFICER] if user.is_superuser else ()
+        # The deployment's administrator, in no partnership: the officers' tools but a partnership's keys.
+        return tuple(s for s in NAVIGATION[Role.OFFICER] if s != "api_keys") if user.is_superuser else ()
     leads_something = (
         found.leads_actions
         or found.chairs_groups
@@ -618,3 +619,83 @@ def can_preview_public(user, strategy):
 def can_manage_publication(user, strategy):
     """Officers publish a strategy, hold items back and write their public wording."""
     return can_manage_strategy(user, strategy)
+
+
+# The read-only API -----------------------------------------------------------------------------
+# Two audiences. A caller with no key reads exactly what the public pages show (public_*_q above).
+# A key (an officer made it for a named consumer, e.g. a council's Power BI report) reads its own
+# partnership's data at or below its clearance, published or not, as a signed-in reader with that
+# clearance would; never another partnership's, never above its clearance. `key` is None for a
+# caller with no key; a key that is revoked or expired never gets here (api.authentication).
+
+API_KEY_CLEARANCES = (Marking.OFFICIAL, Marking.OFFICIAL_SENSITIVE)
+
+
+def api_q(key, *, partnership, marking=(), public):
+    """A filter for the rows `key` (or, with None, anyone) may read through the API."""
+    if key is None:
+        return public
+    condition = Q(**{partnership: key.partnership_id})
+    allowed = Marking.up_to(key.clearance)
+    for path in marking:
+        condition &= Q(**{f"{path}__in": allowed})
+    return condition
+
+
+def api_partnerships_q(key):
+    """A partnership is public when it has a published strategy or a "how to get help" block, as its
+    public page is; a key reads only its own."""
+    if key is None:
+        published = Strategy.objects.filter(public_strategies_q(), partnership=OuterRef("pk"))
+        return Q(Exists(published)) | ~Q(public_help="")
+    return Q(pk=key.partnership_id)
+
+
+def api_strategies_q(key):
+    return api_q(key, partnership="partnership", marking=("marking",), public=public_strategies_q())
+
+
+def api_groups_q(key):
+    return api_q(key, partnership="strategy__partnership", marking=GROUP_MARKING_PATHS, public=public_groups_q())
+
+
+def api_objectives_q(key):
+    return api_q(
+        key,
+        partnership="delivery_group__strategy__partnership",
+        marking=OBJECTIVE_MARKING_PATHS,
+        public=public_objectives_q(),
+    )
+
+
+def api_actions_q(key):
+    return api_q(key, partnership="strategy__partnership", marking=ACTION_MARKING_PATHS, public=public_actions_q())
+
+
+def api_indicators_q(key):
+    return api_q(
+        key, partnership="strategy__partnership", marking=INDICATOR_MARKING_PATHS, public=public_indicators_q()
+    )
+
+
+def api_reads_internal_fields(key):
+    """Internal text, leads, progress and live state go to keys only; anyone else gets the public
+    wording and the figures as at the last closed quarter, as on the public pages."""
+    return key is not None
+
+
+def can_manage_api_keys(user):
+    """Officers of a partnership make and revoke its API keys (and see the list of them)."""
+    found = membership(user)
+    return bool(found and found.role == Role.OFFICER)
+
+
+def api_key_clearances(user):
+    """The clearances an officer may give a key: up to their own."""
+    found = membership(user)
+    allowed = Marking.up_to(found.clearance) if found else []
+    return [marking for marking in API_KEY_CLEARANCES if marking in allowed]
+
+
+def can_revoke_api_key(user, key):
+    return can_manage_api_keys(user) and partnership_id(user) == key.partnership_id

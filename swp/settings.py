@@ -79,6 +79,13 @@ INSTALLED_APPS = [
     "evidence",
     "publicsite",
     "notifications",
+    # The read-only JSON API, its OpenAPI schema and docs (served from the vendored sidecar files),
+    # and its keys (rest_framework_api_key holds the abstract key model api.PartnerAPIKey builds on).
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     # The audit trail: a history table per audited model (strategy/audit.py).
     "simple_history",
 ]
@@ -312,6 +319,38 @@ CACHES = {
         "LOCATION": "public-pages",
         "OPTIONS": {"MAX_ENTRIES": env_int("PUBLIC_CACHE_ENTRIES", 500)},
     },
+}
+
+# The read-only JSON API (api/). Callers with no key read what the public pages show; a key sent as
+# `Authorization: Api-Key <key>` reads its partnership's data up to its clearance. Throttle rates are
+# "N/second|minute|hour|day", counted per client address without a key and per key with one, in the
+# default cache (per process unless CACHES points at a shared one).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.APIKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle", "api.throttling.KeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": env("API_THROTTLE_ANONYMOUS", "60/minute"),
+        "api_key": env("API_THROTTLE_KEY", "600/minute"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 100),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{env('SITE_NAME', 'Partnership action plans')} API",
+    "DESCRIPTION": "Read-only. Without a key: the published strategies' public data, as on the public pages, "
+    "under the Open Government Licence v3.0. With a key (header `Authorization: Api-Key <key>`, made by an "
+    "officer on the API keys page): the key's partnership's data up to the key's clearance.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Background work (imports, reminders, packs) runs through Django's tasks framework. The database

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("evidence.urls")),
     path("", include("publicsite.urls")),
     path("", include("notifications.urls")),
+    path("", include("api.urls")),
 ]

@@ -48,6 +48,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The API's throttle counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_user(username, *, partnership, role, person=None, clearance=Marking.OFFICIAL):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org")
     Membership.objects.create(user=user, partnership=partnership, role=role, clearance=clearance)

@@ -53,6 +53,7 @@ def world(plan, elsewhere, users):
     from decimal import Decimal
 
     from actions.models import ActionPlanImport, Update
+    from api.models import PartnerAPIKey
     from evidence.models import CrimeIndicator, PoliceDataImport
     from performance.indicators import Period
     from performance.models import Challenge, Indicator, IndicatorValueImport, Meeting, MeetingPack, UpdateRound
@@ -125,6 +126,9 @@ def world(plan, elsewhere, users):
             review_state=Update.ReviewState.SUBMITTED,
             created_by=author,
         )
+        rows[f"{side}api_key"] = PartnerAPIKey.objects.create_key(
+            partnership=strategy.partnership, name="Council Power BI", clearance=Marking.OFFICIAL_SENSITIVE
+        )[0]
     rows["indicator"].owners.add(plan["lena"])
     rows["sensitive_indicator"] = Indicator.objects.create(
         strategy=plan["strategy"], ref="KPI-S", name="Prevent referrals", marking=Marking.OFFICIAL_SENSITIVE
@@ -134,6 +138,16 @@ def world(plan, elsewhere, users):
         v1_1=plan["v1_1"].pk,
         c1_1=plan["c1_1"].pk,
         x1_1=elsewhere["action"].pk,
+        partnership=plan["partnership"].pk,
+        x_partnership=elsewhere["partnership"].pk,
+        strategy=plan["strategy"].pk,
+        x_strategy=elsewhere["strategy"].pk,
+        group=plan["victim"].pk,
+        x_group=elsewhere["action"].objective.delivery_group_id,
+        objective=plan["v1"].pk,
+        x_objective=elsewhere["action"].objective_id,
+        api_key=rows["api_key"].prefix,
+        x_api_key=rows["x_api_key"].prefix,
         uid=users["viewer"].pk,
         x_uid=users["outsider"].pk,
     )

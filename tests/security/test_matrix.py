@@ -178,6 +178,36 @@ MATRIX = """
     notifications:follow               /actions/{x1_1}/follow/                              302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
     notifications:unfollow             /actions/{v1_1}/unfollow/                            302 405 405 405 405 405 405 | 302 302 302 302 302 302 404
     notifications:unfollow             /actions/{x1_1}/unfollow/                            302 405 405 405 405 405 405 | 302 404 404 404 404 404 302
+    api:api-root                       /api/v1/                                             200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:partnership-list               /api/v1/partnerships/                                200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:partnership-detail             /api/v1/partnerships/{partnership}/                  200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:partnership-detail             /api/v1/partnerships/{x_partnership}/                404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:strategy-list                  /api/v1/strategies/                                  200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:strategy-detail                /api/v1/strategies/{strategy}/                       200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:strategy-detail                /api/v1/strategies/{x_strategy}/                     404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:action-list                    /api/v1/strategies/{strategy}/actions/               200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:action-list                    /api/v1/strategies/{x_strategy}/actions/             404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:action-detail                  /api/v1/strategies/{strategy}/actions/{v1_1}/        200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:action-detail                  /api/v1/strategies/{strategy}/actions/{c1_1}/        404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:action-detail                  /api/v1/strategies/{x_strategy}/actions/{x1_1}/      404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:delivery_group-list            /api/v1/delivery-groups/                             200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:delivery_group-detail          /api/v1/delivery-groups/{group}/                     200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:delivery_group-detail          /api/v1/delivery-groups/{x_group}/                   404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:objective-list                 /api/v1/objectives/                                  200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:objective-detail               /api/v1/objectives/{objective}/                      200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:objective-detail               /api/v1/objectives/{x_objective}/                    404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:indicator-list                 /api/v1/indicators/                                  200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:indicator-detail               /api/v1/indicators/{indicator}/                      200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:indicator-detail               /api/v1/indicators/{sensitive_indicator}/            404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:indicator-detail               /api/v1/indicators/{x_indicator}/                    404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:indicator_value-list           /api/v1/indicator-values/                            200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:indicator_value-detail         /api/v1/indicator-values/{value}/                    200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:indicator_value-detail         /api/v1/indicator-values/{x_value}/                  404 404 404 404 404 404 404 | 405 405 405 405 405 405 405
+    api:schema                         /api/schema/                                         200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:docs                           /api/docs/                                           200 200 200 200 200 200 200 | 405 405 405 405 405 405 405
+    api:keys                           /api-keys/                                           302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    api:key_revoke                     /api-keys/{api_key}/revoke/                          302 405 405 405 405 405 405 | 302 302 403 403 403 403 404
+    api:key_revoke                     /api-keys/{x_api_key}/revoke/                        302 405 405 405 405 405 405 | 302 404 403 403 403 403 302
 """
 
 

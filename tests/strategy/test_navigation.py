@@ -33,6 +33,7 @@ OFFICER = [
     "/indicators/",
     "/evidence/",
     "/audit/",
+    "/api-keys/",
     "/admin/",
 ]
 
