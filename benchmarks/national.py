@@ -226,8 +226,8 @@ def main():
     try:
         from django.core.management import call_command
 
+        call_command("migrate", verbosity=0)  # a kept database may predate the code's last migrations
         if not args.reuse:
-            call_command("migrate", verbosity=0)
             started = time.perf_counter()
             for index in range(len(sizes)):
                 seed_partnership(slug=f"p{index}", n_actions=sizes[index], settle=False)
