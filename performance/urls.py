@@ -83,3 +83,19 @@ urlpatterns += [
     path("meetings/<int:pk>/held/", decision_views.meeting_held, name="meeting_held"),
     path("meetings/<int:pk>/attendance/", decision_views.meeting_attendance, name="meeting_attendance"),
 ]
+
+# The annual report: performance/annual_report_views.py.
+from performance import annual_report_views  # noqa: E402
+
+urlpatterns += [
+    path("annual-reports/<slug:slug>/", annual_report_views.annual_report_page, name="annual_report"),
+    path(
+        "annual-reports/<slug:slug>/<str:year>/edit/", annual_report_views.annual_report_edit, name="annual_report_edit"
+    ),
+    re_path(
+        r"^annual-reports/(?P<slug>[-\w]+)/(?P<year>[^/]+)/"
+        r"(?P<edition>official|official-sensitive)\.(?P<file_format>docx|pdf)$",
+        annual_report_views.annual_report_file,
+        name="annual_report_file",
+    ),
+]

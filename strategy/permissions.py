@@ -477,6 +477,32 @@ def can_view_pack(user, pack):
     return seen and cleared_for(user, pack.marking)
 
 
+# The annual report ------------------------------------------------------------------------------
+# A strategy's report on a financial year, made from the plan when asked for. Its editions are
+# markings: an edition leaves out everything marked above it (groups, objectives, actions and their
+# indicators), so the OFFICIAL edition is what an OFFICIAL reader could see.
+
+
+def can_view_annual_report(user, strategy):
+    """Every member cleared for the strategy reads its annual report, as its review."""
+    return can_view_review(user, strategy)
+
+
+def can_edit_annual_report(user, strategy):
+    """Officers write the report's introduction and conclusion."""
+    return can_manage_strategy(user, strategy)
+
+
+def annual_report_editions(user, strategy):
+    """The editions of the strategy's annual report this user may download, lowest first: the markings
+    they are cleared for, from the strategy's own up (nothing of an OFFICIAL-SENSITIVE strategy can be
+    left in an OFFICIAL edition)."""
+    if not can_view_annual_report(user, strategy):
+        return []
+    floor = list(Marking.values).index(strategy.marking)
+    return [marking for marking in allowed_markings(user) if list(Marking.values).index(marking) >= floor]
+
+
 # The header's service navigation ---------------------------------------------------------------
 # Each role's sections, in the order the header shows them (the labels and addresses are the
 # context processor's). Officers reach the crime assessment from Evidence; everyone else has it as

@@ -824,3 +824,49 @@ def keep_held_meetings(sender, instance, **kwargs):
     meeting_id = instance.pk if sender is Meeting else instance.meeting_id
     if meeting_id and Meeting.objects.filter(pk=meeting_id, held_at__isnull=False).exists():
         raise models.ProtectedError(f"{instance} was recorded at a held meeting and is kept.", {instance})
+
+
+# The annual report: performance/annual_report.py makes it from the plan; officers write its opening and close.
+
+
+class AnnualReport(models.Model):
+    """What officers write for a strategy's annual report on one financial year: the introduction and the
+    conclusion. Everything else in the report comes from the plan when it is downloaded.
+
+    `version` goes up by one at every save, so a form opened before someone else saved is refused
+    rather than overwriting their words (performance/annual_report.py, annual_report_text_save)."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(
+        "financial year", help_text="The year the financial year starts in: 2018 for 2018/19 (April to March)."
+    )
+    introduction = models.TextField(blank=True, help_text="Opens the report. One paragraph per blank line.")
+    conclusion = models.TextField(blank=True, help_text="Closes the report. One paragraph per blank line.")
+    version = models.PositiveIntegerField(default=0, editable=False, help_text="Goes up by one at every save.")
+    updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="annual_reports_written",
+    )
+
+    history = AuditedHistory(
+        partnership="strategy__partnership",
+        marking=("strategy__marking",),
+        title=("year",),
+        kind="Annual report",
+        author="updated_by",
+    )
+
+    class Meta:
+        ordering = ["strategy", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "year"], name="annual_report_unique_year"),
+            models.CheckConstraint(condition=Q(year__gte=1990) & Q(year__lte=2100), name="annual_report_year_range"),
+        ]
+
+    def __str__(self):
+        return f"Annual report {self.year}/{(self.year + 1) % 100:02d}: {self.strategy}"
