@@ -15,6 +15,7 @@ DOWNLOADS = {
     "actions:action_list_xlsx",
     "actions:plan_export",
     "evidence:crime_counts_csv",
+    "performance:annual_report_file",
     "performance:decision_list_csv",
     "performance:decision_list_xlsx",
     "performance:pack_download",

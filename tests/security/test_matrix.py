@@ -143,6 +143,13 @@ MATRIX = """
     performance:pack_file              /packs/{pack}.pdf                                    302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_file              /packs/{quarter_pack}.xlsx                           302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
     performance:pack_file              /packs/{x_quarter_pack}.pdf                          302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:annual_report          /annual-reports/test-2024-2027/                      302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:annual_report          /annual-reports/elsewhere-2024/                      302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
+    performance:annual_report_edit     /annual-reports/test-2024-2027/2024-25/edit/         302 200 403 403 403 403 404 | 302 200 403 403 403 403 404
+    performance:annual_report_edit     /annual-reports/elsewhere-2024/2024-25/edit/         302 404 404 404 404 404 200 | 302 404 404 404 404 404 200
+    performance:annual_report_file     /annual-reports/test-2024-2027/2024-25/official.docx 302 200 200 200 200 200 404 | 302 405 405 405 405 405 405
+    performance:annual_report_file     /annual-reports/test-2024-2027/2025-26/official-sensitive.pdf 302 200 404 404 200 404 404 | 302 405 405 405 405 405 405
+    performance:annual_report_file     /annual-reports/elsewhere-2024/2024-25/official.pdf  302 404 404 404 404 404 200 | 302 405 405 405 405 405 405
     evidence:home                      /evidence/                                           302 200 403 403 403 403 200 | 302 405 405 405 405 405 405
     evidence:area_upload               /evidence/area/                                      302 405 405 405 405 405 405 | 302 400 403 403 403 403 400
     evidence:police_upload             /evidence/police/                                    302 405 405 405 405 405 405 | 302 400 403 403 403 403 400
