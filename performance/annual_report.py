@@ -190,7 +190,7 @@ class Report:
 
     @property
     def marking(self):
-        """The highest marking of anything in this edition."""
+        """The highest marking of anything this edition shows."""
         return Marking.highest(self.markings)
 
     @property
@@ -267,13 +267,16 @@ def annual_report(*, strategy, year, user, edition):
     markings = [strategy.marking]
     for action in listed:
         objective = action.objective
-        markings += [action.marking, objective.marking, objective.delivery_group.marking]
         theme = themes.get(objective.strategic_objective_id, other)
         timeline = ([before[action.pk]] if action.pk in before else []) + during.get(action.pk, [])
-        if (completing := _completing(timeline, year)) is not None:
+        completing, challenge = _completing(timeline, year), _challenge(timeline, year)
+        if completing is not None:
             theme.deliverables.append(Entry(action, completing))
-        if (challenge := _challenge(timeline, year)) is not None:
+        if challenge is not None:
             theme.challenges.append(Entry(action, challenge, at_year_end=_state_word(timeline[-1])))
+        if completing or challenge:
+            # The report is marked by what it shows: the actions it names, not those it only counts.
+            markings += [action.marking, objective.marking, objective.delivery_group.marking]
 
     kpis = _kpis(strategy, year, user, edition)
     markings += [row.indicator.marking for row in kpis]
@@ -341,6 +344,11 @@ class Block:
     level: int = 3
     items: list = field(default_factory=list)  # bullets; a table's rows
     header: list = field(default_factory=list)  # a table's column names
+
+    @property
+    def labelled_rows(self):
+        """A table's rows as (column name, value) pairs: the page labels each cell for phones."""
+        return [list(zip(self.header, row, strict=True)) for row in self.items]
 
 
 @dataclass
