@@ -8,6 +8,9 @@ It is made-up demo data and says so: every commentary starts with DEMO_PREFIX. I
 every time (a random generator seeded per action reference), each update is recorded inside its
 quarter by the demo lead, chair or officer, and loading twice adds nothing.
 
+`demo_annual_report_load` writes the introduction and conclusion of the 2017-20 plan's 2018/19 annual
+report, so the report page has them.
+
 `demo_meetings_load` adds the Executive Group's meeting of 27 October 2020 and the partnership
 board's of 18 November 2020 (both reviewing 2020/21 Q2 of the 2020-23 strategy), and a demo
 Executive Group meeting for the 2017-20 plan with two demo challenges.
@@ -363,3 +366,37 @@ PUBLIC_NOTE = {
     Status.DEFERRED: "This has been moved to later in the plan.",
     Status.WITHDRAWN: "This is no longer going ahead.",
 }
+
+
+# The annual report -----------------------------------------------------------------------------------
+
+ANNUAL_REPORT_YEAR = 2018
+ANNUAL_REPORT_INTRODUCTION = (
+    DEMO_PREFIX + "This report sets out the Safer Westminster Partnership's work in the second year of its "
+    "2017-20 strategy: what the delivery groups completed, where delivery was held back, and how the "
+    "partnership's indicators moved.\n\n"
+    "Every figure and every action below comes from the leads' quarterly updates and the indicators' returns."
+)
+ANNUAL_REPORT_CONCLUSION = (
+    DEMO_PREFIX + "The partnership enters the strategy's final year with most of its actions complete or on "
+    "track. The Executive Group will review the actions rated Red with their leads, and the next strategic "
+    "assessment will shape the 2020-23 strategy."
+)
+
+
+@transaction.atomic
+def demo_annual_report_load(*, partnership):
+    """Write the demo introduction and conclusion of the 2017-20 plan's 2018/19 report, unless it has words
+    already. Returns the AnnualReport, or None without the plan."""
+    from performance.models import AnnualReport
+
+    strategy = Strategy.objects.filter(partnership=partnership, slug=HISTORY_STRATEGY).first()
+    if strategy is None:
+        return None
+    report, _ = AnnualReport.objects.get_or_create(strategy=strategy, year=ANNUAL_REPORT_YEAR)
+    if not (report.introduction or report.conclusion):
+        report.introduction, report.conclusion = ANNUAL_REPORT_INTRODUCTION, ANNUAL_REPORT_CONCLUSION
+        report.updated_by = get_user_model().objects.filter(username="officer").first()
+        report.updated_at, report.version = timezone.now(), report.version + 1
+        report.save()
+    return report

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.services import DEMO_LOGINS, demo_logins_create, partnership_document_load
-from performance.demo import demo_history_load, demo_meetings_load, demo_publication_load
+from performance.demo import demo_annual_report_load, demo_history_load, demo_meetings_load, demo_publication_load
 from performance.demo_current import demo_current_strategy_load
 from performance.value_imports import indicators_document_load
 
@@ -41,6 +41,8 @@ class Command(BaseCommand):
         history_added = demo_history_load(partnership=partnership)
         meetings = demo_meetings_load(partnership=partnership)
         self.stdout.write(f"Added {history_added} demo updates to the 2017-20 plan; {len(meetings)} meetings.")
+        if (report := demo_annual_report_load(partnership=partnership)) is not None:
+            self.stdout.write(f"Annual report {report.year}/{(report.year + 1) % 100:02d} of {report.strategy}: demo introduction and conclusion.")
         sample = demo_current_strategy_load(partnership=partnership)
         if sample is not None:
             self.stdout.write(
