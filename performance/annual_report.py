@@ -222,15 +222,6 @@ class Report:
         return [section for make in SECTIONS if (section := make(self)) is not None]
 
 
-def _edition_q(paths, edition):
-    """Rows none of whose `paths` carries a marking above `edition`."""
-    allowed = Marking.up_to(edition)
-    condition = Q()
-    for path in paths:
-        condition &= Q(**{f"{path}__in": allowed})
-    return condition
-
-
 def annual_report(*, strategy, year, user, edition):
     """The strategy's report on `year` as `edition` (one of permissions.annual_report_editions) shows it
     to `user`. Queries: the text, principles and strategic objectives, the actions and their leads, the
@@ -240,7 +231,7 @@ def annual_report(*, strategy, year, user, edition):
     actions = (
         Action.objects.visible_to(user)
         .filter(strategy=strategy)
-        .filter(_edition_q(permissions.ACTION_MARKING_PATHS, edition))
+        .filter(permissions.edition_q(permissions.ACTION_MARKING_PATHS, edition))
         .existing_at(year.end_moment)
         .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=year.start_moment))
     )
@@ -328,9 +319,7 @@ def _state_word(update):
 def _kpis(strategy, year, user, edition):
     from performance.indicators import indicator_rows
 
-    within = Indicator.objects.filter(_edition_q(permissions.INDICATOR_MARKING_PATHS, edition)).exclude(
-        delivery_group__marking__in=[m for m in Marking.values if m not in Marking.up_to(edition)]
-    )
+    within = Indicator.objects.filter(permissions.edition_q(permissions.ANNUAL_REPORT_INDICATOR_PATHS, edition))
     return indicator_rows(strategy=strategy, user=user, as_at=year.end, indicators=within)
 
 

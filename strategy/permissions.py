@@ -503,6 +503,21 @@ def annual_report_editions(user, strategy):
     return [marking for marking in allowed_markings(user) if list(Marking.values).index(marking) >= floor]
 
 
+# An indicator that belongs to an OFFICIAL-SENSITIVE delivery group is left out of an OFFICIAL edition
+# with its group, though an OFFICIAL reader may see the indicator itself.
+ANNUAL_REPORT_INDICATOR_PATHS = (*INDICATOR_MARKING_PATHS, "delivery_group__marking")
+
+
+def edition_q(paths, edition):
+    """A filter for the rows an edition marked `edition` may carry: nothing on any of `paths` marked above
+    it. A path that reaches no row (an indicator of no delivery group) leaves nothing out."""
+    hidden = [marking for marking in Marking.values if marking not in Marking.up_to(edition)]
+    condition = Q()
+    for path in paths:
+        condition &= ~Q(**{f"{path}__in": hidden})
+    return condition
+
+
 # The header's service navigation ---------------------------------------------------------------
 # Each role's sections, in the order the header shows them (the labels and addresses are the
 # context processor's). Officers reach the crime assessment from Evidence; everyone else has it as

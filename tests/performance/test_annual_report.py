@@ -91,7 +91,11 @@ def year_of_work(plan, officer):
         kind="contextual",
         polarity="neither",
     )
-    for indicator, figures in ((official, (14, 12)), (sensitive, (3, 5))):
+    # OFFICIAL itself, but the OFFICIAL-SENSITIVE CONTEST group's: out of the OFFICIAL edition with its group.
+    contest = Indicator.objects.create(
+        strategy=plan["strategy"], ref="KPI-C", name="Crowded places visited", delivery_group=plan["contest"]
+    )
+    for indicator, figures in ((official, (14, 12)), (sensitive, (3, 5)), (contest, (8, 9))):
         for quarter, figure in zip(("2024/25 Q3", "2024/25 Q4"), figures, strict=True):
             indicator.record_value(period=Period.of_quarter_text(quarter), value=Decimal(figure), by=officer)
     annual_report_text_save(
@@ -132,6 +136,7 @@ def test_the_full_edition_lists_the_years_deliverables_and_challenges(year_of_wo
     assert [(e.action.ref, e.update.approved_by) for e in other.challenges] == [("O1.1", "Offender group chair")]
     assert [(row.indicator.ref, row.since_previous) for row in report.kpis] == [
         ("KPI-1", ("↓", "Improving")),
+        ("KPI-C", ("↑", "Improving")),
         ("KPI-S", ("↑", "Up")),
     ]
 
@@ -144,6 +149,7 @@ def test_the_official_edition_leaves_out_what_an_official_reader_could_not_see(y
     assert [row.indicator.ref for row in report.kpis] == ["KPI-1"]
     html = report_html(report)
     assert "Crowded-places drill" not in html and "Prevent referrals" not in html
+    assert "Crowded places visited" not in html
     assert "C1.1" not in html and "OFFICIAL-SENSITIVE" not in html
 
 

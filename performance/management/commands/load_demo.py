@@ -42,7 +42,7 @@ class Command(BaseCommand):
         meetings = demo_meetings_load(partnership=partnership)
         self.stdout.write(f"Added {history_added} demo updates to the 2017-20 plan; {len(meetings)} meetings.")
         if (report := demo_annual_report_load(partnership=partnership)) is not None:
-            self.stdout.write(f"Annual report {report.year}/{(report.year + 1) % 100:02d} of {report.strategy}: demo introduction and conclusion.")
+            self.stdout.write(f"{report}: a demo introduction and conclusion.")
         sample = demo_current_strategy_load(partnership=partnership)
         if sample is not None:
             self.stdout.write(
