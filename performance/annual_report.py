@@ -452,8 +452,9 @@ def delivery_section(report):
 
 def _reason(update):
     parts = [update.commentary or "No reason given"]
-    if update.revised_due_date:
-        parts.append(f"Revised date {update.revised_due_date:%d/%m/%Y}.")
+    revised = f"{update.revised_due_date:%d/%m/%Y}" if update.revised_due_date else ""
+    if revised and revised not in parts[0]:
+        parts.append(f"Revised date {revised}.")
     if update.approved_by and update.status in (Status.DEFERRED, Status.WITHDRAWN):
         parts.append(f"Approved by {update.approved_by}.")
     return " ".join(parts)
