@@ -407,10 +407,14 @@ def test_only_officers_write_the_text(plan, executive, viewer, chair):
     assert not AnnualReport.objects.exists()
 
 
-def test_the_strategy_page_links_to_the_report(plan, viewer):
+def test_the_strategy_review_and_meetings_link_to_the_report(plan, viewer):
     client = Client()
     client.force_login(viewer)
     assert b'href="/annual-reports/test-2024-2027/"' in client.get("/strategies/test-2024-2027/").content
+    review = client.get("/review/test-2024-2027/2024-Q3/").content.decode()
+    assert 'href="/annual-reports/test-2024-2027/?year=2024-25">annual report 2024/25</a>' in review
+    meetings = client.get("/meetings/?strategy=test-2024-2027").content.decode()
+    assert 'href="/annual-reports/test-2024-2027/">annual report</a>' in meetings
 
 
 def test_a_year_with_nothing_done_says_so(plan, officer):
@@ -419,3 +423,23 @@ def test_a_year_with_nothing_done_says_so(plan, officer):
     assert "No action of this objective was completed in 2024/25." in text
     assert "This strategy has no indicators yet." in text
     assert "Introduction" not in [p.text for p in document.paragraphs]
+
+
+def test_the_next_year_carries_red_and_deferred_actions_but_not_old_completions(year_of_work, officer):
+    """2025/26 (under way): V1.2 is still Red and O1.1 still Deferred from 2024/25, so both are challenges
+    again; V1.1 and C1.1 were completed the year before, so they are not deliverables; O1.2 was completed
+    in May 2025. A withdrawal made before the year is not one of its challenges."""
+    year_of_work["v2"].actions.create(ref="V2.1", text="Withdrawn early").record_update(
+        by=officer, status=Status.WITHDRAWN, recorded_at=at((2025, 2, 3)), commentary="Superseded."
+    )
+    report = annual_report(
+        strategy=year_of_work["strategy"], year=FinancialYear(2025), user=officer, edition="official_sensitive"
+    )
+    entries = {
+        kind: [(e.action.ref, e.update.recorded_at.date()) for t in report.themes for e in getattr(t, kind)]
+        for kind in ("deliverables", "challenges")
+    }
+    assert entries == {
+        "deliverables": [("O1.2", datetime.date(2025, 5, 2))],
+        "challenges": [("V1.2", datetime.date(2024, 9, 10)), ("O1.1", datetime.date(2024, 11, 5))],
+    }
