@@ -14,10 +14,13 @@ same blocks.
   with the words of the latest such update, and where each stood at the year's end.
 - KPIs: performance.indicators.indicator_rows as at the year's last day (latest figure, target, RAG,
   directions of travel).
+- The strategic assessment's headline figures for the year: evidence.assessment (police.uk's data,
+  OFFICIAL), when the partnership holds any of the year's months.
 - The introduction and conclusion: what officers wrote (AnnualReport), left out while empty.
 """
 
 import datetime
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -216,7 +219,7 @@ class Report:
     def file_name(self, extension):
         return f"{self.strategy.slug}-annual-report-{self.year.slug}-{Marking(self.edition).label.lower()}.{extension}"
 
-    @property
+    @functools.cached_property
     def sections(self):
         """The report's sections, in order: each SECTIONS function's, where it has something to say."""
         return [section for make in SECTIONS if (section := make(self)) is not None]
@@ -506,9 +509,38 @@ def kpi_section(report):
     )
 
 
-# The sections in order. The strategic assessment's headline figures join here once the evidence app
-# computes them.
-SECTIONS = [introduction_section, strategy_section, delivery_section, kpi_section, conclusion_section]
+def assessment_section(report):
+    """The strategic assessment's headline figures for the year (police.uk's counts, April to March, against
+    the year before), as the evidence app words them; left out when no month of the year is held."""
+    from evidence.assessment import Assessment
+
+    found = Assessment.for_window(report.partnership, end_month=report.year.end)
+    if found is None or len(found.missing) == len(found.window.months):
+        return None
+    return Section(
+        "The strategic assessment: crime and anti-social behaviour",
+        "assessment",
+        [
+            *(Block("paragraph", sentence) for sentence in found.headline()),
+            Block(
+                "table",
+                text=f"Headline figures, {found.window}",
+                header=["Figure", "Value"],
+                items=[list(pair) for pair in found.headline_figures()],
+            ),
+        ],
+    )
+
+
+# The sections in order.
+SECTIONS = [
+    introduction_section,
+    strategy_section,
+    assessment_section,
+    delivery_section,
+    kpi_section,
+    conclusion_section,
+]
 
 
 # DOCX ------------------------------------------------------------------------------------------------

@@ -305,8 +305,9 @@ def test_the_page_opens_on_the_latest_ended_year(year_of_work, officer):
 
 # The session, the user, their membership, the strategy, the actions, their leads (links and people), the
 # updates standing as the year began, the year's updates, the strategic objectives, the indicators, their
-# values, the report's text and the principles: the same at any size.
-REPORT_QUERIES = 14
+# values, the report's text, the principles, and the strategic assessment's (the police.uk months held,
+# crime types, wards and local authorities; with no months held, no counts): the same at any size.
+REPORT_QUERIES = 18
 
 
 def add_completed_actions(plan, officer, n):
@@ -443,3 +444,45 @@ def test_the_next_year_carries_red_and_deferred_actions_but_not_old_completions(
         "deliverables": [("O1.2", datetime.date(2025, 5, 2))],
         "challenges": [("V1.2", datetime.date(2024, 9, 10)), ("O1.1", datetime.date(2024, 11, 5))],
     }
+
+
+@pytest.fixture
+def crime_data(plan):
+    """Testminster's five wards, with police.uk counts for every month of 2023/24 and 2024/25."""
+    from evidence.area import area_import
+    from tests.evidence.conftest import FIVE_WARDS, MONTH_2023, MONTH_2024, hold_counts
+    from tests.evidence.files import lookup_csv
+
+    partnership = plan["partnership"]
+    area_import(
+        partnership=partnership,
+        content=lookup_csv(FIVE_WARDS),
+        file_name="lookup.csv",
+        local_authority_codes=["E09000033"],
+    )
+    for first_year, counts in ((2023, MONTH_2023), (2024, MONTH_2024)):
+        for month in range(12):
+            day = datetime.date(first_year + (month + 3) // 12, (month + 3) % 12 + 1, 1)
+            hold_counts(partnership, day, counts)
+    return partnership
+
+
+def test_the_report_gives_the_strategic_assessments_headline_figures(year_of_work, crime_data, officer, viewer):
+    from evidence.assessment import Assessment
+
+    headline = Assessment.for_window(crime_data, end_month=datetime.date(2025, 3, 1)).headline()
+    for user, edition in ((officer, "official_sensitive"), (viewer, "official")):
+        report = annual_report(strategy=year_of_work["strategy"], year=YEAR, user=user, edition=edition)
+        section = next(s for s in report.sections if s.anchor == "assessment")
+        assert [block.text for block in section.blocks if block.kind == "paragraph"] == headline
+        assert headline[0].startswith("There were 336 crimes in Testminster in the 12 months to March 2025")
+        document, text = docx_text(render_docx(report))
+        assert "The strategic assessment: crime and anti-social behaviour" in text
+        assert ["Period", "April 2024 to March 2025"] in table_rows(document)
+
+
+def test_a_year_with_no_crime_data_has_no_assessment_section(year_of_work, crime_data, officer):
+    report = annual_report(
+        strategy=year_of_work["strategy"], year=FinancialYear(2026), user=officer, edition="official"
+    )
+    assert [section.anchor for section in report.sections] == ["strategy", "delivery", "kpis"]
