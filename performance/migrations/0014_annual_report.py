@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0012_decision_log_and_history'),
+        ('performance', '0013_meeting_attendance'),
         ('strategy', '0007_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
