@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0013_meeting_attendance'),
+        ('performance', '0014_indicator_computed_from_crime_data'),
         ('strategy', '0007_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
