@@ -41,7 +41,9 @@ def test_a_date_cell_reads_as_its_month():
     assert Period.parse(datetime.datetime(2020, 3, 31, 12)) == Period.month(2020, 3)
 
 
-WHAT_TO_WRITE = 'write a month like "Sep 2019" or "2019-09", a quarter like "2019/20 Q2", or a financial year like "2019/20"'
+WHAT_TO_WRITE = (
+    'write a month like "Sep 2019" or "2019-09", a quarter like "2019/20 Q2", or a financial year like "2019/20"'
+)
 
 
 @pytest.mark.parametrize(
