@@ -474,9 +474,11 @@ def action_update(request, pk):
                 conflict = stale.latest_update
                 # Keep everything the user typed; the next submit is checked against the newer update.
                 data = request.POST.copy()
-                data["seen_update"] = str(conflict.pk)
+                data["seen_update"] = str(conflict.pk) if conflict else ""
                 form = ActionUpdateForm(data)
                 form.is_valid()
+                if conflict is None:  # the form named an update that is not the action's latest: altered
+                    form.add_error(None, "This form was out of date. Check your update and save it again.")
             else:
                 if update.review_state == Update.ReviewState.SUBMITTED:
                     messages.success(

@@ -297,6 +297,20 @@ def test_a_concurrent_update_is_refused_without_losing_what_was_typed(client, le
     assert Action.objects.get(pk=action.pk).latest_update.commentary == "Lead: agreed"
 
 
+def test_a_form_naming_an_update_the_action_does_not_have_is_refused_without_losing_what_was_typed(client, lead, plan):
+    """An altered form (or one opened before its update was deleted) names a latest update the action has not."""
+    client.force_login(lead)
+    response = _post_update(client, plan["v1_1"], seen_update="999999", commentary="Lead: all fine")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "This form was out of date. Check your update and save it again." in content
+    assert "Lead: all fine" in content
+    assert not Update.objects.exists()
+    again = _post_update(client, plan["v1_1"], seen_update=response.context["form"]["seen_update"].value())
+    assert again.status_code == 302
+    assert Update.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("role", "ref", "status"),
     [

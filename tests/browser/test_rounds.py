@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -14,7 +15,15 @@ from performance import rounds
 from strategy.models import Person, Strategy
 from strategy.periods import Quarter
 
-pytestmark = pytest.mark.browser
+# Rounds are opened for last quarter, which must fall in the fixture strategy's period (2024-2027).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("in_the_strategys_period")]
+
+
+@pytest.fixture
+def in_the_strategys_period():
+    """The live server's thread and the test share the clock; it ticks, so sessions and waits work."""
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, tzinfo=datetime.UTC), tick=True):
+        yield
 
 
 @pytest.fixture

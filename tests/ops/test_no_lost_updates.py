@@ -75,7 +75,7 @@ def test_concurrent_updates_through_two_servers_lose_nothing(plan, lead, chair):
                     },
                 )
                 if posted.status == 409:
-                    assert "updated by someone else" in posted.text or "conflict" in posted.text
+                    assert "Someone else updated this action" in posted.text
                 outcomes.append((round_number, client["name"], client["action"].pk, commentary, posted.status))
                 opened.wait(timeout=60)  # everyone has submitted before the next round opens
 

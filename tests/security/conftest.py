@@ -45,8 +45,10 @@ def world(plan, elsewhere, users):
     """Both partnerships' data side by side, one of each kind of object a URL can name.
 
     In `plan` (Test CSP) and in `elsewhere`: an indicator with a value, one computed from crime data,
-    an import of each kind (police.uk's too), an update round, a meeting with an issued pack, a pack issued without a
-    meeting, an update waiting for sign-off; in `plan` also an indicator marked OFFICIAL-SENSITIVE.
+    an import of each kind (police.uk's too), an update round, a meeting with an issued pack, a pack
+    issued without a meeting, an update waiting for sign-off; in `plan` also what the
+    OFFICIAL-SENSITIVE marking hides (an indicator, a CONTEST meeting, a pack of each kind, a decision
+    about a CONTEST action).
     Keys name the objects; `ids` has their primary keys for URL templates.
     """
     import datetime
@@ -132,6 +134,36 @@ def world(plan, elsewhere, users):
     rows["indicator"].owners.add(plan["lena"])
     rows["sensitive_indicator"] = Indicator.objects.create(
         strategy=plan["strategy"], ref="KPI-S", name="Prevent referrals", marking=Marking.OFFICIAL_SENSITIVE
+    )
+    # What a marking hides: a meeting of the OFFICIAL-SENSITIVE CONTEST group, an OFFICIAL-SENSITIVE
+    # pack of the ordinary meeting and one issued from the review, a decision about a CONTEST action.
+    rows["sensitive_meeting"] = Meeting.objects.create(
+        strategy=plan["strategy"],
+        kind=Meeting.Kind.DELIVERY_GROUP,
+        delivery_group=plan["contest"],
+        date=datetime.date(2024, 7, 22),
+        year=2024,
+        number=1,
+    )
+    for key, place in (("sensitive_pack", {"meeting": rows["meeting"]}), ("sensitive_quarter_pack", {})):
+        rows[key] = MeetingPack.objects.create(
+            **(place or {"strategy": plan["strategy"]}),
+            year=2024,
+            number=1,
+            state=MeetingPack.State.ISSUED,
+            finished_at=rows["meeting"].created_at,
+            marking=Marking.OFFICIAL_SENSITIVE,
+            pdf_content=b"%PDF-1.7",
+            pdf_sha256="5" * 64,
+            xlsx_content=b"PK",
+            xlsx_sha256="6" * 64,
+        )
+    rows["sensitive_decision"] = Challenge.objects.create(
+        meeting=rows["meeting"],
+        kind=Challenge.Kind.DECISION,
+        state=Challenge.State.OPEN,
+        action=plan["c1_1"],
+        text="Review the venue's security.",
     )
     rows["ids"] = {key: value.pk for key, value in rows.items() if hasattr(value, "pk")}
     rows["ids"].update(
