@@ -40,7 +40,7 @@ from actions.models import (
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
 from actions.todo import DUE_SOON_DAYS, lead_quarter, next_to_update
 from strategy import permissions
-from strategy.models import Membership, Strategy
+from strategy.models import Marking, Membership, Strategy
 from strategy.periods import Quarter
 
 PAGE_SIZE = 50
@@ -197,6 +197,8 @@ def strategy_detail(request, slug):
         }
         for group in groups
     ]
+    # The strip carries the highest marking of what the page shows: the strategy's, or a group's above it.
+    marking = Marking.highest([strategy.marking, *(row["group"].marking for row in group_rows)])
     return render(
         request,
         "actions/strategy_detail.html",
@@ -210,6 +212,7 @@ def strategy_detail(request, slug):
             "may_import": permissions.can_import_plan(request.user, strategy),
             "as_at_form": as_at_form,
             "as_at": as_at,
+            "marking": Marking(marking).label,
         },
     )
 

@@ -180,3 +180,17 @@ def test_the_rounds_page_shows_one_strategys_rounds(client, officer, plan, elsew
 
     assert f"> returns, {plan['strategy'].title}</span>" in content
     assert "> returns, Other</span>" not in content
+
+
+def test_the_strategy_page_is_marked_by_the_highest_marking_it_shows(client, officer, viewer, plan):
+    """The CONTEST group is OFFICIAL-SENSITIVE: the officer, cleared for it, sees it listed, so the
+    page is marked so; the viewer, cleared for OFFICIAL, sees the page without it, marked OFFICIAL."""
+    address = f"/strategies/{plan['strategy'].slug}/"
+    client.force_login(officer)
+    page = client.get(address).content.decode()
+    assert "CONTEST" in page
+    assert '<span class="govuk-visually-hidden">Handling marking: </span>OFFICIAL-SENSITIVE</p>' in page
+    client.force_login(viewer)
+    page = client.get(address).content.decode()
+    assert "CONTEST" not in page
+    assert '<span class="govuk-visually-hidden">Handling marking: </span>OFFICIAL</p>' in page
