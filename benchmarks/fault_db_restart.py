@@ -135,6 +135,7 @@ def free_port():
 
 
 def main():
+    # One scenario read top to bottom (serve, load, fault, recover, report): its threads share this state.
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--outage", type=float, default=0, help="stop PostgreSQL this many seconds (0: restart)")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")

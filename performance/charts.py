@@ -125,6 +125,34 @@ def line_chart(
     """
     format_tick = format_tick or (lambda value: f"{value:g}")
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    ticks = _y_ticks(series, start_at_zero=start_at_zero, y_max=y_max)
+    left = 64
+    legend = _legend_rows(series, left=left, room=width - left)
+    legend_height = LEGEND_ROW * len(legend)
+    height += legend_height - LEGEND_ROW  # a legend that wraps makes the chart taller, not the plot shorter
+    plot = _Plot(width=width, lower=height - 44 - legend_height, count=len(labels), bottom=ticks[0], top=ticks[-1])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f"font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">",
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(summary)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        '<g aria-hidden="true">',
+        *_y_axis(plot, ticks, format_tick),
+        *_x_axis(plot, labels),
+        *_lines(plot, series),
+    ]
+    # The legend: a sample of each line's pattern and marker, with its name.
+    for row, placed in enumerate(legend):
+        y = height - legend_height + LEGEND_ROW * row + LEGEND_ROW / 2 - 4
+        parts.extend(_legend_item(line, x, y) for line, x in placed)
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
+
+
+def _y_ticks(series, *, start_at_zero, y_max):
+    """The y axis's tick values, bottom to top, covering every value with a little room above."""
     numbers = [_number(v) for s in series for v in s.values if v is not None]
     low = min(numbers, default=0)
     high = max(numbers, default=1)
@@ -139,74 +167,82 @@ def line_chart(
         ticks = [tick for tick in ticks if tick <= y_max] or ticks
         if ticks[-1] < high:
             ticks.append(y_max)
-    bottom, top = ticks[0], ticks[-1]
-    left, right, upper = 64, 40, 16  # room on the right for the last period's label
-    legend = _legend_rows(series, left=left, room=width - left)
-    legend_height = LEGEND_ROW * len(legend)
-    height += legend_height - LEGEND_ROW  # a legend that wraps makes the chart taller, not the plot shorter
-    lower = height - 44 - legend_height
-    plot_width, plot_height = width - left - right, lower - upper
+    return ticks
 
-    def x_of(index):
-        if len(labels) == 1:
-            return left + plot_width / 2
-        return left + plot_width * index / (len(labels) - 1)
 
-    def y_of(value):
-        return lower - plot_height * (value - bottom) / ((top - bottom) or 1)
+@dataclass
+class _Plot:
+    """The plotting area of a line chart: where a period index and a value are drawn."""
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f"font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\">",
-        f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(summary)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        '<g aria-hidden="true">',
-    ]
+    width: int
+    lower: float  # the x axis's y
+    count: int  # periods
+    bottom: float  # the lowest and highest ticks
+    top: float
+    left: int = 64
+    right: int = 40  # room on the right for the last period's label
+    upper: int = 16
+
+    @property
+    def plot_width(self):
+        return self.width - self.left - self.right
+
+    def x_of(self, index):
+        if self.count == 1:
+            return self.left + self.plot_width / 2
+        return self.left + self.plot_width * index / (self.count - 1)
+
+    def y_of(self, value):
+        return self.lower - (self.lower - self.upper) * (value - self.bottom) / ((self.top - self.bottom) or 1)
+
+
+def _y_axis(plot, ticks, format_tick):
+    """A gridline and a label for each tick, and the x axis's line."""
+    end = plot.width - plot.right
     for tick in ticks:
-        y = y_of(tick)
-        parts.append(
-            f'<line x1="{left}" y1="{_fmt(y)}" x2="{width - right}" y2="{_fmt(y)}" stroke="{GRID}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{left - 8}" y="{_fmt(y + 5)}" text-anchor="end" font-size="14" fill="{SECONDARY_INK}">'
+        y = plot.y_of(tick)
+        yield f'<line x1="{plot.left}" y1="{_fmt(y)}" x2="{end}" y2="{_fmt(y)}" stroke="{GRID}" stroke-width="1"/>'
+        yield (
+            f'<text x="{plot.left - 8}" y="{_fmt(y + 5)}" text-anchor="end" font-size="14" fill="{SECONDARY_INK}">'
             f"{escape(format_tick(tick))}</text>"
         )
-    parts.append(f'<line x1="{left}" y1="{lower}" x2="{width - right}" y2="{lower}" stroke="{INK}" stroke-width="1"/>')
-    step = _label_step(len(labels), plot_width // 90)
+    yield f'<line x1="{plot.left}" y1="{plot.lower}" x2="{end}" y2="{plot.lower}" stroke="{INK}" stroke-width="1"/>'
+
+
+def _x_axis(plot, labels):
+    """Every n-th period's tick and label, as many as fit, always the last."""
+    lower, last = plot.lower, len(labels) - 1
+    step = _label_step(len(labels), plot.plot_width // 90)
     for index, label in enumerate(labels):
-        shown = index % step == 0 or index == len(labels) - 1
-        if shown and index != len(labels) - 1 and len(labels) - 1 - index < step:
+        shown = index % step == 0 or index == last
+        if shown and index != last and last - index < step:
             shown = False  # leave room for the last label
         if shown:
-            x = x_of(index)
-            parts.append(f'<line x1="{_fmt(x)}" y1="{lower}" x2="{_fmt(x)}" y2="{lower + 5}" stroke="{INK}"/>')
-            parts.append(
+            x = plot.x_of(index)
+            yield f'<line x1="{_fmt(x)}" y1="{lower}" x2="{_fmt(x)}" y2="{lower + 5}" stroke="{INK}"/>'
+            yield (
                 f'<text x="{_fmt(x)}" y="{lower + 22}" text-anchor="middle" font-size="14" fill="{SECONDARY_INK}">'
                 f"{escape(label)}</text>"
             )
+
+
+def _lines(plot, series):
+    """Each series as lines between its points (broken at gaps), with markers when there is room."""
     # Target and comparator first, so the values' line is drawn on top.
     for line in sorted(series, key=lambda s: s.kind == "value"):
         style = STYLES[line.kind]
-        points = [(x_of(i), y_of(_number(v))) if v is not None else None for i, v in enumerate(line.values)]
+        points = [(plot.x_of(i), plot.y_of(_number(v))) if v is not None else None for i, v in enumerate(line.values)]
         for run in _segments(points):
             if len(run) == 1 and not style["marker"]:
                 run = [(run[0][0] - 6, run[0][1]), (run[0][0] + 6, run[0][1])]
             coordinates = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run)
             dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
-            parts.append(
+            yield (
                 f'<polyline points="{coordinates}" fill="none" stroke="{style["colour"]}" '
                 f'stroke-width="{style["width"]}" stroke-linejoin="round" stroke-linecap="round"{dash}/>'
             )
-        if style["marker"] and len(labels) <= 40:
-            parts.extend(_marker(style["marker"], x, y, style["colour"]) for x, y in filter(None, points))
-    # The legend: a sample of each line's pattern and marker, with its name.
-    for row, placed in enumerate(legend):
-        y = height - legend_height + LEGEND_ROW * row + LEGEND_ROW / 2 - 4
-        parts.extend(_legend_item(line, x, y) for line, x in placed)
-    parts.append("</g></svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text in it went through escape()
+        if style["marker"] and plot.count <= 40:
+            yield from (_marker(style["marker"], x, y, style["colour"]) for x, y in filter(None, points))
 
 
 LEGEND_ROW = 28

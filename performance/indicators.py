@@ -12,7 +12,6 @@ Nothing here is stored: it is worked out from `Indicator` and its current `Indic
   number of queries, for the indicator list, the quarterly review and the meeting pack.
 """
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from strategy.dates import InvalidDate, read_iso_month, read_month
 from strategy.periods import Quarter
 
 MONTH = "month"
@@ -30,12 +30,6 @@ YEAR = "year"
 PERIOD_TYPE_OF_FREQUENCY = {"monthly": MONTH, "quarterly": QUARTER, "annual": YEAR}
 PERIODS_PER_YEAR = {MONTH: 12, QUARTER: 4, YEAR: 1}
 
-MONTH_NAMES = {name.casefold(): number for number, name in enumerate(calendar.month_abbr) if name}
-MONTH_NAMES.update({name.casefold(): number for number, name in enumerate(calendar.month_name) if name})
-MONTH_NAMES["sept"] = 9
-
-MONTH_TEXT = re.compile(r"^(?P<month>[a-z]+)[\s\-/.']*(?P<year>\d{4}|\d{2})$", re.IGNORECASE)
-ISO_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?$")
 YEAR_TEXT = re.compile(r"^(?:FY\s*)?(?P<start>\d{4})\s*[/-]\s*(?P<end>\d{2}|\d{4})$", re.IGNORECASE)
 QUARTER_FIRST = re.compile(r"^Q(?P<n>[1-4])\s+(?P<rest>.+)$", re.IGNORECASE)
 
@@ -115,14 +109,12 @@ class Period:
                         f'"{written}" is not a quarter: the second year must follow the first, as in "2019/20 Q2"'
                     ) from None
         # "2019-09" is a month (as ISO 8601 writes it); "2019-20" and "2019/20" are financial years.
-        if (match := ISO_MONTH.match(candidate)) and 1 <= int(match["month"]) <= 12:
-            year, month = int(match["year"]), int(match["month"])
-            if match["day"]:
-                try:
-                    datetime.date(year, month, int(match["day"]))
-                except ValueError:
-                    raise InvalidPeriod(f'"{written}" is not a date') from None
-            return cls.month(year, month)
+        try:
+            iso_month = read_iso_month(candidate)
+        except InvalidDate:
+            raise InvalidPeriod(f'"{written}" is not a date') from None
+        if iso_month:
+            return cls.month(*iso_month)
         if match := YEAR_TEXT.match(candidate):
             start, end = int(match["start"]), int(match["end"])
             if (end < 100 and end == (start + 1) % 100) or end == start + 1:
@@ -130,11 +122,8 @@ class Period:
             raise InvalidPeriod(
                 f'"{written}" is not a financial year: the second year must follow the first, as in "2019/20"'
             )
-        if match := MONTH_TEXT.match(candidate):
-            number = MONTH_NAMES.get(match["month"].casefold())
-            if number:
-                year = int(match["year"])
-                return cls.month(year + 2000 if year < 100 else year, number)
+        if named_month := read_month(candidate):
+            return cls.month(*named_month)
         raise InvalidPeriod(f'"{written}" is not a period: write {PERIOD_FORMS}')
 
     # Arithmetic --------------------------------------------------------------------------------

@@ -327,123 +327,144 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
     """The pack as a workbook: a sheet per part, every action in full. Text that a spreadsheet would
     run as a formula is escaped; the marking heads every printed page.
 
-    Written with XlsxWriter, about three times as fast as openpyxl on a pack of 20,000 actions, and
-    reproducible: its zip entries carry a fixed date and its properties the `created` one (the
-    issue time), so the same figures make the same bytes."""
-    import xlsxwriter
+    Written with XlsxWriter, which is faster than openpyxl on a large plan, and reproducible: its zip
+    entries carry a fixed date and its properties the `created` one (the issue time), so the same
+    figures make the same bytes."""
+    book = PackWorkbook(pack, Marking(marking).label)
+    _cover_sheet(book, data, meeting, pack)
+    _summary_sheet(book, data, pack.quarter)
+    _exceptions_sheet(book, data)
+    _actions_sheet(book, data)
+    _changes_sheet(book, data)
+    _kpis_sheet(book, data)
+    _agencies_sheet(book, data)
+    _challenges_sheet(book, data)
+    _previous_meetings_sheet(book, carried)
+    if meeting:
+        _attendance_sheet(book, attendance)
+    return book.close()
 
-    label = Marking(marking).label
-    issued = timezone.localtime(pack.issued_at).replace(tzinfo=None)
-    issued_utc = pack.issued_at.astimezone(datetime.UTC).replace(tzinfo=None)
-    buffer = io.BytesIO()
-    # Every cell is written by its type below, so no string is ever read as a number, URL or formula.
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    workbook.set_properties(
-        {"author": pack.strategy.partnership.name, "title": f"{pack.title} pack: {pack.quarter}", "created": issued_utc}
-    )
-    bold = workbook.add_format({"bold": True})
-    formats = {
-        datetime.datetime: workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
-        datetime.date: workbook.add_format({"num_format": "dd/mm/yyyy"}),
-    }
-    # & starts a header code in a spreadsheet's page header: a literal one is doubled.
-    printed = label.replace("&", "&&")
 
-    @functools.cache
-    def unit_format(unit, places):
+class PackWorkbook:
+    """An XlsxWriter workbook with the pack's properties, its formats (made once) and sheets headed
+    and footed by the marking."""
+
+    def __init__(self, pack, label):
+        import xlsxwriter
+
+        self.label = label
+        self.buffer = io.BytesIO()
+        # Every cell is written by its type (PackSheet.row), so no string is ever read as a number, URL
+        # or formula.
+        self.workbook = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        issued_utc = pack.issued_at.astimezone(datetime.UTC).replace(tzinfo=None)
+        title = f"{pack.title} pack: {pack.quarter}"
+        self.workbook.set_properties({"author": pack.strategy.partnership.name, "title": title, "created": issued_utc})
+        self.bold = self.workbook.add_format({"bold": True})
+        self.date_formats = {
+            datetime.datetime: self.workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+            datetime.date: self.workbook.add_format({"num_format": "dd/mm/yyyy"}),
+        }
+        # & starts a header code in a spreadsheet's page header: a literal one is doubled.
+        self.printed = label.replace("&", "&&")
+        self.unit_formats = {}
+
+    def sheet(self, title, header=None):
+        return PackSheet(self, title, header)
+
+    def figure(self, indicator, value):
+        """A KPI figure: the number with its unit's format, or nothing."""
+        return None if value is None else (value, self.unit_format(indicator.unit, indicator.decimal_places))
+
+    def unit_format(self, unit, places):
         """A cell format that shows a KPI figure as the service writes it ("12.5%", "£1,200") while
         the cell holds the number, so it sorts and sums."""
-        number = "#,##0" + ("." + "0" * places if places else "")
-        if unit == "money":
-            number = f'"£"{number}'
-        elif suffix := UNIT_SUFFIX.get(unit, ""):
-            number = f'{number}"{suffix}"'
-        return workbook.add_format({"num_format": number})
+        if (unit, places) not in self.unit_formats:
+            number = "#,##0" + ("." + "0" * places if places else "")
+            if unit == "money":
+                number = f'"£"{number}'
+            elif suffix := UNIT_SUFFIX.get(unit, ""):
+                number = f'{number}"{suffix}"'
+            self.unit_formats[unit, places] = self.workbook.add_format({"num_format": number})
+        return self.unit_formats[unit, places]
 
-    def figure(indicator, value):
-        """A KPI figure for `row`: a number in its unit's format, or nothing."""
-        return None if value is None else (value, unit_format(indicator.unit, indicator.decimal_places))
+    def close(self):
+        self.workbook.close()
+        return self.buffer.getvalue()
 
-    class Sheet:
-        """A worksheet and the next row to write."""
 
-        def __init__(self, title, header):
-            self.worksheet = workbook.add_worksheet(title)
-            self.worksheet.set_header(f"&C{printed}")
-            self.worksheet.set_footer(f"&C{printed}&RPage &P of &N")
-            self.next_row = 0
-            if header:
-                for column, text in enumerate(header):
-                    self.worksheet.write_string(0, column, str(text), bold)
-                self.next_row = 1
+class PackSheet:
+    """A worksheet of the pack and the next row to write."""
 
-    def row(ws, values):
-        number, write = ws.next_row, ws.worksheet
+    def __init__(self, book, title, header):
+        self.book = book
+        self.worksheet = book.workbook.add_worksheet(title)
+        self.worksheet.set_header(f"&C{book.printed}")
+        self.worksheet.set_footer(f"&C{book.printed}&RPage &P of &N")
+        self.next_row = 0
+        if header:
+            for column, text in enumerate(header):
+                self.worksheet.write_string(0, column, str(text), book.bold)
+            self.next_row = 1
+
+    def row(self, values):
+        number, write = self.next_row, self.worksheet
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
             if isinstance(value, str):  # most cells: tested first
                 write.write_string(number, column, escape_formula(value))
             elif isinstance(value, datetime.date):
-                write.write_datetime(number, column, value, formats[type(value)])
+                write.write_datetime(number, column, value, self.book.date_formats[type(value)])
             elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 write.write_number(number, column, value)
-            elif isinstance(value, tuple):  # a number with its own format (figure())
+            elif isinstance(value, tuple):  # a number with its own format (PackWorkbook.figure)
                 write.write_number(number, column, value[0], value[1])
             else:  # labels that are lazily translated strings, and anything else as its text
                 write.write_string(number, column, escape_formula(str(value)))
-        ws.next_row += 1
+        self.next_row += 1
 
+
+STATUS_LABELS = [label for _, label in STATUS_COLUMNS]
+RAG_LABELS = ["Green", "Amber", "Red"]
+
+
+def _cover_sheet(book, data, meeting, pack):
     quarter = pack.quarter
-    cover = Sheet("Cover", None)
+    cover = book.sheet("Cover")
     for key, value in [
-        ("Handling marking", label),
+        ("Handling marking", book.label),
         ("Partnership", pack.strategy.partnership.name),
         ("Strategy", pack.strategy.title),
         ("Meeting", meeting.name if meeting else "None: the quarter's pack"),
         ("Date", meeting.date if meeting else None),
         ("Quarter reviewed", f"{quarter} ({quarter.months})"),
         ("Status as at", quarter.end),
-        ("Issued", issued),
+        ("Issued", timezone.localtime(pack.issued_at).replace(tzinfo=None)),
         ("Issued by", _person(pack.issued_by)),
         ("Exceptions", "Red and Amber actions" if data.include_amber else "Red actions"),
     ]:
-        row(cover, [key, value])
+        cover.row([key, value])
 
-    status_labels = [lbl for _, lbl in STATUS_COLUMNS]
-    rag_labels = ["Green", "Amber", "Red"]
-    summary = Sheet("Summary", ["Delivery group", "Actions", *status_labels, *rag_labels])
+
+def _summary_sheet(book, data, quarter):
+    summary = book.sheet("Summary", ["Delivery group", "Actions", *STATUS_LABELS, *RAG_LABELS])
     for count in [*data.group_rows, data.total_row, data.was_total_row]:
-        label_ = count.label if count is not data.was_total_row else f"All groups, end of {quarter.previous()}"
-        row(summary, [label_, count.total, *(n for _, _, n, _ in count.by_status), *(n for _, _, n, _ in count.by_rag)])
-    row(summary, [])
-    row(summary, [f"Compared with {quarter.previous()}", "Actions"])
+        label = count.label if count is not data.was_total_row else f"All groups, end of {quarter.previous()}"
+        summary.row([label, count.total, *(n for _, _, n, _ in count.by_status), *(n for _, _, n, _ in count.by_rag)])
+    summary.row([])
+    summary.row([f"Compared with {quarter.previous()}", "Actions"])
     for _change, change_label, n, _url in data.comparison:
-        row(summary, [change_label, n])
+        summary.row([change_label, n])
 
-    groups = {g.pk: g for g in data.groups}
-    objectives = {o.pk: o for o in data.objectives}
 
-    exceptions = Sheet(
-        "Exceptions",
-        [
-            "Delivery group",
-            "Ref",
-            "Action",
-            "Lead",
-            "Status",
-            "RAG",
-            "Due date",
-            "Revised due date",
-            "Commentary",
-            "Decision needed",
-        ],
-    )
+def _exceptions_sheet(book, data):
+    header = ["Delivery group", "Ref", "Action", "Lead", "Status", "RAG", "Due date", "Revised due date"]
+    exceptions = book.sheet("Exceptions", [*header, "Commentary", "Decision needed"])
     for group, found in data.exceptions:
         for state in found:
             update = state.update
-            row(
-                exceptions,
+            exceptions.row(
                 [
                     group.name,
                     state.ref,
@@ -455,40 +476,41 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
                     state.revised_due_date,
                     update.commentary if update else "",
                     update.decision_needed if update else "",
-                ],
+                ]
             )
 
-    actions = Sheet(
-        "Actions",
-        [
-            "Delivery group",
-            "Objective",
-            "Ref",
-            "Action",
-            "Lead",
-            "Status",
-            "RAG",
-            "Progress",
-            "Due date",
-            "Deadline as written",
-            "Revised due date",
-            "Last update",
-            "Commentary",
-            "Overdue",
-            "No update this quarter",
-            "Changes this quarter",
-        ],
-    )
+
+ACTIONS_HEADER = [
+    "Delivery group",
+    "Objective",
+    "Ref",
+    "Action",
+    "Lead",
+    "Status",
+    "RAG",
+    "Progress",
+    "Due date",
+    "Deadline as written",
+    "Revised due date",
+    "Last update",
+    "Commentary",
+    "Overdue",
+    "No update this quarter",
+    "Changes this quarter",
+]
+
+
+def _actions_sheet(book, data):
+    actions = book.sheet("Actions", ACTIONS_HEADER)
     # Labels looked up once, not per row: the sheet has a row for every action.
     status_label, rag_label = dict(Status.choices), {"": "", **dict(RAG.choices)}
-    objective_label = {pk: f"{o.number}. {o.title}" for pk, o in objectives.items()}
-    group_name = {pk: g.name for pk, g in groups.items()}
+    objective_label = {o.pk: f"{o.number}. {o.title}" for o in data.objectives}
+    group_name = {g.pk: g.name for g in data.groups}
     changes_label = functools.cache(lambda changes: ", ".join(sorted(str(change.label) for change in changes)))
     local = timezone.get_current_timezone()
     for state in data.actions:
         update = state.update
-        row(
-            actions,
+        actions.row(
             [
                 group_name.get(state.group_id, ""),
                 objective_label.get(state.objective_id, ""),
@@ -506,15 +528,16 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
                 "Yes" if state.overdue else "No",
                 "Yes" if state.no_update else "No",
                 changes_label(state.changes),
-            ],
+            ]
         )
 
-    changes = Sheet("Changes", ["Change", "Ref", "Action", "Lead", "Approved by", "Commentary"])
+
+def _changes_sheet(book, data):
+    changes = book.sheet("Changes", ["Change", "Ref", "Action", "Lead", "Approved by", "Commentary"])
     for _change, heading, found, _url in data.changes:
         for state in found:
             update = state.update
-            row(
-                changes,
+            changes.row(
                 [
                     heading,
                     state.ref,
@@ -522,68 +545,58 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
                     state.leads,
                     update.approved_by if update else "",
                     update.commentary if update else "",
-                ],
+                ]
             )
 
-    kpis = Sheet(
-        "KPIs",
-        [
-            "Ref",
-            "Indicator",
-            "Kind",
-            "Latest value",
-            "Unit",
-            "Data to",
-            "Incomplete data",
-            "Target",
-            "Target value",
-            "RAG",
-            "Since the period before",
-            "Since a year earlier",
-            "Comparator",
-            "Comparator is",
-        ],
-    )
+
+KPIS_HEADER = [
+    "Ref",
+    "Indicator",
+    "Kind",
+    "Latest value",
+    "Unit",
+    "Data to",
+    "Incomplete data",
+    "Target",
+    "Target value",
+    "RAG",
+    "Since the period before",
+    "Since a year earlier",
+    "Comparator",
+    "Comparator is",
+]
+
+
+def _kpis_sheet(book, data):
+    kpis = book.sheet("KPIs", KPIS_HEADER)
     for kpi in [*data.kpis, *data.contextual_kpis]:
         indicator = kpi.indicator
-        row(
-            kpis,
+        kpis.row(
             [
                 indicator.ref,
                 indicator.name,
                 "Performance" if kpi.rated else "Contextual (not rated)",
-                figure(indicator, kpi.value),
+                book.figure(indicator, kpi.value),
                 indicator.get_unit_display(),
                 kpi.data_to,
                 kpi.coverage,
                 kpi.target,
-                figure(indicator, kpi.target_value),
+                book.figure(indicator, kpi.target_value),
                 kpi.rag[1] if kpi.rag else "",
                 kpi.since_previous[1] if kpi.since_previous else "",
                 kpi.since_year_earlier[1] if kpi.since_year_earlier else "",
-                figure(indicator, kpi.comparator_value),
+                book.figure(indicator, kpi.comparator_value),
                 indicator.comparator_name if kpi.comparator_value is not None else "",
-            ],
+            ]
         )
 
-    agencies = Sheet(
-        "By agency",
-        [
-            "Agency",
-            "Leads",
-            "Contributes to",
-            "Actions",
-            *status_labels,
-            *rag_labels,
-            "Updates due",
-            "Updates on time",
-            "Per cent on time",
-        ],
-    )
+
+def _agencies_sheet(book, data):
+    header = ["Agency", "Leads", "Contributes to", "Actions", *STATUS_LABELS, *RAG_LABELS]
+    agencies = book.sheet("By agency", [*header, "Updates due", "Updates on time", "Per cent on time"])
     for agency in data.agencies:
         extra = agency.extra
-        row(
-            agencies,
+        agencies.row(
             [
                 agency.label,
                 extra["leads"],
@@ -594,35 +607,35 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
                 extra["owed"],
                 extra["on_time"],
                 extra["on_time_percent"],
-            ],
+            ]
         )
 
-    challenges = Sheet(
+
+def _challenges_sheet(book, data):
+    challenges = book.sheet(
         "Challenges",
         ["Meeting", "About", "Kind", "Challenge or decision", "Who responds", "Recorded by", "Recorded on"],
     )
     for challenge in data.challenges:
-        about = challenge.about_label
-        row(
-            challenges,
+        challenges.row(
             [
                 str(challenge.meeting),
-                about,
+                challenge.about_label,
                 challenge.get_kind_display(),
                 challenge.text,
                 challenge.owner,
                 _person(challenge.created_by),
                 timezone.localtime(challenge.created_at).date(),
-            ],
+            ]
         )
 
-    previous = Sheet(
-        "Previous meetings",
-        ["Meeting", "About", "Decision", "Owner", "Due", "State", "Overdue", "Response"],
+
+def _previous_meetings_sheet(book, carried):
+    previous = book.sheet(
+        "Previous meetings", ["Meeting", "About", "Decision", "Owner", "Due", "State", "Overdue", "Response"]
     )
     for decision in carried:
-        row(
-            previous,
+        previous.row(
             [
                 str(decision.meeting),
                 decision.about_label,
@@ -632,14 +645,12 @@ def render_xlsx(data, meeting, pack, marking, carried=(), attendance=()):
                 decision.get_state_display(),
                 "Overdue" if decision.overdue else "",
                 decision.response,
-            ],
+            ]
         )
 
-    if meeting:
-        present = Sheet("Attendance", ["Name", "Organisation", "Attendance"])
-        for label, people in attendance:
-            for name, organisation in people:
-                row(present, [name, organisation, label])
 
-    workbook.close()
-    return buffer.getvalue()
+def _attendance_sheet(book, attendance):
+    present = book.sheet("Attendance", ["Name", "Organisation", "Attendance"])
+    for label, people in attendance:
+        for name, organisation in people:
+            present.row([name, organisation, label])

@@ -42,6 +42,7 @@ from performance.indicators import (
 )
 from performance.models import Indicator, IndicatorValue, IndicatorValueImport
 from strategy.audit import bulk_create_audited, record_changed
+from strategy.dates import InvalidDate, read_day
 from strategy.models import Strategy, name_key
 
 logger = logging.getLogger(__name__)
@@ -310,12 +311,13 @@ def _date(raw):
     if isinstance(raw, datetime.date):
         return raw
     text = str(raw).strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d %B %Y", "%d %b %Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f'"{text}" is not a date: write it like 30/09/2019')
+    try:
+        day = read_day(text)
+    except InvalidDate:
+        day = None
+    if day is None:
+        raise ValueError(f'"{text}" is not a date: write it like 30/09/2019')
+    return day
 
 
 def values_check(*, strategy, content, file_name="", by=None, today=None):

@@ -180,20 +180,7 @@ def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None
             if len(before_header) >= HEADER_SEARCH_ROWS:
                 break
             continue
-        cells = {}
-        for index, value in enumerate(values):
-            if index in columns and not is_blank(value):
-                key = columns[index]
-                cells[key] = value if key in RAW_FIELDS else unescape_formula(clean_text(value))
-            elif index not in columns and not is_blank(value) and index not in sheet.unknown:
-                sheet.unknown.add(index)
-                notes.append(
-                    Problem(
-                        f"column {column_letter(index)} has no header, so it was not read",
-                        sheet=where,
-                        row=number,
-                    )
-                )
+        cells = _row_cells(sheet, number, values, columns, notes)
         if not cells:
             continue
         row_group = cells.get("delivery_group") or group or sheet.labels.get("delivery_group") or where
@@ -232,6 +219,22 @@ def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None
             )
         )
     return any_content
+
+
+def _row_cells(sheet, number, values, columns, notes):
+    """{key: value} of a data row's cells under a header; a note, once a sheet, for a column without one."""
+    cells = {}
+    for index, value in enumerate(values):
+        if is_blank(value):
+            continue
+        if index in columns:
+            key = columns[index]
+            cells[key] = value if key in RAW_FIELDS else unescape_formula(clean_text(value))
+        elif index not in sheet.unknown:
+            sheet.unknown.add(index)
+            why = f"column {column_letter(index)} has no header, so it was not read"
+            notes.append(Problem(why, sheet=sheet.name, row=number))
+    return cells
 
 
 def _use_header(sheet, number, values, header, quarters, problems, notes):

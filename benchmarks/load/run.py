@@ -86,6 +86,7 @@ def free_port():
 
 
 def main():
+    # One run read top to bottom (seed, serve, load, collect): the server lives for exactly this function.
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/swp_load")

@@ -493,3 +493,20 @@ def test_notes_escaped_as_the_sites_downloads_escape_formulas_are_imported_as_wr
         "Nov 2024": "Tab first",
         "Dec 2024": "-5",
     }
+
+
+@pytest.mark.parametrize("written", ["30/09/2024", "30/9/24", "30.09.2024", "30 Sept 2024", "30th September 2024"])
+def test_data_to_is_read_as_action_plan_deadlines_are(plan, officer, kpis, written):
+    content = csv_file(f"KPI-V1,2024/25 Q2,13,,{written}", header="Indicator,Period,Value,Note,Data to")
+    outcome = values_check(strategy=plan["strategy"], content=content, by=officer)
+    assert outcome.problems == []
+    assert outcome.plan[0][4]["data_to"] == datetime.date(2024, 9, 30)
+
+
+@pytest.mark.parametrize("written", ["31/09/2024", "09/30/2024", "Sept 2024", "end of September"])
+def test_data_to_that_names_no_day_is_refused(plan, officer, kpis, written):
+    content = csv_file(f"KPI-V1,2024/25 Q2,13,,{written}", header="Indicator,Period,Value,Note,Data to")
+    outcome = values_check(strategy=plan["strategy"], content=content, by=officer)
+    assert [str(p) for p in outcome.problems] == [
+        f'Row 2, Data to: "{written}" is not a date: write it like 30/09/2019'
+    ]
