@@ -373,6 +373,8 @@ def measure(client, url, runs, before=None):
         return execute(sql, params, many, context)
 
     # Counted by a wrapper, not connection.queries: every request empties that log as it starts.
+    if before is not None:
+        before()
     with connection.execute_wrapper(count):
         response = client.get(url)  # also warms caches and the connection
     assert response.status_code == 200, (url, response.status_code)
