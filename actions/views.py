@@ -286,6 +286,7 @@ def action_list(request):
         request,
         "actions/action_list.html",
         {
+            "marking": _page_marking(strategy, page.object_list),
             "strategy": strategy,
             "strategies": _visible_strategies(request.user),
             "filter": filterset,
@@ -297,6 +298,17 @@ def action_list(request):
             "now_query": urlencode([(k, v) for k, values in query.lists() if k != "as_at" for v in values]),
         },
     )
+
+
+def _page_marking(strategy, actions):
+    """The marking strip of a page listing `actions`: the highest of theirs, their objectives', groups'
+    and the strategy's (all loaded with the actions, so no query)."""
+    if strategy is None:
+        return ""
+    found = [strategy.marking]
+    for action in actions:
+        found += [action.marking, action.objective.marking, action.objective.delivery_group.marking]
+    return Marking(Marking.highest(found)).label
 
 
 def _page_of(actions, number):

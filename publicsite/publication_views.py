@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from actions.models import Action, DeliveryGroup, Objective
 from publicsite.forms import ITEM_KINDS, PublicationForm, item_form_class
 from strategy import permissions
-from strategy.models import Strategy
+from strategy.models import Marking, Strategy
 
 
 def _strategy_to_publish(request, slug):
@@ -85,6 +85,9 @@ def publication(request, slug):
     for group in groups:
         group.shown = group.pk in shown["group"]
         group.item_objectives = objectives_of.get(group.pk, [])
+    # The page lists every item the officer may see, so it carries the highest of their markings.
+    listed = [strategy, *groups, *(o for g in groups for o in g.item_objectives)]
+    listed += [a for g in groups for o in g.item_objectives for a in o.item_actions]
     return render(
         request,
         "public/publication.html",
@@ -92,6 +95,7 @@ def publication(request, slug):
             "strategy": strategy,
             "form": form,
             "groups": groups,
+            "marking": Marking(Marking.highest(item.marking for item in listed)).label,
             "public_url": reverse("public:strategy", args=[partnership.slug, strategy.slug]),
             "crumbs": _crumbs(strategy, "Publication"),
         },
@@ -121,6 +125,7 @@ def publication_item(request, slug, kind, pk):
             "strategy": strategy,
             "item": item,
             "noun": noun,
+            "marking": Marking(Marking.highest([strategy.marking, *_markings(item)])).label,
             "form": form,
             "crumbs": [
                 *_crumbs(strategy, "Publication")[:-1],

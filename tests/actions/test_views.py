@@ -209,6 +209,27 @@ def test_a_sensitive_or_foreign_action_is_not_found_for_those_not_cleared(role, 
     assert client.get(reverse("actions:action_detail", args=[plan["c1_1"].pk])).status_code == status
 
 
+STRIP = '<p class="app-marking"><span class="govuk-visually-hidden">Handling marking: </span>{}</p>'
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "marking"),
+    [
+        ("executive", {}, "OFFICIAL-SENSITIVE"),  # C1.1, of the OFFICIAL-SENSITIVE CONTEST group, is listed
+        ("executive", {"group": "victim"}, "OFFICIAL"),  # filtered to what is OFFICIAL
+        ("viewer", {}, "OFFICIAL"),  # not cleared: C1.1 is not on the page
+    ],
+)
+def test_the_action_list_carries_the_marking_of_what_it_lists(role, query, marking, client, users, plan):
+    client.force_login(users[role])
+    if "group" in query:
+        query = {"group": plan[query["group"]].pk}
+    content = client.get(reverse("actions:action_list"), query).content.decode()
+    assert ("C1.1" in content) == (marking == "OFFICIAL-SENSITIVE")
+    assert content.count('class="app-marking"') == 1
+    assert STRIP.format(marking) in content
+
+
 def _post_update(client, action, **fields):
     data = {
         "status": "in_progress",

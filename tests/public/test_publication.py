@@ -140,3 +140,31 @@ def test_objectives_of_a_held_back_group_are_not_public(plan):
     assert list(Objective.objects.public(preview=True).values_list("number", "delivery_group__name")) == [
         (1, "Offender")
     ]
+
+
+STRIP = '<p class="app-marking"><span class="govuk-visually-hidden">Handling marking: </span>{}</p>'
+
+
+@pytest.mark.parametrize(
+    ("clearance", "marking"), [("official_sensitive", "OFFICIAL-SENSITIVE"), ("official", "OFFICIAL")]
+)
+def test_the_publication_page_carries_the_marking_of_what_it_lists(plan, client, clearance, marking):
+    from strategy.models import Membership
+    from tests.conftest import make_user
+
+    officer = make_user("pub", partnership=plan["partnership"], role=Membership.Role.OFFICER, clearance=clearance)
+    client.force_login(officer)
+    body = client.get(PUBLICATION).content.decode()
+    assert ("C1.1" in body) == (marking == "OFFICIAL-SENSITIVE")
+    assert body.count('class="app-marking"') == 1
+    assert STRIP.format(marking) in body
+
+
+@pytest.mark.parametrize(
+    ("item", "marking"), [("c1_1", "OFFICIAL-SENSITIVE"), ("c1", "OFFICIAL-SENSITIVE"), ("v1_1", "OFFICIAL")]
+)
+def test_an_items_publication_page_carries_its_marking(plan, officer, client, item, marking):
+    kind = "objective" if item == "c1" else "action"
+    client.force_login(officer)
+    body = client.get(f"{PUBLICATION}{kind}/{plan[item].pk}/").content.decode()
+    assert STRIP.format(marking) in body
