@@ -5,7 +5,6 @@ are a copy kept in step by `Action.record_update`, so lists need no subquery.
 """
 
 import datetime
-import functools
 import re
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.deadlines import InvalidDeadline, due_date_from_text
@@ -158,17 +157,8 @@ def changes_between(*, was_status, was_rag, status, rag, is_new=False):
 
 
 def action_url(pk):
-    """The page of action `pk`. Tables link hundreds of actions, and reverse() costs about 25 µs a call,
-    so the URL is reversed once (per URL configuration) and each id written into it."""
-    head, tail = _action_url_around_id(get_urlconf(settings.ROOT_URLCONF), get_script_prefix())
-    return f"{head}{pk}{tail}"
-
-
-@functools.lru_cache(maxsize=16)
-def _action_url_around_id(urlconf, prefix):
-    marker = "2147483647"  # any id would do: split at its last occurrence, whatever the prefix holds
-    head, tail = reverse("actions:action_detail", args=[int(marker)], urlconf=urlconf).rsplit(marker, 1)
-    return head, tail
+    """The page of action `pk`."""
+    return reverse("actions:action_detail", args=[pk])
 
 
 def default_strategy(strategies, user):

@@ -207,12 +207,10 @@ def bulk_create_audited(objs, model, *, by=None, reason="", batch_size=None):
     )
 
 
+# Kept: through bulk_create_with_history alone, importing a county-sized plan misses its time target.
 # New rows and their history on PostgreSQL go in by COPY, with ids drawn from each table's sequence
-# first. Through the ORM (bulk_create prepares every value of every field, then INSERTs), an import of
-# 10,000 actions, with their 20,000 lead links, their updates and a history row for each of those,
-# spent longer writing than doing everything else: 7.4 s against 4.4 s by COPY. Each value is written
-# in COPY's text format from its Python value, for the field types listed; a model with any other
-# (JSON, binary) goes through simple-history and the ORM. The history rows hold what simple-history's
+# first, each value in COPY's text format, for the field types listed; a model with any other (JSON,
+# binary) goes through simple-history and the ORM. The history rows hold what simple-history's
 # HistoryManager.bulk_history_create would put in them.
 COPY_FIELDS = (
     models.AutoField,
@@ -258,7 +256,7 @@ def _copy(model, fields, rows):
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     rows = iter(rows)
     with connection.cursor() as cursor:
-        # In pages, so a 50,000-action import never holds all its rows as text at once.
+        # In pages, so a large import never holds all its rows as text at once.
         while page := list(itertools.islice(rows, COPY_PAGE)):
             text = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in page))
             cursor.cursor.copy_expert(sql, text)

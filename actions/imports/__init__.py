@@ -10,8 +10,6 @@ The browser, the back office and `manage.py import_action_plan` all call these (
 `actions.imports.records` where the import is recorded).
 """
 
-import contextlib
-import gc
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -80,25 +78,6 @@ class Outcome:
         }
 
 
-@contextlib.contextmanager
-def _without_cycle_collection():
-    """Python's cycle collector off while a file is read, checked and imported, then one collection.
-
-    An import makes tens of thousands of short-lived objects and keeps most of them to the end, so
-    the collector ran again and again over a heap that only grew: a fifth of an import's time when
-    the process already held a preview. Rows hold few reference cycles, so memory stays within the
-    peak the benchmark reports (benchmarks/import_actions.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            gc.collect()
-
-
-@_without_cycle_collection()
 def _run(
     *,
     strategy,

@@ -8,8 +8,6 @@ Django's own widget templates are left alone on purpose: the back office (the ad
 widgets through the same form renderer and has its own styles.
 """
 
-import datetime
-
 from django import forms, template
 from django.conf import settings
 from django.forms.utils import flatatt
@@ -282,13 +280,3 @@ def lower_first(value):
     in capitals ("RAG rating", "KPI") stays as it is, where Django's `lower` would write "rag"."""
     value = str(value)
     return value[:1].lower() + value[1:] if value[1:2].islower() else value
-
-
-@register.filter(expects_localtime=True, is_safe=False)
-def uk_date(value):
-    """A date (or a datetime, in local time) as 31/03/2025; "" for anything else, so `|default:`
-    still applies. Django's `date` filter does the same work through its format machinery, which
-    costs ten times as much: long tables show hundreds of dates."""
-    if isinstance(value, datetime.date):  # a datetime is a date too
-        return value.strftime("%d/%m/%Y")
-    return ""

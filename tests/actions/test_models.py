@@ -5,10 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import override_settings
-from django.urls import reverse, set_script_prefix
 
-from actions.models import RAG, Action, StaleUpdate, Status, Update, action_url
+from actions.models import RAG, Action, StaleUpdate, Status, Update
 from tests.conftest import make_action
 
 
@@ -156,25 +154,6 @@ def test_overdue_and_due_soon(plan, lead):
     )
     assert set(Action.objects.overdue(today=later)) == set()
     assert plan["v1_1"].rating == ("blue", "Complete")
-
-
-@pytest.mark.parametrize("pk", [1, 7, 42, 2147483646])
-def test_an_actions_url_is_the_one_django_reverses(pk):
-    assert action_url(pk) == reverse("actions:action_detail", args=[pk]) == f"/actions/{pk}/"
-
-
-def test_an_actions_url_follows_the_script_prefix():
-    try:
-        set_script_prefix("/swp/")
-        assert action_url(12) == reverse("actions:action_detail", args=[12]) == "/swp/actions/12/"
-    finally:
-        set_script_prefix("/")
-    assert action_url(12) == "/actions/12/"
-
-
-@override_settings(ROOT_URLCONF="tests.actions.mounted_urls")
-def test_an_actions_url_follows_the_url_configuration():
-    assert action_url(5) == reverse("actions:action_detail", args=[5]) == "/tracker/actions/5/"
 
 
 def test_an_action_links_to_its_page(plan):
