@@ -129,11 +129,11 @@ def test_the_import_command_refuses_each_kind_in_bounded_memory(plan, hostile_fi
     copy = sqlite3.connect(database)
     connection.connection.backup(copy)
     copy.close()
-    code = (
-        "import resource, runpy, sys\n"
+    code = hostile.PEAK + (
+        "import runpy, sys\n"
         "sys.argv = ['manage.py', 'import_action_plan', sys.argv[1], '--strategy', 'test-2024-2027']\n"
         "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
-        "finally:\n    print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)\n"
+        "finally:\n    print('peak', peak_mb(), file=sys.stderr)\n"
     )
     finished = subprocess.run(
         [sys.executable, "-c", code, str(hostile_file(name, "plan"))],
