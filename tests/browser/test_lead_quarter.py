@@ -59,6 +59,8 @@ def test_five_updates_in_five_page_loads(page, live_server, lead, five_to_update
             before = len(interactions)
             page.get_by_label("Commentary").click()
             interactions.append("click commentary")
+            # Typing before the box has focus would lose the keys on a loaded machine.
+            expect(page.get_by_label("Commentary")).to_be_focused()
             page.keyboard.type(f"{ref}: on track, nothing to add.")
             interactions.append("type")
             page.get_by_role("button", name="Save and next").click()

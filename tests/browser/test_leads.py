@@ -2,14 +2,27 @@
 a concurrent update refused without loss; what executives cannot reach. Every page is checked with axe.
 """
 
+import datetime
 import re
+import zoneinfo
 
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from actions.models import RAG, Action, Status
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def in_the_strategy_period():
+    """My actions lists the actions of strategies whose period reaches today: the clock is set inside the
+    fixture strategy's. It ticks: the live server needs it to."""
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 16, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London")), tick=True
+    ):
+        yield
 
 
 def focused(page):

@@ -178,6 +178,8 @@ def test_another_groups_chair_may_not_sign_off(client, signed_off, lead, chair):
     assert update.review_state == Update.ReviewState.SUBMITTED
 
 
+# The round's quarter must fall in the fixture strategy's period: the clock is set.
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_round_counts_a_submission_as_returned(signed_off, lead, officer):
     from strategy.periods import Quarter
 
@@ -189,6 +191,8 @@ def test_a_round_counts_a_submission_as_returned(signed_off, lead, officer):
     assert returned["V1.1"] is True and returned["V1.2"] is False
 
 
+# The round's quarter must fall in the fixture strategy's period: the clock is set.
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_round_cannot_close_with_submissions_dated_in_its_quarter(signed_off, lead, officer):
     from strategy.periods import Quarter
 
