@@ -25,7 +25,7 @@ from performance.annual_report import (
     render_file,
     report_years,
 )
-from performance.review_views import strategy_for
+from performance.review_views import period_of, strategy_for
 from strategy import permissions
 from strategy.models import Marking
 
@@ -70,15 +70,14 @@ class ReportTextForm(forms.Form):
 
 def _year_of(strategy, slug):
     """The financial year of the strategy named in the address (2018-19), or 404 saying which exist."""
-    years = report_years(strategy)
-    try:
-        year = FinancialYear.from_slug(slug)
-    except ValueError:
-        year = None
-    if year is None or year not in years:
-        span = f"from {years[-1]} to {years[0]}" if years else "none has begun yet"
-        raise Http404(f"{slug} is not a financial year of {strategy} that has begun ({span}).")
-    return year
+    return period_of(
+        strategy,
+        slug,
+        periods=report_years(strategy),
+        parse=FinancialYear.from_slug,
+        kind="a financial year",
+        state="begun",
+    )
 
 
 def _crumbs(strategy, *more):
