@@ -91,18 +91,19 @@ def _crumbs(strategy, *more):
 @login_required
 @require_GET
 def annual_report_page(request, slug):
-    """The report of the year chosen (?year=2018-19; the latest ended year by default), as the reader's
-    highest edition, with the downloads of every edition they may have."""
+    """The report of the year chosen (?year=2018-19; by default the latest with work in it, default_year),
+    as the reader's highest edition, with the downloads of every edition they may have."""
     strategy = strategy_for(request.user, slug)
     if not permissions.can_view_annual_report(request.user, strategy):
         raise Http404
     years = report_years(strategy)
-    chosen = default_year(years)
     form = YearForm({"year": request.GET["year"]} if "year" in request.GET else None, years=years)
     if form.is_bound:
         chosen = FinancialYear.from_slug(form.cleaned_data["year"]) if form.is_valid() else None
-    elif chosen is not None:
-        form = YearForm(initial={"year": chosen.slug}, years=years)
+    else:
+        chosen = default_year(strategy, years, request.user)
+        if chosen is not None:
+            form = YearForm(initial={"year": chosen.slug}, years=years)
     context = {"strategy": strategy, "form": form, "years": years, "year": chosen, "crumbs": _crumbs(strategy)}
     if chosen is not None:
         editions = permissions.annual_report_editions(request.user, strategy)
