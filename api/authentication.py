@@ -1,6 +1,7 @@
 """Who is calling the API: a caller with no key, or a key sent as `Authorization: Api-Key <key>`.
 
-A key that is unknown, revoked or expired is refused with 401 (never read as "no key": a report
+A key that is unknown, revoked or expired, or whose maker is no longer an active officer of its
+partnership, is refused with 401 (never read as "no key": a report
 whose key lapsed should fail loudly, not quietly get less data). Requests carry no session and no
 CSRF token: the API reads only, and a signed-in officer's browser reads it as anyone does.
 """
@@ -11,6 +12,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
 from api.models import PartnerAPIKey
+from strategy import permissions
 
 KEYWORD = KeyParser.keyword  # "Api-Key"
 
@@ -32,6 +34,11 @@ class APIKeyAuthentication(BaseAuthentication):
         if key.has_expired:
             raise exceptions.AuthenticationFailed(
                 f"This API key expired on {timezone.localtime(key.expiry_date):%d/%m/%Y}: ask an officer for a new one."
+            )
+        if not permissions.api_key_works(key):
+            raise exceptions.AuthenticationFailed(
+                "This API key stopped working when the officer who made it stopped being one: "
+                "ask an officer for a new one."
             )
         key.record_use(now)
         return (None, key)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Partnership
 
@@ -17,7 +18,9 @@ LAST_USED_EVERY = datetime.timedelta(minutes=1)
 
 class PartnerAPIKeyQuerySet(models.QuerySet):
     def for_partnership(self, partnership_id):
-        return self.filter(partnership_id=partnership_id)
+        return self.filter(partnership_id=partnership_id).annotate(
+            makers_clearance=permissions.api_key_makers_clearance()
+        )
 
     def usable(self, now=None):
         now = now or timezone.now()
@@ -26,7 +29,13 @@ class PartnerAPIKeyQuerySet(models.QuerySet):
 
 class PartnerAPIKeyManager(BaseAPIKeyManager.from_queryset(PartnerAPIKeyQuerySet)):
     def get_usable_keys(self):
-        return super().get_usable_keys().select_related("partnership")
+        # The maker's clearance comes in the same query: every request is read at it (permissions).
+        return (
+            super()
+            .get_usable_keys()
+            .select_related("partnership")
+            .annotate(makers_clearance=permissions.api_key_makers_clearance())
+        )
 
 
 class PartnerAPIKey(AbstractAPIKey):
@@ -75,16 +84,14 @@ class PartnerAPIKey(AbstractAPIKey):
     def __str__(self):
         return f"{self.name} ({self.prefix})"
 
-    @property
-    def markings(self):
-        return Marking.up_to(self.clearance)
-
     def state(self, now=None):
         now = now or timezone.now()
         if self.revoked:
             return "Revoked"
         if self.expiry_date is not None and self.expiry_date <= now:
             return "Expired"
+        if not permissions.api_key_works(self):
+            return "Stopped"
         return "Active"
 
     def revoke(self, *, by):

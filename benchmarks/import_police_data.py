@@ -27,28 +27,16 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from evidence.crime_types import ANTI_SOCIAL_BEHAVIOUR, POLICE_UK_CRIME_TYPES  # noqa: E402
+
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 
 LOCAL_AUTHORITIES = 33
 WARDS_PER_AUTHORITY = 20
 LSOAS_PER_AUTHORITY = 150
 WESTMINSTER = "E09000033"
-CRIME_TYPES = [
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-]
 STREET_COLUMNS = [
     "Crime ID",
     "Month",
@@ -111,8 +99,8 @@ def write_year(folder, areas, rows, *, year=2024):
             writer = csv.writer(stream)
             writer.writerow(STREET_COLUMNS)
             for number in range(per_month):
-                crime_type = chance.choice(CRIME_TYPES)
-                asb = crime_type == "Anti-social behaviour"
+                crime_type = chance.choice(POLICE_UK_CRIME_TYPES)
+                asb = crime_type == ANTI_SOCIAL_BEHAVIOUR
                 located = chance.random() > 0.01
                 code, name = chance.choice(areas)[:2] if located else ("", "")
                 writer.writerow(

@@ -32,10 +32,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
+from evidence.crime_types import ANTI_SOCIAL_BEHAVIOUR
 from evidence.models import CrimeCount, LocalAuthority, PoliceMonth, Ward
 from strategy.models import Marking
 
-ANTI_SOCIAL_BEHAVIOUR = "Anti-social behaviour"
 MONTHS = 12
 DEFAULT_TOP = 2
 

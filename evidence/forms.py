@@ -9,7 +9,8 @@ from django import forms
 from actions.imports.reading import MAX_BYTES
 from evidence.assessment import DEFAULT_TOP
 from evidence.crime_indicators import crime_indicator_save
-from evidence.models import POLICE_UK_CRIME_TYPES, CrimeCount, CrimeIndicator, Ward
+from evidence.crime_types import POLICE_UK_CRIME_TYPES
+from evidence.models import CrimeCount, CrimeIndicator, Ward
 from evidence.police import MAX_UPLOAD_BYTES
 from performance.models import Indicator
 

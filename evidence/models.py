@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from actions.models import RecordedImport
+from evidence.crime_types import ANTI_SOCIAL_BEHAVIOUR
 from strategy.models import Partnership
 
 
@@ -227,27 +228,6 @@ class PoliceDataImport(RecordedImport):
 
     def __str__(self):
         return f"{self.file_name} into {self.partnership} ({self.get_state_display()})"
-
-
-# Crime types as police.uk names them, for the indicator form (a type held in the counts but not here,
-# e.g. one police.uk adds later, is offered too).
-POLICE_UK_CRIME_TYPES = (
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
-ANTI_SOCIAL_BEHAVIOUR = "Anti-social behaviour"
 
 
 class CrimeIndicator(models.Model):

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -94,11 +94,29 @@ def report_years(strategy, today=None):
     return [FinancialYear(year) for year in range(last.year, first.year - 1, -1)]
 
 
-def default_year(years, today=None):
-    """The year a report page opens on: the latest that has ended, else the one under way."""
+def default_year(strategy, years, user, today=None):
+    """The year a report page opens on: the latest that has ended with a counted update `user` may
+    see, else the one under way if it has one, else (no work recorded yet) the latest that has
+    ended, else the one under way. One query, as the review's opening quarter is found."""
+    if not years:
+        return None
     today = today or timezone.localdate()
+    under_way = FinancialYear.containing(today)
+    last = (
+        Update.objects.visible_to(user)
+        .approved()
+        .filter(action__strategy=strategy)
+        .aggregate(
+            ended=Max("recorded_at", filter=Q(recorded_at__lt=under_way.start_moment)),
+            any=Max("recorded_at", filter=Q(recorded_at__lte=under_way.end_moment)),
+        )
+    )
+    for moment in (last["ended"], last["any"]):
+        year = FinancialYear.containing(timezone.localdate(moment)) if moment is not None else None
+        if year in years:
+            return year
     ended = [year for year in years if year.end < today]
-    return ended[0] if ended else (years[0] if years else None)
+    return ended[0] if ended else years[0]
 
 
 # What officers write --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from performance.annual_report import (
     render_file,
     report_years,
 )
-from performance.review_views import strategy_for
+from performance.review_views import period_of, strategy_for
 from strategy import permissions
 from strategy.models import Marking
 
@@ -70,15 +70,14 @@ class ReportTextForm(forms.Form):
 
 def _year_of(strategy, slug):
     """The financial year of the strategy named in the address (2018-19), or 404 saying which exist."""
-    years = report_years(strategy)
-    try:
-        year = FinancialYear.from_slug(slug)
-    except ValueError:
-        year = None
-    if year is None or year not in years:
-        span = f"from {years[-1]} to {years[0]}" if years else "none has begun yet"
-        raise Http404(f"{slug} is not a financial year of {strategy} that has begun ({span}).")
-    return year
+    return period_of(
+        strategy,
+        slug,
+        periods=report_years(strategy),
+        parse=FinancialYear.from_slug,
+        kind="a financial year",
+        state="begun",
+    )
 
 
 def _crumbs(strategy, *more):
@@ -92,18 +91,19 @@ def _crumbs(strategy, *more):
 @login_required
 @require_GET
 def annual_report_page(request, slug):
-    """The report of the year chosen (?year=2018-19; the latest ended year by default), as the reader's
-    highest edition, with the downloads of every edition they may have."""
+    """The report of the year chosen (?year=2018-19; by default the latest with work in it, default_year),
+    as the reader's highest edition, with the downloads of every edition they may have."""
     strategy = strategy_for(request.user, slug)
     if not permissions.can_view_annual_report(request.user, strategy):
         raise Http404
     years = report_years(strategy)
-    chosen = default_year(years)
     form = YearForm({"year": request.GET["year"]} if "year" in request.GET else None, years=years)
     if form.is_bound:
         chosen = FinancialYear.from_slug(form.cleaned_data["year"]) if form.is_valid() else None
-    elif chosen is not None:
-        form = YearForm(initial={"year": chosen.slug}, years=years)
+    else:
+        chosen = default_year(strategy, years, request.user)
+        if chosen is not None:
+            form = YearForm(initial={"year": chosen.slug}, years=years)
     context = {"strategy": strategy, "form": form, "years": years, "year": chosen, "crumbs": _crumbs(strategy)}
     if chosen is not None:
         editions = permissions.annual_report_editions(request.user, strategy)

@@ -58,17 +58,25 @@ def strategy_for(user, slug):
     return strategy
 
 
+def period_of(strategy, slug, *, periods, parse, kind, state):
+    """The period of `strategy` named in the address (`slug`, read by `parse`: Quarter.from_slug,
+    FinancialYear.from_slug), if it is one of `periods` (newest first); otherwise 404 saying which
+    are, e.g. "2031-Q1 is not a quarter of ... that has ended (from 2024/25 Q1 to 2025/26 Q2)"."""
+    try:
+        period = parse(slug)
+    except ValueError:
+        period = None
+    if period is None or period not in periods:
+        span = f"from {periods[-1]} to {periods[0]}" if periods else f"none has {state} yet"
+        raise Http404(f"{slug} is not {kind} of {strategy} that has {state} ({span}).")
+    return period
+
+
 def quarter_of(strategy, slug):
     """The ended quarter of `strategy` named in the address (2020-Q2), or 404 saying which exist."""
-    quarters = ended_quarters(strategy)
-    try:
-        quarter = Quarter.from_slug(slug)
-    except ValueError:
-        quarter = None
-    if quarter is None or quarter not in quarters:
-        span = f"from {quarters[-1]} to {quarters[0]}" if quarters else "none yet"
-        raise Http404(f"{slug} is not a quarter of {strategy} that has ended ({span}).")
-    return quarter
+    return period_of(
+        strategy, slug, periods=ended_quarters(strategy), parse=Quarter.from_slug, kind="a quarter", state="ended"
+    )
 
 
 class ChallengeForm(forms.Form):

@@ -20,7 +20,7 @@ from performance import rounds, tasks
 from performance.models import Meeting, UpdateRound
 from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm
 from strategy import permissions
-from strategy.models import Strategy
+from strategy.models import Marking, Strategy
 
 OFFICERS_ONLY = "Only officers of the partnership run update rounds."
 
@@ -132,6 +132,10 @@ def round_returns(request, pk):
             "groups": groups,
             "total": total,
             "returned": returned,
+            # The strip carries the highest marking of what the page lists: the strategy's, or a group's above it.
+            "marking": Marking(
+                Marking.highest([update_round.strategy.marking, *(group.marking for group in groups)])
+            ).label,
             "outstanding_people": len(outstanding_people),
             "reminder_date": rounds.reminder_date(update_round),
             "today": timezone.localdate(),

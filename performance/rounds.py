@@ -155,6 +155,7 @@ class GroupReturn:
     unled: list = field(default_factory=list)  # (ref, returned) of actions with no lead
     actions: int = 0
     returned: int = 0
+    marking: str = Marking.OFFICIAL  # the highest of its listed actions', their objectives' and the group's
 
 
 def round_returns(update_round, *, actions):
@@ -166,7 +167,16 @@ def round_returns(update_round, *, actions):
     rows = list(
         scope.order_by(
             "objective__delivery_group__position", "objective__delivery_group__name", "ref_sort"
-        ).values_list("pk", "ref", "returned", "objective__delivery_group_id", "objective__delivery_group__name")
+        ).values_list(
+            "pk",
+            "ref",
+            "returned",
+            "objective__delivery_group_id",
+            "objective__delivery_group__name",
+            "marking",
+            "objective__marking",
+            "objective__delivery_group__marking",
+        )
     )
     leads = defaultdict(list)
     for action_id, person_id, name, email in (
@@ -184,8 +194,9 @@ def round_returns(update_round, *, actions):
     ):
         sent[person_id][kind] = last
     groups = {}
-    for action_id, ref, returned, group_id, group_name in rows:
+    for action_id, ref, returned, group_id, group_name, *markings in rows:
         group = groups.setdefault(group_id, GroupReturn(group_id=group_id, name=group_name))
+        group.marking = Marking.highest([group.marking, *markings])
         group.actions += 1
         group.returned += bool(returned)
         if not leads[action_id]:

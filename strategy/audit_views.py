@@ -15,7 +15,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -67,6 +67,14 @@ class AuditFilter(django_filters.FilterSet):
         return queryset  # chooses which histories are read (see _histories), not rows within one
 
 
+def _within(entry, queryset, allowed):
+    """History rows of `queryset` that no marking outside `allowed` hides."""
+    for path in entry.marking:
+        # A callable scopes by markings a path cannot say alone (e.g. one that is there only for some rows).
+        queryset = path(queryset, allowed) if callable(path) else queryset.filter(**{f"{path}__in": allowed})
+    return queryset
+
+
 def _scoped(entry, user):
     """The history rows of one audited model that `user` may see."""
     queryset = entry.history.objects.all()
@@ -80,10 +88,24 @@ def _scoped(entry, user):
             return queryset.none()
         queryset = entry.partnership(queryset, found)
     allowed = permissions.allowed_markings(user)
-    for path in entry.marking if len(allowed) < len(Marking.values) else ():
-        # A callable scopes by markings a path cannot say alone (e.g. one that is there only for some rows).
-        queryset = path(queryset, allowed) if callable(path) else queryset.filter(**{f"{path}__in": allowed})
-    return queryset
+    return _within(entry, queryset, allowed) if len(allowed) < len(Marking.values) else queryset
+
+
+def _marking_annotations(entry):
+    """For each marking but the highest, whether the history row would be seen by a reader cleared
+    to it: read from the same marking paths that scope the log, in the rows' own query."""
+    model = entry.history
+    return {
+        f"seen_at_{marking}": Exists(
+            _within(entry, model.objects.filter(history_id=OuterRef("history_id")), Marking.up_to(marking))
+        )
+        for marking in Marking.values[:-1]
+    }
+
+
+def _marking_of(row):
+    """The lowest marking whose readers would see `row` (annotated by _marking_annotations)."""
+    return next((m for m in Marking.values[:-1] if getattr(row, f"seen_at_{m}")), Marking.values[-1])
 
 
 def _placeholder():
@@ -132,6 +154,7 @@ class Entry:
         self.item = audited.describe(row)
         self.reason = row.history_change_reason or ""
         self.changes = audit.changes(row, previous)
+        self.marking = _marking_of(row)
 
 
 def _entries(values):
@@ -147,7 +170,7 @@ def _entries(values):
         rows = list(
             model.objects.filter(history_id__in=ids)
             .select_related("history_user")
-            .annotate(previous_id=Subquery(before.values("history_id")[:1]))
+            .annotate(previous_id=Subquery(before.values("history_id")[:1]), **_marking_annotations(entry))
         )
         previous = model.objects.in_bulk([row.previous_id for row in rows if row.previous_id])
         for row in rows:
@@ -168,14 +191,17 @@ def audit_log(request):
     page = Paginator(histories if histories is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    entries = _entries(list(page.object_list))
     return render(
         request,
         "strategy/audit_list.html",
         {
             "filter": filterset,
             "page_obj": page,
-            "entries": _entries(list(page.object_list)),
+            "entries": entries,
             "querystring": query.urlencode(),
+            # The strip carries the highest marking of the changes the page shows (none on an empty page).
+            "marking": Marking(Marking.highest(entry.marking for entry in entries)).label if entries else "",
         },
     )
 

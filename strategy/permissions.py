@@ -13,7 +13,7 @@ The rules:
 - A superuser (the deployment's administrator) may do everything, in every partnership.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from strategy.models import Marking, Membership, Person, Strategy
 
@@ -668,8 +668,33 @@ def can_manage_publication(user, strategy):
 # partnership's data at or below its clearance, published or not, as a signed-in reader with that
 # clearance would; never another partnership's, never above its clearance. `key` is None for a
 # caller with no key; a key that is revoked or expired never gets here (api.authentication).
+# A key reads for its maker, so never more than the maker may read now: its clearance is capped
+# at the maker's current one, and it stops when the maker is no longer an active officer of its
+# partnership (or is gone).
 
 API_KEY_CLEARANCES = (Marking.OFFICIAL, Marking.OFFICIAL_SENSITIVE)
+
+
+def api_key_makers_clearance():
+    """An expression for a key's maker's clearance now, as an active officer of the key's
+    partnership; NULL when the maker is not one (annotated on the key as it is looked up)."""
+    officer = Membership.objects.filter(
+        user=OuterRef("created_by"), partnership=OuterRef("partnership"), role=Role.OFFICER, user__is_active=True
+    )
+    return Subquery(officer.values("clearance")[:1])
+
+
+def api_key_markings(key):
+    """The markings `key` reads: up to its own clearance and its maker's, whichever is lower;
+    none when its maker may no longer make keys. `key` carries `makers_clearance`
+    (api_key_makers_clearance)."""
+    makers = Marking.up_to(key.makers_clearance)
+    return [marking for marking in Marking.up_to(key.clearance) if marking in makers]
+
+
+def api_key_works(key):
+    """A key works while its maker is an active officer of its partnership."""
+    return key.makers_clearance is not None
 
 
 def api_q(key, *, partnership, marking=(), public):
@@ -677,7 +702,7 @@ def api_q(key, *, partnership, marking=(), public):
     if key is None:
         return public
     condition = Q(**{partnership: key.partnership_id})
-    allowed = Marking.up_to(key.clearance)
+    allowed = api_key_markings(key)
     for path in marking:
         condition &= Q(**{f"{path}__in": allowed})
     return condition

@@ -87,8 +87,8 @@ def test_another_partnerships_key_never_reads_outside_its_own(published, keys, e
     assert caller(keys["elsewhere"]).get(f"/api/v1/strategies/{published['strategy'].pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("which", ["expired", "revoked"])
-def test_expired_and_revoked_keys_read_nothing(which, published, keys):
+@pytest.mark.parametrize("which", ["expired", "revoked", "maker_demoted", "maker_deactivated", "maker_deleted"])
+def test_expired_and_revoked_keys_and_those_whose_maker_is_no_longer_an_officer_read_nothing(which, published, keys):
     for address in [*LISTS, "/api/v1/", "/api/schema/"]:
         response = caller(keys[which]).get(address.format(strategy=published["strategy"].pk))
         assert response.status_code == 401, address
@@ -98,11 +98,29 @@ def test_expired_and_revoked_keys_read_nothing(which, published, keys):
         )
 
 
-def test_a_wrong_key_is_refused_with_the_reason(published):
+def test_a_key_never_reads_above_its_makers_clearance_now(published, keys):
+    lowered, official = (
+        everything(caller(keys["maker_lowered"]), published),
+        everything(caller(keys["official"]), published),
+    )
+    assert lowered == official
+    assert [secret for secret in SENSITIVE if secret in lowered[1]] == []
+
+
+def test_a_key_whose_maker_is_no_longer_an_officer_is_refused_with_the_reason(published, keys):
+    assert caller(keys["maker_demoted"]).get("/api/v1/").json() == {
+        "detail": "This API key stopped working when the officer who made it stopped being one: "
+        "ask an officer for a new one."
+    }
+
+
+def test_a_wrong_key_is_refused_with_the_reason(published, officer):
     response = caller("abc.not-a-key").get("/api/v1/strategies/")
     assert response.status_code == 401
     assert response.json() == {"detail": "This API key is not valid: check it was copied whole."}
-    expired = make_key(published["partnership"], Marking.OFFICIAL, expiry=NOW - datetime.timedelta(minutes=1))
+    expired = make_key(
+        published["partnership"], Marking.OFFICIAL, by=officer, expiry=NOW - datetime.timedelta(minutes=1)
+    )
     assert caller(expired).get("/api/v1/").json() == {
         "detail": "This API key expired on 20/01/2025: ask an officer for a new one."
     }
@@ -120,6 +138,17 @@ def test_a_wrong_key_is_refused_with_the_reason(published):
         ("official", "c1_1", 404),
         ("sensitive", "c1_1", 200),
         ("elsewhere", "v1_1", 404),
+        # Made at OFFICIAL-SENSITIVE by an officer since lowered to OFFICIAL: reads as at OFFICIAL.
+        ("maker_lowered", "o1_1", 200),
+        ("maker_lowered", "v1_2", 404),
+        ("maker_lowered", "c1_1", 404),
+        # Made by an officer since made a viewer, deactivated or deleted: refused.
+        ("maker_demoted", "v1_1", 401),
+        ("maker_demoted", "c1_1", 401),
+        ("maker_deactivated", "v1_1", 401),
+        ("maker_deactivated", "c1_1", 401),
+        ("maker_deleted", "v1_1", 401),
+        ("maker_deleted", "c1_1", 401),
     ],
 )
 def test_one_action_is_there_only_for_who_may_read_it(who, action, status, published, keys):

@@ -95,7 +95,10 @@ def test_revoking_stops_the_key_at_once_and_both_are_in_the_audit_log(client, of
     client.force_login(officer)
     make(client)
     key, text = PartnerAPIKey.objects.create_key(
-        partnership=plan["partnership"], name="Scrutiny dashboard", expiry_date=NOW + datetime.timedelta(days=9)
+        partnership=plan["partnership"],
+        name="Scrutiny dashboard",
+        expiry_date=NOW + datetime.timedelta(days=9),
+        created_by=officer,
     )
     assert caller(text).get("/api/v1/").status_code == 200
     response = client.post(f"/api-keys/{key.prefix}/revoke/")
@@ -127,6 +130,22 @@ def test_keys_of_another_partnership_are_not_found_and_others_may_not_revoke(cli
         assert client.post(f"/api-keys/{ours.prefix}/revoke/").status_code == 403
         assert client.get("/api-keys/").status_code == 403
     assert not PartnerAPIKey.objects.filter(revoked=True).exists()
+
+
+def test_the_keys_page_shows_a_key_whose_maker_is_no_longer_an_officer_as_stopped(client, officer, plan):
+    maker = make_user(
+        "maker", partnership=plan["partnership"], role=Membership.Role.OFFICER, clearance=Marking.OFFICIAL_SENSITIVE
+    )
+    PartnerAPIKey.objects.create_key(partnership=plan["partnership"], name="Old report", created_by=maker)
+    PartnerAPIKey.objects.create_key(partnership=plan["partnership"], name="New report", created_by=officer)
+    Membership.objects.filter(user=maker).update(role=Membership.Role.VIEWER)
+    client.force_login(officer)
+    response = client.get("/api-keys/")
+    assert {key.name: key.state() for key in response.context["keys"]} == {
+        "New report": "Active",
+        "Old report": "Stopped",
+    }
+    assert "its maker is no longer an officer here" in response.content.decode()
 
 
 def test_officers_find_the_keys_page_in_the_navigation(client, users):

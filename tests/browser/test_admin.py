@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from actions.models import RAG, Status
+from tests.performance.test_indicator_views import kpis  # noqa: F401 - the standing indicators
 
 pytestmark = pytest.mark.browser
 
@@ -28,3 +29,31 @@ def test_the_back_office_pages_officers_use_are_accessible(
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("h1")).to_contain_text(heading)
         check_accessibility(page, name)
+
+
+def test_the_back_offices_change_lists_fit_a_phone(
+    page,
+    live_server,
+    officer,
+    plan,
+    kpis,  # noqa: F811 (the fixture imported above)
+    sign_in,
+    check_phone_layout,
+    check_tables_stay_tables,
+):
+    # Each a change list of many columns: on a phone its rows become cards, on a desktop it stays a table.
+    plan["v1_1"].record_update(
+        by=officer, status=Status.IN_PROGRESS, rag=RAG.AMBER, progress=40, commentary="Two providers to sign up."
+    )
+    sign_in(page, live_server, "officer")
+    for path in (
+        "/admin/actions/action/",
+        "/admin/actions/update/",
+        "/admin/performance/indicator/",
+        "/admin/performance/indicatorvalue/",
+        "/admin/strategy/strategy/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("#result_list")).to_be_visible()
+        check_phone_layout(page)
+        check_tables_stay_tables(page)

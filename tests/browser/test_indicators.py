@@ -38,6 +38,21 @@ def test_the_list_and_an_indicator(page, live_server, officer, kpis, sign_in, ch
     check_accessibility(page, "indicator-detail")
 
 
+def test_the_list_and_an_indicators_chart_fit_a_phone(
+    page,
+    live_server,
+    officer,
+    kpis,  # noqa: F811 (the fixture imported above)
+    sign_in,
+    check_phone_layout,
+):
+    sign_in(page, live_server, "officer", next="/indicators/?strategy=test-2024-2027")
+    check_phone_layout(page)
+    page.goto(f"{live_server.url}/indicators/{kpis['repeat'].pk}/")
+    expect(page.get_by_role("img", name=re.compile("KPI-V1 Repeat victims: values by period"))).to_be_visible()
+    check_phone_layout(page)
+
+
 def test_an_owner_enters_and_corrects_a_value(page, live_server, lead, kpis, sign_in, check_accessibility):  # noqa: F811
     indicator = kpis["repeat"]
     sign_in(page, live_server, "lead", next=f"/indicators/{indicator.pk}/")

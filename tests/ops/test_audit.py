@@ -177,6 +177,38 @@ def test_items_above_the_officers_clearance_never_show(client, plan):
     assert "CONTEST" not in csv_text and "Victim" in csv_text
 
 
+STRIP = '<p class="app-marking"><span class="govuk-visually-hidden">Handling marking: </span>{}</p>'
+
+
+@pytest.mark.parametrize(
+    ("query", "marking"),
+    [
+        ({"kind": "actions.update"}, "OFFICIAL"),  # V1.1's update, all OFFICIAL
+        ({"kind": "actions.deliverygroup"}, "OFFICIAL-SENSITIVE"),  # the CONTEST group among them
+        ({"kind": "actions.action", "item": "c1_1"}, "OFFICIAL-SENSITIVE"),  # an action of the CONTEST group
+        ({"kind": "actions.action", "item": "v1_1"}, "OFFICIAL"),
+        ({"who": "nobody"}, ""),  # nothing on the page, nothing to mark
+    ],
+)
+def test_the_log_carries_the_marking_of_the_changes_it_shows(query, marking, client, plan, lead, officer):
+    plan["v1_1"].record_update(by=lead, status="in_progress", rag="green", progress=5)
+    client.force_login(officer)
+    if "item" in query:
+        query = {**query, "item": plan[query["item"]].pk}
+    content = client.get("/audit/", query).content.decode()
+    assert content.count('class="app-marking"') == (1 if marking else 0)
+    if marking:
+        assert STRIP.format(marking) in content
+
+
+def test_the_log_of_a_reader_cleared_for_official_is_marked_official(client, plan):
+    cleared_official = make_user("plain_officer", partnership=plan["partnership"], role=Membership.Role.OFFICER)
+    client.force_login(cleared_official)
+    content = client.get("/audit/", {"kind": "actions.deliverygroup"}).content.decode()
+    assert "Victim" in content and "CONTEST" not in content
+    assert STRIP.format("OFFICIAL") in content
+
+
 def test_filters(client, plan, lead, officer):
     plan["v1_1"].record_update(by=lead, status="in_progress", rag="green", progress=5, commentary="By the lead")
     client.force_login(officer)

@@ -303,6 +303,35 @@ def test_the_page_opens_on_the_latest_ended_year(year_of_work, officer):
     assert "1 completed" not in content and "2 completed; 2 Red, deferred or withdrawn" in content
 
 
+def test_the_page_opens_on_the_year_under_way_when_no_ended_year_has_work(plan, officer):
+    # A strategy begun in 2024/25 whose first update came in 2025/26 (as the demo's sample strategy).
+    plan["v1_1"].record_update(
+        by=officer, recorded_at=at((2025, 5, 2)), status=Status.COMPLETE, progress=100, commentary="Done in May."
+    )
+    client = Client()
+    client.force_login(officer)
+    content = client.get("/annual-reports/test-2024-2027/").content.decode()
+    assert '<option value="2025-26" selected>' in content
+    assert '<option value="2024-25">' in content
+    assert "Done in May." in content
+
+
+def test_the_page_opens_on_the_latest_ended_year_when_nothing_is_recorded(plan, officer):
+    client = Client()
+    client.force_login(officer)
+    assert '<option value="2024-25" selected>' in client.get("/annual-reports/test-2024-2027/").content.decode()
+
+
+def test_an_update_the_reader_may_not_see_does_not_choose_the_year(plan, officer, viewer):
+    # C1.1 is of the OFFICIAL-SENSITIVE CONTEST group: a viewer cleared for OFFICIAL does not see it.
+    plan["c1_1"].record_update(by=officer, recorded_at=at((2025, 5, 2)), status=Status.IN_PROGRESS, progress=10)
+    client = Client()
+    client.force_login(viewer)
+    assert '<option value="2024-25" selected>' in client.get("/annual-reports/test-2024-2027/").content.decode()
+    client.force_login(officer)
+    assert '<option value="2025-26" selected>' in client.get("/annual-reports/test-2024-2027/").content.decode()
+
+
 # The session, the user, their membership, the strategy, the actions, their leads (links and people), the
 # updates standing as the year began, the year's updates, the strategic objectives, the indicators, their
 # values, the report's text, the principles, and the strategic assessment's (the police.uk months held,

@@ -159,6 +159,18 @@ def test_the_default_pages_open_on_the_sample_and_say_it_is_sample_data(debug, c
     assert listing.count("Sample data") == 1
 
 
+def test_the_samples_annual_report_opens_on_the_latest_year_with_work(debug, client):
+    # In December 2026 the sample began in April 2025; its updates are all of 2026/27.
+    with time_machine.travel(DAYS[0], tick=False):
+        load_demo()
+        client.force_login(user("officer"))
+        response = client.get(reverse("performance:annual_report", args=[SAMPLE_SLUG]))
+    content = response.content.decode()
+    assert '<option value="2026-27" selected>' in content and '<option value="2025-26">' in content
+    assert response.context["report"].action_count > 0
+    assert any(theme.deliverables or theme.challenges for theme in response.context["report"].themes)
+
+
 def fingerprint(sample):
     return (
         sample.pk,

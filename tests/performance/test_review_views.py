@@ -4,9 +4,13 @@ a challenge or decision (who may, what is checked, and where it then appears).""
 import datetime
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
+from performance.annual_report import FinancialYear
 from performance.models import Challenge, Meeting, MeetingPack
+from performance.review_views import period_of
+from strategy.periods import Quarter
 from tests.performance.review_history import make_history
 from tests.performance.test_indicator_views import kpis  # noqa: F401 (a fixture)
 
@@ -252,3 +256,64 @@ def test_the_packs_kpi_sheet_has_the_same_figures(officer, kpis):  # noqa: F811
     assert summary.startswith("Summary")
     for text in ["KPI-V1", "12.5%", "31/12/2024", "12.0% or lower", "Amber", "KPI-V2", "70", "KPI-C1"]:
         assert text in summary, text
+
+
+@pytest.mark.parametrize(
+    ("slug", "periods", "parse", "kind", "state", "found"),
+    [
+        ("2024-Q3", [Quarter(2024, 4), Quarter(2024, 3)], Quarter.from_slug, "a quarter", "ended", Quarter(2024, 3)),
+        (
+            "2024-25",
+            [FinancialYear(2025), FinancialYear(2024)],
+            FinancialYear.from_slug,
+            "a financial year",
+            "begun",
+            FinancialYear(2024),
+        ),
+    ],
+)
+def test_a_period_named_in_the_address_is_found_among_the_strategys(slug, periods, parse, kind, state, found):
+    assert period_of("Test strategy", slug, periods=periods, parse=parse, kind=kind, state=state) == found
+
+
+@pytest.mark.parametrize(
+    ("slug", "periods", "parse", "kind", "state", "message"),
+    [
+        (
+            "2025-Q1",
+            [Quarter(2024, 4), Quarter(2024, 3)],
+            Quarter.from_slug,
+            "a quarter",
+            "ended",
+            "2025-Q1 is not a quarter of Test strategy that has ended (from 2024/25 Q3 to 2024/25 Q4).",
+        ),
+        (
+            "soon",
+            [],
+            Quarter.from_slug,
+            "a quarter",
+            "ended",
+            "soon is not a quarter of Test strategy that has ended (none has ended yet).",
+        ),
+        (
+            "2026-27",
+            [FinancialYear(2025), FinancialYear(2024)],
+            FinancialYear.from_slug,
+            "a financial year",
+            "begun",
+            "2026-27 is not a financial year of Test strategy that has begun (from 2024/25 to 2025/26).",
+        ),
+        (
+            "2024",
+            [],
+            FinancialYear.from_slug,
+            "a financial year",
+            "begun",
+            "2024 is not a financial year of Test strategy that has begun (none has begun yet).",
+        ),
+    ],
+)
+def test_a_period_not_among_the_strategys_is_not_found_saying_which_are(slug, periods, parse, kind, state, message):
+    with pytest.raises(Http404) as refused:
+        period_of("Test strategy", slug, periods=periods, parse=parse, kind=kind, state=state)
+    assert str(refused.value) == message

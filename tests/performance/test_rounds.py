@@ -14,7 +14,7 @@ from django.utils import timezone
 from actions.models import RAG, QuarterLocked, Status, Update
 from performance import rounds
 from performance.models import Meeting, RoundEmail, UpdateRound
-from strategy.models import Person, Strategy
+from strategy.models import Membership, Person, Strategy
 from strategy.periods import Quarter
 from tests.conftest import make_action
 
@@ -266,6 +266,26 @@ def test_an_officer_without_clearance_sees_no_sensitive_group(client, officer, p
     client.force_login(officer)
     response = client.get(reverse("performance:round_returns", args=[update_round.pk]))
     assert "CONTEST" not in [group.name for group in response.context["groups"]]
+
+
+STRIP = '<p class="app-marking"><span class="govuk-visually-hidden">Handling marking: </span>{}</p>'
+
+
+@pytest.mark.parametrize(
+    ("clearance", "marking"),
+    [
+        ("official_sensitive", "OFFICIAL-SENSITIVE"),  # C1.1, of the OFFICIAL-SENSITIVE CONTEST group, is listed
+        ("official", "OFFICIAL"),  # not cleared: CONTEST is not on the page
+    ],
+)
+def test_the_returns_page_carries_the_marking_of_what_it_lists(clearance, marking, client, officer, plan):
+    Membership.objects.filter(user=officer).update(clearance=clearance)
+    update_round = open_round(plan, officer)
+    client.force_login(officer)
+    content = client.get(reverse("performance:round_returns", args=[update_round.pk])).content.decode()
+    assert ("C1.1" in content) == (marking == "OFFICIAL-SENSITIVE")
+    assert content.count('class="app-marking"') == 1
+    assert STRIP.format(marking) in content
 
 
 def _grow(plan, count):
