@@ -151,12 +151,12 @@ def child(kind, runs):
         from performance.models import Meeting, MeetingPack
         from performance.pack import pack_create
 
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         pack = pack_create(meeting=Meeting.objects.get(strategy__slug="p0"), by=officer)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         pack = MeetingPack.objects.get(pk=pack.pk)
         assert pack.state == MeetingPack.State.ISSUED, pack.error
-        print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb(), "pages": pack.pages}))
+        print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_rss_mb(), "pages": pack.pages}))
         return
     import datetime
 
@@ -253,8 +253,9 @@ def main():
             )
         pack = run_child("pack")
         print(
-            f"meeting pack of the {LARGEST}-action plan: {pack['seconds']:.1f} s (target 5), {pack['peak_mb']:.0f} MB"
-            f" (target 300), {pack['pages']} PDF pages  {verdict(pack['seconds'], 5)}/{verdict(pack['peak_mb'], 300)}"
+            f"meeting pack of the {LARGEST}-action plan: {pack['seconds']:.1f} s (target 5; its CPU"
+            f" {pack['cpu_seconds']:.1f} s), {pack['peak_mb']:.0f} MB (target 300), {pack['pages']} PDF pages"
+            f"  {verdict(pack['seconds'], 5)}/{verdict(pack['peak_mb'], 300)}"
         )
         imported = run_child("import")
         print(

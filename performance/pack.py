@@ -22,6 +22,7 @@ given whole in the XLSX, which always has every action.
 import contextlib
 import datetime
 import functools
+import gc
 import hashlib
 import io
 import logging
@@ -179,6 +180,29 @@ class PackFiles:
 def pack_files(pack):
     """The pack's PDF and XLSX made from the history as known at `pack.issued_at`, seen as its issuer
     saw it (within their clearance), for the meeting's group only when it is a group's meeting."""
+    with _cycle_collector_paused():
+        return _make_files(pack)
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Making a large plan's pack makes millions of short-lived objects (rows, cells, and WeasyPrint's
+    boxes, styles and runs of text), and Python's cycle collector, woken every few hundred of them,
+    would walk them and everything else the process holds again and again: a large share of the
+    pack's time. Paused while the files are made, it collects what they left in cycles once,
+    afterwards. The switch is the process's: a request served meanwhile runs without it too, which
+    only defers its collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect()
+
+
+def _make_files(pack):
     meeting = pack.meeting
     data = review(
         strategy=pack.strategy,

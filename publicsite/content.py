@@ -33,8 +33,8 @@ def public_actions(strategy, *, quarter, preview=False):
     as_at_public_note), in plan order; with no closed quarter, the plan's current actions, unrated."""
     actions = Action.objects.public(preview=preview).for_strategy(strategy)
     if quarter is None:
-        return actions.current().select_related("objective__delivery_group")
-    return actions.as_at_end_of(quarter).with_public_note_as_at(quarter).select_related("objective__delivery_group")
+        return actions.current()
+    return actions.as_at_end_of(quarter).with_public_note_as_at(quarter)
 
 
 @dataclass
@@ -65,12 +65,17 @@ def strategy_page(strategy, *, preview=False):
     quarter = last_closed_quarter(strategy)
     groups = list(DeliveryGroup.objects.public(preview=preview).filter(strategy=strategy))
     objectives = list(Objective.objects.public(preview=preview).filter(delivery_group__strategy=strategy))
-    actions = list(public_actions(strategy, quarter=quarter, preview=preview))
+    # Only the columns the page shows: a large plan's rows are most of the page's cost. A public
+    # action's objective is public too, so it is among `objectives`.
+    actions = list(
+        public_actions(strategy, quarter=quarter, preview=preview).only("objective", "ref", "text", "public_wording")
+    )
+    group_of = {objective.pk: objective.delivery_group_id for objective in objectives}
     by_objective, group_tallies, objective_tallies = defaultdict(list), defaultdict(Tally), defaultdict(Tally)
     for action in actions:
         if quarter is not None:
             action.public_rating = rating(action.as_at_status, action.as_at_rag)
-            group_tallies[action.objective.delivery_group_id].add(action.as_at_status, action.as_at_rag)
+            group_tallies[group_of[action.objective_id]].add(action.as_at_status, action.as_at_rag)
             objective_tallies[action.objective_id].add(action.as_at_status, action.as_at_rag)
         by_objective[action.objective_id].append(action)
     objectives_of = defaultdict(list)

@@ -75,7 +75,7 @@ def _action_row(action, quarter):
 
 def actions_csv(strategy, *, preview=False):
     quarter = last_closed_quarter(strategy)
-    actions = public_actions(strategy, quarter=quarter, preview=preview)
+    actions = public_actions(strategy, quarter=quarter, preview=preview).select_related("objective__delivery_group")
     return _csv(ACTION_COLUMNS, (_action_row(action, quarter) for action in actions))
 
 
