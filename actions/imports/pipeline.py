@@ -108,12 +108,9 @@ def _read_and_plan(read, plan, refused):
 def import_check(*, read, plan, refused):
     """The preview: `plan(read())`, or `refused(problems)` for a file that cannot be imported.
 
-    Saves nothing, whatever planning touched.
+    Saves nothing: planning only reads the database.
     """
-    with transaction.atomic():
-        result = _read_and_plan(read, plan, refused)
-        transaction.set_rollback(True)
-    return result
+    return _read_and_plan(read, plan, refused)
 
 
 @transaction.atomic
