@@ -1,10 +1,11 @@
 """Importing indicator values from a spreadsheet: check it (the preview), confirm, apply all or nothing.
 
-The flow and the refusals are the action-plan import's (actions.imports): the file is read by the
-same code (`actions.imports.tables`: size limit, kind from the content, .xlsx / .csv / .ods read in
-bounded memory, row and cell limits), problems are the same `Problem`s naming sheet, row and
-column, the upload is kept on the record between the preview and the confirm, and the check and
-the import run as background tasks.
+It runs the action-plan import's pipeline (`actions.imports.pipeline`: read -> plan -> apply): the
+file is read by the same code (size limit, kind from the content, .xlsx / .csv / .ods read in
+bounded memory, row and cell limits, headers by their synonyms), problems are the same `Problem`s
+naming sheet, row and column, and the apply is all or nothing. The upload is kept on the record
+between the preview and the confirm, and the check and the import run as background tasks
+(`actions.imports.lifecycle`).
 
 A file has one table (on each sheet) with a header row holding at least Indicator, Period and
 Value, and optionally Note (or Commentary), Data to, Numerator, Denominator, Comparator and Data

@@ -14,7 +14,7 @@ The browser, the back office and `manage.py import_action_plan` all call these (
 from dataclasses import dataclass, field
 
 from actions.imports import pipeline
-from actions.imports.planning import Lowering
+from actions.imports.planning import Lowering, Plan
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import MAX_BYTES, MAX_ROWS, read_file
 from actions.imports.rows import RowPlanner
@@ -44,7 +44,7 @@ class ActionPlanImportResult(pipeline.ImportResult):
     report: dict = field(default_factory=dict)  # per delivery group: created / changed / unchanged
     blue_rows: list = field(default_factory=list)  # (sheet, row) of cells reading "Blue"
     lowered: list = field(default_factory=list)  # Problems: markings the file lowers, for the officer to confirm
-    plan: object = None  # the planning.Plan, for the apply step
+    plan: Plan | None = None  # what the file would do, for the apply step
 
     @property
     def changes_anything(self):
