@@ -228,8 +228,10 @@ class RowPlanner:
 
     def _plan_action(self, row, action, objective_plan):
         created = action.pk is None
-        before = {attr: getattr(action, attr) for attr in TRACKED}
-        before["lead_organisation"] = action.lead_organisation if action.lead_organisation_id else None
+        before = {}  # what an existing action says before the row, for the preview's old -> new
+        if not created:
+            before = {attr: getattr(action, attr) for attr in TRACKED}
+            before["lead_organisation"] = action.lead_organisation if action.lead_organisation_id else None
         cells, errors = self.read_cells(row)
         self._give(action, cells)
         if not created:
