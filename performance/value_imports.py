@@ -30,10 +30,19 @@ from django_tasks import task
 
 from actions.imports import lifecycle, pipeline, tables
 from actions.imports.lifecycle import ImportNotReady, ImportStillRunning
-from actions.imports.pipeline import ImportResult, header_columns, is_blank, read_tables, second_column, unknown_columns
+from actions.imports.pipeline import (
+    ImportResult,
+    header_columns,
+    header_key,
+    is_blank,
+    read_tables,
+    second_column,
+    synonym_keys,
+    unknown_columns,
+)
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import HEADER_SEARCH_ROWS
-from actions.imports.vocabulary import clean_text, header_key
+from actions.imports.vocabulary import clean_text
 from actions.models import ref_sort_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
@@ -74,7 +83,7 @@ COLUMNS = {
     "comparator": ["Comparator", "Comparator value", "Benchmark"],
     "data_quality": ["Data quality", "Data quality note"],
 }
-COLUMN_KEYS = {header_key(name): column for column, names in COLUMNS.items() for name in names}
+COLUMN_KEYS = synonym_keys(COLUMNS)
 REQUIRED = ("indicator", "period", "value")
 EXPECTED = "Indicator, Period, Value and Note"
 # How many rows of each kind a stored preview lists (the counts are always whole).

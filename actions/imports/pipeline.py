@@ -13,6 +13,7 @@
 """
 
 import csv
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -63,6 +64,18 @@ def read_tables(content, name, read_sheet):
     if not any_content:
         raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
     return kind
+
+
+def header_key(text):
+    """A header as compared with the names an import knows: case, spacing and punctuation ignored,
+    "%" read as "percent" and "&" as "and"."""
+    text = str(text or "").casefold().replace("%", " percent ").replace("&", " and ")
+    return re.sub(r"[^0-9a-z]+", "", text)
+
+
+def synonym_keys(synonyms):
+    """{header_key(name): field} of {field: [the names a header may give it, best first]}."""
+    return {header_key(name): key for key, names in synonyms.items() for name in names}
 
 
 def header_columns(values, meaning_of):
