@@ -189,7 +189,7 @@ def child_plain(workbook):
                 delivery_group=delivery_group, number=objective, title=f"Objective {objective}"
             ).pk
     dataset = tablib.Dataset(headers=["id", "objective", "ref", "text", "kpi", "deadline_text"])
-    for index, row in enumerate(read.dataset.dict, start=1):
+    for index, row in enumerate(read.rows, start=1):
         number = int(row["_objective"].split(" ", 1)[0])
         dataset.append(
             ["", objectives[(row["_group"], number)], f"P{index}", row["action"], row["kpi"], str(row["deadline"])]

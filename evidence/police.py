@@ -175,7 +175,7 @@ class Area:
 
 
 @dataclass
-class Outcome:
+class CrimeCounts:
     """What the files hold for the area: the preview, and the counts to write."""
 
     files: list = field(default_factory=list)
@@ -272,7 +272,7 @@ def _read_file(source, match, area, outcome, report):
 def police_check(*, partnership, sources, report=lambda stage, done=0: None):
     """Read `sources` for the partnership's area; refuses (ImportRefused) whatever is wrong, having saved nothing."""
     area = Area.of(partnership)
-    outcome = Outcome(area_id=area.lookup_id)
+    outcome = CrimeCounts(area_id=area.lookup_id)
     seen = {}
     for source in sources:
         match = STREET_FILE.match(source.base)

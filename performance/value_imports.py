@@ -1,10 +1,11 @@
 """Importing indicator values from a spreadsheet: check it (the preview), confirm, apply all or nothing.
 
-The flow and the refusals are the action-plan import's (actions.imports): the file is read by the
-same code (`actions.imports.tables`: size limit, kind from the content, .xlsx / .csv / .ods read in
-bounded memory, row and cell limits), problems are the same `Problem`s naming sheet, row and
-column, the upload is kept on the record between the preview and the confirm, and the check and
-the import run as background tasks.
+It runs the action-plan import's pipeline (`actions.imports.pipeline`: read -> plan -> apply): the
+file is read by the same code (size limit, kind from the content, .xlsx / .csv / .ods read in
+bounded memory, row and cell limits, headers by their synonyms), problems are the same `Problem`s
+naming sheet, row and column, and the apply is all or nothing. The upload is kept on the record
+between the preview and the confirm, and the check and the import run as background tasks
+(`actions.imports.lifecycle`).
 
 A file has one table (on each sheet) with a header row holding at least Indicator, Period and
 Value, and optionally Note (or Commentary), Data to, Numerator, Denominator, Comparator and Data
@@ -15,21 +16,33 @@ left alone when it is the same.
 """
 
 import datetime
+import functools
 import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from actions.imports import lifecycle, tables
+from actions.imports import lifecycle, pipeline, tables
 from actions.imports.lifecycle import ImportNotReady, ImportStillRunning
+from actions.imports.pipeline import (
+    ImportResult,
+    header_columns,
+    header_key,
+    is_blank,
+    read_tables,
+    second_column,
+    synonym_keys,
+    unknown_columns,
+)
 from actions.imports.problems import ImportRefused, Problem, capped
-from actions.imports.reading import HEADER_SEARCH_ROWS, is_blank
-from actions.imports.vocabulary import clean_text, header_key
+from actions.imports.reading import HEADER_SEARCH_ROWS
+from actions.imports.vocabulary import clean_text
 from actions.models import ref_sort_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
@@ -70,7 +83,7 @@ COLUMNS = {
     "comparator": ["Comparator", "Comparator value", "Benchmark"],
     "data_quality": ["Data quality", "Data quality note"],
 }
-COLUMN_KEYS = {header_key(name): column for column, names in COLUMNS.items() for name in names}
+COLUMN_KEYS = synonym_keys(COLUMNS)
 REQUIRED = ("indicator", "period", "value")
 EXPECTED = "Indicator, Period, Value and Note"
 # How many rows of each kind a stored preview lists (the counts are always whole).
@@ -86,18 +99,24 @@ class Row:
     headers: dict  # column -> header as written
 
 
+class PlannedValue(NamedTuple):
+    """What one row of the file would do to one indicator's figure for one period."""
+
+    kind: str  # "new", "corrected" or "unchanged"
+    row: Row
+    indicator: Indicator
+    period: Period
+    fields: dict  # the new IndicatorValue's fields
+    current: IndicatorValue | None  # the figure it corrects or leaves alone
+
+
 @dataclass
-class Outcome:
-    problems: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    plan: list = field(default_factory=list)  # (kind, Row, indicator, period, new fields, current value or None)
-    rows: int = 0
+class ValueImportResult(ImportResult):
+    """What a check or an import of indicator values found and did."""
 
-    @property
-    def ok(self):
-        return not self.problems
+    plan: list = field(default_factory=list)  # PlannedValues, in the file's order
 
-    def digest(self):
+    def work_out_digest(self):
         """A fingerprint of what would be saved and of the figures it replaces."""
         entries = [
             [kind, indicator.pk, period.start.isoformat(), current.pk if current else None, _jsonable(fields)]
@@ -152,33 +171,36 @@ def _reworded(problem):
     )
 
 
-# Reading the file ---------------------------------------------------------------------------------
+# Read ---------------------------------------------------------------------------------------------
 
 
 def read_rows(content, name=""):
     """(rows, notes): the file's data rows with their places, or ImportRefused."""
+    rows, notes, problems = [], [], []
+    headers_found = []
+
+    def read_sheet(sheet_name, lines):
+        found, any_content = _read_sheet(sheet_name, lines, rows, notes, problems)
+        headers_found.append(found)
+        if len(rows) > tables.MAX_ROWS:
+            raise tables.too_many_rows()
+        return any_content
+
     try:
-        _, sheets = tables.sheets(content, name)
-        rows, notes, problems = [], [], []
-        any_content = False
-        found_header = False
-        for sheet_name, lines in sheets:
-            found, content_seen = _read_sheet(sheet_name, lines, rows, notes, problems)
-            found_header = found_header or found
-            any_content = any_content or content_seen
-            if len(rows) > tables.MAX_ROWS:
-                raise tables.too_many_rows()
+        read_tables(content, name, read_sheet)
     except ImportRefused as refused:
         raise ImportRefused([_reworded(problem) for problem in refused.problems]) from None
-    if not any_content:
-        raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
     if problems:
         raise ImportRefused(problems)
-    if not found_header:
+    if not any(headers_found):
         raise ImportRefused(Problem(f"No header row was found: the first rows should name the columns {EXPECTED}."))
     if not rows:
         raise ImportRefused(Problem(f"{name or 'The file'} has a header row but no values below it."))
     return rows, capped(notes, "notes")
+
+
+def _column_of(header):
+    return COLUMN_KEYS.get(header_key(header))
 
 
 def _read_sheet(sheet_name, lines, rows, notes, problems):
@@ -193,48 +215,11 @@ def _read_sheet(sheet_name, lines, rows, notes, problems):
         any_content = True
         if columns is None:
             seen += 1
-            found = {
-                i: COLUMN_KEYS[header_key(v)]
-                for i, v in enumerate(values)
-                if isinstance(v, str) and header_key(v) in COLUMN_KEYS
-            }
+            found = header_columns(values, _column_of)
             if len(found) >= 2:
-                missing = [column for column in REQUIRED if column not in found.values()]
-                if missing:
-                    names = " or ".join(COLUMNS[column][0] for column in missing)
-                    problems.append(
-                        Problem(
-                            f"no {names} column was found; the header row should name the columns {EXPECTED}",
-                            sheet=sheet_name,
-                            row=number,
-                        )
-                    )
+                columns = _use_header(sheet_name, number, values, found, headers, notes, problems)
+                if columns is None:
                     return True, True
-                columns = {}
-                for index, column in found.items():
-                    written = clean_text(values[index])
-                    if column in headers:
-                        notes.append(
-                            Problem(
-                                f"a second {COLUMNS[column][0]} column, so it was not read",
-                                sheet=sheet_name,
-                                row=number,
-                                column=written,
-                            )
-                        )
-                        continue
-                    columns[index] = column
-                    headers[column] = written
-                for index, value in enumerate(values):
-                    if index not in found and not is_blank(value):
-                        notes.append(
-                            Problem(
-                                "this column is not one the importer knows, so it was not read",
-                                sheet=sheet_name,
-                                row=number,
-                                column=clean_text(value),
-                            )
-                        )
                 continue
             if seen >= HEADER_SEARCH_ROWS:
                 break
@@ -257,7 +242,33 @@ def _read_sheet(sheet_name, lines, rows, notes, problems):
     return columns is not None, any_content
 
 
-# Checking rows against the strategy's indicators --------------------------------------------------
+def _use_header(sheet_name, number, values, found, headers, notes, problems):
+    """{column index: column} of the sheet's header row (filling `headers`), or None if it lacks a
+    column every file needs."""
+    missing = [column for column in REQUIRED if column not in found.values()]
+    if missing:
+        names = " or ".join(COLUMNS[column][0] for column in missing)
+        problems.append(
+            Problem(
+                f"no {names} column was found; the header row should name the columns {EXPECTED}",
+                sheet=sheet_name,
+                row=number,
+            )
+        )
+        return None
+    columns = {}
+    for index, column in found.items():
+        written = clean_text(values[index])
+        if column in headers:
+            notes.append(second_column(COLUMNS[column][0], sheet=sheet_name, row=number, written=written))
+            continue
+        columns[index] = column
+        headers[column] = written
+    notes.extend(unknown_columns(values, found, sheet=sheet_name, row=number, clean=clean_text))
+    return columns
+
+
+# Plan ---------------------------------------------------------------------------------------------
 
 
 class Index:
@@ -291,17 +302,24 @@ class Index:
         return None, f'"{text}" is not an indicator of this strategy: use its reference, like KPI-V1, or its exact name'
 
 
+def _place(row, column=None):
+    """The sheet, row and (written) header of a cell, as a Problem's keywords."""
+    place = {"sheet": row.sheet, "row": row.number}
+    if column is not None:
+        place["column"] = row.headers.get(column, COLUMNS[column][0])
+    return place
+
+
 def _number(row, column, problems, *, required=False):
     raw = row.cells.get(column)
-    place = {"sheet": row.sheet, "row": row.number, "column": row.headers.get(column, COLUMNS[column][0])}
     if raw is None:
         if required:
-            problems.append(Problem("the value is blank: enter a number, like 14", **place))
+            problems.append(Problem("the value is blank: enter a number, like 14", **_place(row, column)))
         return None
     try:
         return parse_number(raw)
     except ValueError as error:
-        problems.append(Problem(f"{error}: enter a number, like 14 or 14.5", **place))
+        problems.append(Problem(f"{error}: enter a number, like 14 or 14.5", **_place(row, column)))
         return None
 
 
@@ -320,114 +338,116 @@ def _date(raw):
     return day
 
 
-def values_check(*, strategy, content, file_name="", by=None, today=None):
-    """What importing `content` into `strategy`'s indicators would do. Saves nothing."""
+def _row_indicator(row, index):
+    """(the indicator a row names and the user may enter values for, None) or (None, a Problem)."""
+    place = _place(row, "indicator")
+    if "indicator" not in row.cells:
+        return None, Problem("the indicator is blank: give its reference, like KPI-V1", **place)
+    indicator, why = index.indicator(row.cells["indicator"])
+    if indicator is None:
+        return None, Problem(why, **place)
+    if indicator.computed:
+        why = f"{indicator.ref}'s values are computed from police.uk crime data: they cannot be imported"
+        return None, Problem(why, **place)
+    if indicator.pk not in index.enterable:
+        return None, Problem(f"you cannot enter values for {indicator.ref}: only its owners and officers can", **place)
+    return indicator, None
+
+
+def _row_period(row, indicator, seen, today):
+    """(the period a row gives, once in the file and open for the indicator, None) or (None, a Problem)."""
+    place = _place(row, "period")
     try:
-        rows, notes = read_rows(content, file_name)
-    except ImportRefused as refused:
-        return Outcome(problems=refused.problems)
-    today = today or timezone.localdate()
+        period = Period.parse(row.cells.get("period"))
+    except InvalidPeriod as error:
+        return None, Problem(str(error), **place)
+    if why := period_problem(indicator, period, today=today):
+        return None, Problem(why, **place)
+    if (indicator.pk, period) in seen:
+        why = f"{indicator.ref} {period} is also on row {seen[indicator.pk, period]}: give each period once"
+        return None, Problem(why, **place)
+    seen[indicator.pk, period] = row.number
+    return period, None
+
+
+def _row_data_to(row, period, today, problems):
+    """The day a row's figure counts to: its Data to cell, else the period's end (today for a period
+    still running). Adds a problem and returns None if the cell is wrong."""
+    if "data_to" not in row.cells:
+        return min(period.end, today)
+    try:
+        data_to = _date(row.cells["data_to"])
+    except ValueError as error:
+        problems.append(Problem(str(error), **_place(row, "data_to")))
+        return None
+    if not (period.start <= data_to <= period.end):
+        problems.append(Problem(f"{data_to:%d/%m/%Y} is not within {period}", **_place(row, "data_to")))
+    elif data_to > today:
+        problems.append(Problem(f"{data_to:%d/%m/%Y} is in the future", **_place(row, "data_to")))
+    return data_to
+
+
+def _row_fields(row, indicator, period, today, problems):
+    """The new figure's fields a row gives, or None (with its problems added)."""
+    before = len(problems)
+    value = _number(row, "value", problems, required=True)
+    numerator = _number(row, "numerator", problems)
+    denominator = _number(row, "denominator", problems)
+    comparator = _number(row, "comparator", problems)
+    if len(problems) > before:
+        return None
+    for name, number in (("value", value), ("comparator", comparator)):
+        if number is not None and (why := value_problem(indicator, number)):
+            problems.append(Problem(why, **_place(row, name)))
+    if denominator is not None and denominator <= 0:
+        problems.append(Problem("the denominator must be greater than 0", **_place(row, "denominator")))
+    data_to = _row_data_to(row, period, today, problems)
+    if len(problems) > before:
+        return None
+    return {
+        "value": value.quantize(_THOUSANDTH),
+        "numerator": numerator,
+        "denominator": denominator,
+        "comparator_value": comparator,
+        "data_to": data_to,
+        "commentary": str(row.cells.get("note", "")).strip(),
+        "data_quality_note": str(row.cells.get("data_quality", "")).strip(),
+    }
+
+
+def _plan_row(row, index, seen, today, problems):
+    """The PlannedValue of one row, or None (with its problem added)."""
+    indicator, problem = _row_indicator(row, index)
+    period = None
+    if indicator is not None:
+        period, problem = _row_period(row, indicator, seen, today)
+    if problem is not None:
+        problems.append(problem)
+        return None
+    fields = _row_fields(row, indicator, period, today, problems)
+    if fields is None:
+        return None
+    current = index.current.get((indicator.pk, period.start))
+    if current is None:
+        kind = "new"
+    elif _same(current, fields):
+        kind = "unchanged"
+    else:
+        kind = "corrected"
+    return PlannedValue(kind, row, indicator, period, fields, current)
+
+
+def _plan(rows_and_notes, *, strategy, by, today):
+    rows, notes = rows_and_notes
     index = Index(strategy, by)
-    outcome = Outcome(notes=notes, rows=len(rows))
-    problems = outcome.problems
-    seen = {}
+    result = ValueImportResult(notes=notes, rows=len(rows))
+    seen = {}  # (indicator pk, period) -> the row that gives it
     for row in rows:
-        place = {"sheet": row.sheet, "row": row.number}
-
-        def column(name, row=row):
-            return row.headers.get(name, COLUMNS[name][0])
-
-        if "indicator" not in row.cells:
-            problems.append(
-                Problem("the indicator is blank: give its reference, like KPI-V1", **place, column=column("indicator"))
-            )
-            continue
-        indicator, why = index.indicator(row.cells["indicator"])
-        if indicator is None:
-            problems.append(Problem(why, **place, column=column("indicator")))
-            continue
-        if indicator.computed:
-            problems.append(
-                Problem(
-                    f"{indicator.ref}'s values are computed from police.uk crime data: they cannot be imported",
-                    **place,
-                    column=column("indicator"),
-                )
-            )
-            continue
-        if indicator.pk not in index.enterable:
-            problems.append(
-                Problem(
-                    f"you cannot enter values for {indicator.ref}: only its owners and officers can",
-                    **place,
-                    column=column("indicator"),
-                )
-            )
-            continue
-        try:
-            period = Period.parse(row.cells.get("period"))
-        except InvalidPeriod as error:
-            problems.append(Problem(str(error), **place, column=column("period")))
-            continue
-        if why := period_problem(indicator, period, today=today):
-            problems.append(Problem(why, **place, column=column("period")))
-            continue
-        if (indicator.pk, period) in seen:
-            problems.append(
-                Problem(
-                    f"{indicator.ref} {period} is also on row {seen[indicator.pk, period]}: give each period once",
-                    **place,
-                    column=column("period"),
-                )
-            )
-            continue
-        seen[indicator.pk, period] = row.number
-        before = len(problems)
-        value = _number(row, "value", problems, required=True)
-        numerator = _number(row, "numerator", problems)
-        denominator = _number(row, "denominator", problems)
-        comparator = _number(row, "comparator", problems)
-        if len(problems) > before:
-            continue
-        for name, number in (("value", value), ("comparator", comparator)):
-            if number is not None and (why := value_problem(indicator, number)):
-                problems.append(Problem(why, **place, column=column(name)))
-        if denominator is not None and denominator <= 0:
-            problems.append(Problem("the denominator must be greater than 0", **place, column=column("denominator")))
-        data_to = min(period.end, today)  # a period still running has data only to today
-        if "data_to" in row.cells:
-            try:
-                data_to = _date(row.cells["data_to"])
-            except ValueError as error:
-                problems.append(Problem(str(error), **place, column=column("data_to")))
-                continue
-            if not (period.start <= data_to <= period.end):
-                problems.append(
-                    Problem(f"{data_to:%d/%m/%Y} is not within {period}", **place, column=column("data_to"))
-                )
-            elif data_to > today:
-                problems.append(Problem(f"{data_to:%d/%m/%Y} is in the future", **place, column=column("data_to")))
-        if len(problems) > before:
-            continue
-        fields = {
-            "value": value.quantize(_THOUSANDTH),
-            "numerator": numerator,
-            "denominator": denominator,
-            "comparator_value": comparator,
-            "data_to": data_to,
-            "commentary": str(row.cells.get("note", "")).strip(),
-            "data_quality_note": str(row.cells.get("data_quality", "")).strip(),
-        }
-        current = index.current.get((indicator.pk, period.start))
-        if current is None:
-            kind = "new"
-        elif _same(current, fields):
-            kind = "unchanged"
-        else:
-            kind = "corrected"
-        outcome.plan.append((kind, row, indicator, period, fields, current))
-    outcome.problems = capped(problems)
-    return outcome
+        if planned := _plan_row(row, index, seen, today, result.problems):
+            result.plan.append(planned)
+    result.problems = capped(result.problems)
+    result.digest = result.work_out_digest()
+    return result
 
 
 def _same(current, fields):
@@ -443,32 +463,35 @@ def _same(current, fields):
     return True
 
 
-@transaction.atomic
-def values_apply(*, strategy, content, file_name="", by=None, expected_digest=None, value_import=None):
-    """Import `content`: every row or, on any problem or if the figures changed since the preview, nothing.
+def _steps(*, strategy, content, file_name, by, today=None):
+    """The pipeline's read and plan steps for one file."""
+    return {
+        "read": lambda: read_rows(content, file_name),
+        "plan": functools.partial(_plan, strategy=strategy, by=by, today=today or timezone.localdate()),
+        "refused": lambda problems: ValueImportResult(problems=problems),
+    }
 
-    Returns (outcome, stale, applied counts).
-    """
-    # One import into a strategy's indicators at a time: the second waits here, then sees the first's values.
-    Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
-    outcome = values_check(strategy=strategy, content=content, file_name=file_name, by=by)
-    if not outcome.ok:
-        transaction.set_rollback(True)
-        return outcome, False, None
-    if expected_digest is not None and outcome.digest() != expected_digest:
-        transaction.set_rollback(True)
-        return outcome, True, None
+
+def values_check(*, strategy, content, file_name="", by=None, today=None):
+    """What importing `content` into `strategy`'s indicators would do. Saves nothing."""
+    return pipeline.import_check(**_steps(strategy=strategy, content=content, file_name=file_name, by=by, today=today))
+
+
+# Apply --------------------------------------------------------------------------------------------
+
+
+def _write(result, *, by, file_name, value_import):
+    """Save the planned figures, superseding those they correct; None if the figures changed meanwhile."""
     now = timezone.now()
-    replaced = [current.pk for kind, _, _, _, _, current in outcome.plan if kind == "corrected"]
+    replaced = [planned.current.pk for planned in result.plan if planned.kind == "corrected"]
     if IndicatorValue.objects.filter(pk__in=replaced, superseded_at__isnull=True).update(superseded_at=now) != len(
         replaced
     ):
-        transaction.set_rollback(True)
-        return outcome, True, None
+        return None
     superseded = list(IndicatorValue.objects.filter(pk__in=replaced))
     record_changed(superseded, IndicatorValue, by=by, reason="Corrected by an indicator values import")
     created = []
-    for kind, _, indicator, period, fields, current in outcome.plan:
+    for kind, _, indicator, period, fields, current in result.plan:
         if kind == "unchanged":
             continue
         new = {**fields}
@@ -497,14 +520,25 @@ def values_apply(*, strategy, content, file_name="", by=None, expected_digest=No
         with transaction.atomic():
             bulk_create_audited(created, IndicatorValue, by=by, reason="Indicator values import", batch_size=2000)
     except IntegrityError:
-        transaction.set_rollback(True)
-        return outcome, True, None
-    totals = outcome.report()["totals"]
-    return (
-        outcome,
-        False,
-        {"created": totals["new"], "corrected": totals["corrected"], "unchanged": totals["unchanged"]},
+        return None  # another import saved a figure for one of these periods first
+    totals = result.report()["totals"]
+    return {"created": totals["new"], "corrected": totals["corrected"], "unchanged": totals["unchanged"]}
+
+
+@transaction.atomic
+def values_apply(*, strategy, content, file_name="", by=None, expected_digest=None, value_import=None):
+    """Import `content`: every row or, on any problem or if the figures changed since the preview, nothing.
+
+    Returns (result, stale, applied counts).
+    """
+    # One import into a strategy's indicators at a time: the second waits here, then sees the first's values.
+    Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
+    result = pipeline.import_apply(
+        **_steps(strategy=strategy, content=content, file_name=file_name, by=by),
+        write=functools.partial(_write, by=by, file_name=file_name, value_import=value_import),
+        expected_digest=expected_digest,
     )
+    return result, result.stale, result.applied
 
 
 # The recorded import's life: uploaded, checked, confirmed, imported -----------------------------------
@@ -543,7 +577,7 @@ def _check(record, report):
         by=record.created_by,
     )
     if outcome.ok:
-        fields = {"rows_total": outcome.rows, "preview": outcome.report(), "digest": outcome.digest()}
+        fields = {"rows_total": outcome.rows, "preview": outcome.report(), "digest": outcome.digest}
     else:
         fields = {"rows_total": outcome.rows, "preview": {"notes": [note.as_dict() for note in outcome.notes]}}
     return lifecycle.Checked(fields=fields, problems=outcome.problems)

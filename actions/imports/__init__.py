@@ -1,10 +1,11 @@
 """Importing an action plan from a spreadsheet: check it (the preview), then apply it, all or nothing.
 
-`action_plan_check` reads the file and runs the import as a dry run: nothing is saved and the
-outcome says, per delivery group, what would be created, changed or left alone, and every problem
-with its sheet, row and column. `action_plan_apply` runs the same import for real inside one
-transaction; if any problem is found, or the plan is no longer the one the officer saw, nothing
-is saved. Both go through `actions.resources.ActionPlanResource` (django-import-export).
+`action_plan_check` reads the file and plans the import: nothing is saved and the result says, per
+delivery group, what would be created, changed or left alone, and every problem with its sheet,
+row and column. `action_plan_apply` does the same and writes the plan inside one transaction; if
+any problem is found, or the plan is no longer the one the officer saw, nothing is saved. Both
+run the imports' one pipeline (`actions.imports.pipeline`): `reading.read_file`, then
+`rows.RowPlanner` building a `planning.Plan`, then `Plan.apply`.
 
 The browser, the back office and `manage.py import_action_plan` all call these (through
 `actions.imports.records` where the import is recorded).
@@ -12,42 +13,38 @@ The browser, the back office and `manage.py import_action_plan` all call these (
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
-from actions.imports.planning import Lowering
+from actions.imports import pipeline
+from actions.imports.planning import Lowering, Plan
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import MAX_BYTES, MAX_ROWS, read_file
+from actions.imports.rows import RowPlanner
 from actions.imports.vocabulary import BlueMeans
 
 __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
+    "ActionPlanImportResult",
     "BlueMeans",
     "ImportRefused",
-    "Outcome",
     "Problem",
     "action_plan_apply",
     "action_plan_check",
 ]
 
+STALE = (
+    "the plan has changed since the preview was made (someone edited the strategy, or the choices were "
+    "changed), so nothing was imported: look at the new preview and confirm again"
+)
+
 
 @dataclass
-class Outcome:
-    """What a check or an import found and did."""
+class ActionPlanImportResult(pipeline.ImportResult):
+    """What a check or an import of an action plan found and did."""
 
-    problems: list = field(default_factory=list)  # Problems: any one means nothing is (or was) saved
-    notes: list = field(default_factory=list)  # Problems that did not stop the import
     report: dict = field(default_factory=dict)  # per delivery group: created / changed / unchanged
-    digest: str = ""
     blue_rows: list = field(default_factory=list)  # (sheet, row) of cells reading "Blue"
     lowered: list = field(default_factory=list)  # Problems: markings the file lowers, for the officer to confirm
-    applied: dict | None = None  # what was saved, for an import that ran
-    stale: bool = False  # the plan differs from the preview the officer confirmed
-    rows: int = 0
-
-    @property
-    def ok(self):
-        return not self.problems
+    plan: Plan | None = None  # what the file would do, for the apply step
 
     @property
     def changes_anything(self):
@@ -78,61 +75,43 @@ class Outcome:
         }
 
 
-def _run(
-    *,
-    strategy,
-    content,
-    file_name,
-    by,
-    blue_means,
-    dry_run,
-    archive_missing=False,
-    expected_digest=None,
-    lowering=Lowering.PREVIEW,
-    progress=None,
-    lead_choices=None,
-):
-    from actions.resources import ActionPlanResource
+def _refused(problems):
+    return ActionPlanImportResult(problems=problems)
 
+
+def _steps(*, strategy, content, file_name, by, blue_means, lowering, progress, lead_choices):
+    """The pipeline's read and plan steps for one file."""
     report = progress or (lambda stage, done=0: None)
-    report("Reading the file")
-    try:
-        read = read_file(content, file_name, progress=lambda done: report(f"Reading the file: {done:,} rows so far"))
-    except ImportRefused as refused:
-        return Outcome(problems=refused.problems)
-    rows = len(read.dataset)
-    report(f"Checking {rows:,} rows against the plan", 0)
-    resource = ActionPlanResource(
-        strategy=strategy,
-        read_file=read,
-        by=by,
-        blue_means=blue_means,
-        expected_digest=expected_digest,
-        archive_missing=archive_missing,
-        lowering=lowering,
-        progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
-        lead_choices=lead_choices,
-    )
-    result = resource.import_data(read.dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
-    outcome = Outcome(
-        problems=capped(resource.problems(result)),
-        notes=read.notes,
-        report=resource.plan.report() if resource.plan else {},
-        digest=resource.plan.digest() if resource.plan else "",
-        blue_rows=resource.blue_rows,
-        lowered=resource.plan.lowered if resource.plan else [],
-        applied=resource.applied,
-        stale=resource.stale,
-        rows=rows,
-    )
-    if outcome.stale:
-        outcome.problems.append(
-            Problem(
-                "the plan has changed since the preview was made (someone edited the strategy, or the choices were "
-                "changed), so nothing was imported: look at the new preview and confirm again"
-            )
+
+    def read():
+        report("Reading the file")
+        return read_file(content, file_name, progress=lambda done: report(f"Reading the file: {done:,} rows so far"))
+
+    def plan(read):
+        rows = len(read.rows)
+        report(f"Checking {rows:,} rows against the plan", 0)
+        planner = RowPlanner(
+            strategy=strategy,
+            read_file=read,
+            by=by,
+            blue_means=blue_means,
+            lowering=lowering,
+            lead_choices=lead_choices,
+            progress=lambda done: report(f"Checking {rows:,} rows against the plan", done),
         )
-    return outcome
+        planner.plan_rows()
+        return ActionPlanImportResult(
+            problems=capped(planner.problems()),
+            notes=read.notes,
+            report=planner.plan.report(),
+            digest=planner.plan.digest(),
+            blue_rows=planner.blue_rows,
+            lowered=planner.plan.lowered,
+            rows=rows,
+            plan=planner.plan,
+        )
+
+    return {"read": read, "plan": plan, "refused": _refused}
 
 
 def action_plan_check(
@@ -144,19 +123,20 @@ def action_plan_check(
     may not). `lead_choices` maps a lead's name key to the pk of the existing person it means (the
     officer's choice in the preview); a name that matches no one and is not there becomes a new person.
     """
-    return _run(
-        strategy=strategy,
-        content=content,
-        file_name=file_name,
-        by=by,
-        blue_means=blue_means,
-        dry_run=True,
-        progress=progress,
-        lead_choices=lead_choices,
+    return pipeline.import_check(
+        **_steps(
+            strategy=strategy,
+            content=content,
+            file_name=file_name,
+            by=by,
+            blue_means=blue_means,
+            lowering=Lowering.PREVIEW,
+            progress=progress,
+            lead_choices=lead_choices,
+        )
     )
 
 
-@transaction.atomic
 def action_plan_apply(
     *,
     strategy,
@@ -176,23 +156,22 @@ def action_plan_apply(
     one the preview showed. A marking the file lowers is a problem unless `lower_markings` (the
     officer confirmed the preview's lowerings).
     """
-    outcome = _run(
+    steps = _steps(
         strategy=strategy,
         content=content,
         file_name=file_name,
         by=by,
         blue_means=blue_means,
-        dry_run=False,
-        archive_missing=archive_missing,
-        expected_digest=expected_digest,
         lowering=Lowering.CONFIRMED if lower_markings else Lowering.REFUSE,
         progress=progress,
         lead_choices=lead_choices,
     )
-    if outcome.problems:
-        transaction.set_rollback(True)
-        outcome.applied = None
-    return outcome
+    return pipeline.import_apply(
+        **steps,
+        write=lambda result: result.plan.apply(archive_missing=archive_missing),
+        expected_digest=expected_digest or None,
+        stale_problem=STALE,
+    )
 
 
 def _count(number, singular, plural=None):

@@ -3,7 +3,8 @@ plan of what the file changes, and applying that plan in batches.
 
 `PlanIndex` loads the strategy's groups, objectives, actions, leads, people and partner
 organisations once, so no row needs a query of its own. `Plan` collects, group by group, the
-objectives and actions the file creates or changes (with old and new value of each field) and
+objectives and actions the file creates or changes (`PlannedGroup`, `PlannedObjective`,
+`PlannedAction`: each with old and new value of each field changed) and
 those it leaves alone. `Plan.apply` writes it with bulk inserts and updates; the caller holds the
 transaction, so a failure leaves nothing behind.
 """
@@ -33,7 +34,7 @@ from actions.imports.vocabulary import (
 from actions.models import CLOSED_STATUSES, Action, ActionLead, DeliveryGroup, Objective, Status, Update
 from strategy import permissions
 from strategy.audit import bulk_create_audited, bulk_update_audited
-from strategy.models import Marking, Person, Principle, Strategy, name_key
+from strategy.models import Marking, Organisation, Person, Principle, Strategy, name_key
 
 # The change reason the audit trail gives what an import writes.
 IMPORT_REASON = "Spreadsheet import"
@@ -72,7 +73,7 @@ def shown(value):
 
 
 @dataclass
-class GroupPlan:
+class PlannedGroup:
     group: DeliveryGroup
     created: bool
     sheet: str = ""
@@ -88,8 +89,8 @@ class GroupPlan:
 
 
 @dataclass
-class ObjectivePlan:
-    group_plan: GroupPlan
+class PlannedObjective:
+    group_plan: PlannedGroup
     objective: Objective
     created: bool
     sheet: str = ""
@@ -103,8 +104,8 @@ class ObjectivePlan:
 
 
 @dataclass
-class ActionPlan:
-    objective_plan: ObjectivePlan
+class PlannedAction:
+    objective_plan: PlannedObjective
     action: Action
     created: bool
     sheet: str = ""
@@ -157,8 +158,6 @@ class PlanIndex:
         people = list(Person.objects.filter(partnership_id=strategy.partnership_id))
         self.people = {person.name_key: person for person in people}
         self.people_by_pk = {person.pk: person for person in people}
-        from strategy.models import Organisation
-
         self.organisations = {}
         for organisation in Organisation.objects.filter(partnership_id=strategy.partnership_id):
             self.organisations.setdefault(name_key(organisation.name), organisation)
@@ -202,11 +201,11 @@ class Plan:
         self.strategy_changes = []
         # The strategy as the file marks it: a copy, so a preview leaves the caller's strategy as it is.
         self.marked_strategy = copy.copy(index.strategy)
-        self._markings_given = {}  # id(strategy / GroupPlan / ObjectivePlan) -> (marking, where)
-        self.groups = {}  # name key -> GroupPlan, in the file's order
-        self.objectives = {}  # (group key, objective text) -> ObjectivePlan
-        self.objective_numbers = defaultdict(dict)  # group key -> {number: ObjectivePlan}
-        self.actions = []  # ActionPlans of every action row
+        self._markings_given = {}  # id(strategy / PlannedGroup / PlannedObjective) -> (marking, where)
+        self.groups = {}  # name key -> PlannedGroup, in the file's order
+        self.objectives = {}  # (group key, objective text) -> PlannedObjective
+        self.objective_numbers = defaultdict(dict)  # group key -> {number: PlannedObjective}
+        self.actions = []  # PlannedActions of every action row
         self.seen_actions = {}  # action pk or id() -> (sheet, row)
         self.new_people = {}  # name key -> Person
         self.new_actions = {}  # (objective plan id, action text key) -> (sheet, row) of new actions
@@ -256,7 +255,7 @@ class Plan:
             return self.groups[key]
         existing = self.index.groups.get(key)
         if existing is not None:
-            plan = GroupPlan(group=existing, created=False, sheet=sheet, row=row)
+            plan = PlannedGroup(group=existing, created=False, sheet=sheet, row=row)
         else:
             code = self._new_code(name)
             group = DeliveryGroup(
@@ -267,7 +266,7 @@ class Plan:
                 held_back=DeliveryGroup.held_back_by_default(name, code),
             )
             self.index.positions += 1
-            plan = GroupPlan(group=group, created=True, sheet=sheet, row=row)
+            plan = PlannedGroup(group=group, created=True, sheet=sheet, row=row)
         self.groups[key] = plan
         return plan
 
@@ -304,7 +303,7 @@ class Plan:
     # Objectives ---------------------------------------------------------------------------------
 
     def objective(self, group_plan, text, *, sheet="", row=None):
-        """The ObjectivePlan a row's objective cell names (blank cells were continued when read)."""
+        """The PlannedObjective a row's objective cell names (blank cells were continued when read)."""
         group_key = name_key(group_plan.group.name)
         cache_key = (group_key, text)
         if cache_key in self.objectives:
@@ -338,7 +337,7 @@ class Plan:
             return planned
         objective = existing.get(number)
         if objective is not None:
-            plan = ObjectivePlan(group_plan=group_plan, objective=objective, created=False, sheet=sheet, row=row)
+            plan = PlannedObjective(group_plan=group_plan, objective=objective, created=False, sheet=sheet, row=row)
             if title and title != objective.title:
                 plan.changes.append(Change("Objective", f"{number} {objective.title}", f"{number} {title}"))
                 objective.title = title
@@ -351,7 +350,7 @@ class Plan:
                     Problem(f"objective {number} has no words", sheet=sheet, row=row, column="Objective")
                 )
             objective = Objective(delivery_group=group_plan.group, number=number, title=title)
-            plan = ObjectivePlan(group_plan=group_plan, objective=objective, created=True, sheet=sheet, row=row)
+            plan = PlannedObjective(group_plan=group_plan, objective=objective, created=True, sheet=sheet, row=row)
             group_plan.objectives_created.append(plan)
         numbers[number] = plan
         self.objectives[cache_key] = plan
@@ -360,7 +359,7 @@ class Plan:
     # Markings -----------------------------------------------------------------------------------
 
     def holder_marking(self, target, text, *, what, sheet="", row=None, column=None):
-        """The marking a row gives the strategy, a GroupPlan or an ObjectivePlan (`target`), from the
+        """The marking a row gives the strategy, a PlannedGroup or a PlannedObjective (`target`), from the
         export's Strategy / Group / Objective marking columns: the first row sets it, others agree."""
         try:
             new = Marking.from_text(text)
@@ -387,10 +386,10 @@ class Plan:
             strategy, changes = self.marked_strategy, self.strategy_changes
             self.change_marking(strategy, new, created=False, changes=changes, what=what, place=place)
             return
-        thing = target.group if isinstance(target, GroupPlan) else target.objective
+        thing = target.group if isinstance(target, PlannedGroup) else target.objective
         created = target.created
         changed = self.change_marking(thing, new, created=created, changes=target.changes, what=what, place=place)
-        if changed and isinstance(target, ObjectivePlan) and not target.created:
+        if changed and isinstance(target, PlannedObjective) and not target.created:
             group_plan = target.group_plan
             if target not in group_plan.objectives_changed:
                 group_plan.objectives_changed.append(target)

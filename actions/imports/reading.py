@@ -1,18 +1,16 @@
 """From an uploaded file to rows the importer understands: sheets, label rows, header, cells.
 
 The file is read by `actions.imports.tables` (.xlsx, .csv and .ods, streamed in bounded memory, its
-kind told from its content, rows counted and refused past the limit as they stream); here each
-sheet's label rows, header row and columns are found and its rows become the dataset the import
-checks. A merged cell reads as blank below its first row, so the rule "a blank Objective continues
-the one above" covers merged cells too.
+kind told from its content, rows counted and refused past the limit as they stream) through the
+imports' shared pipeline (`actions.imports.pipeline`); here each sheet's label rows, header row and
+columns are found and its rows become the rows the import plans. A merged cell reads as blank below
+its first row, so the rule "a blank Objective continues the one above" covers merged cells too.
 """
 
-import csv
 from dataclasses import dataclass, field
 
-import tablib
-
 from actions.imports import tables
+from actions.imports.pipeline import header_columns, is_blank, read_tables, second_column, unknown_columns
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.tables import MAX_BYTES, MAX_ROWS, column_letter
 from actions.imports.vocabulary import (
@@ -31,8 +29,6 @@ from actions.spreadsheets import unescape_formula
 # How far down a sheet the header row may be (label rows such as Chair and Aim sit above it).
 HEADER_SEARCH_ROWS = tables.HEADER_ROWS
 
-FIELDS = list(FIELD_LABELS)
-META = ["_sheet", "_row", "_group", "_objective", "_objective_row", "_columns"]
 RAW_FIELDS = {"deadline", "progress", "complete"}  # kept as the cell holds them (dates, numbers)
 
 
@@ -55,7 +51,7 @@ class Sheet:
 class ReadFile:
     kind: str
     sheets: list
-    dataset: tablib.Dataset
+    rows: list  # {field or meta key: value} per data row, in the file's order
     quarters: dict  # quarter key ("q1:" / "q1:2018") -> QuarterColumn
     notes: list  # Problems that do not stop the import (columns not read, rows skipped)
 
@@ -71,10 +67,6 @@ def quarter_key(column):
 
 
 # Layout: label rows, header row, columns ------------------------------------------------------
-
-
-def is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _label(values):
@@ -93,47 +85,28 @@ def _label(values):
     return None
 
 
-def _header_columns(values):
-    """{column index: field or QuarterColumn} for the recognised cells of a candidate header row."""
-    found = {}
-    for index, value in enumerate(values):
-        if is_blank(value) or not isinstance(value, str):
-            continue
-        meaning = header_field(value)
-        if meaning is not None:
-            found[index] = meaning
-    return found
-
-
 def read_file(content, name="", progress=None):
-    """The file's tables as one dataset (one row per spreadsheet row), or ImportRefused.
+    """The file's tables as rows (one per spreadsheet row), or ImportRefused.
 
-    Each dataset row carries its sheet, row number, delivery group and objective (blank cells
-    and merged cells below an objective continue it), then the cells by field name.
+    Each row carries its sheet, row number, delivery group and objective (blank cells and merged
+    cells below an objective continue it), then the cells by field name.
     """
-    kind, sheets_read = tables.sheets(content, name)
     sheets = []
     notes = []
     problems = []
     quarters = {}
     data_rows = []
-    any_content = False
-    while True:
-        try:
-            sheet_name, rows = next(sheets_read)
-            sheet = Sheet(name=sheet_name)
-            found = _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise ImportRefused(Problem(f"{name or 'The file'} could not be read as a CSV file: {error}.")) from None
-        any_content = any_content or found
+
+    def read_sheet(sheet_name, rows):
+        sheet = Sheet(name=sheet_name)
+        found = _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress)
         if sheet.header_row:
             sheets.append(sheet)
         if len(data_rows) > tables.MAX_ROWS:
             raise tables.too_many_rows(sheet_name)
-    if not any_content:
-        raise ImportRefused(Problem(f"{name or 'The file'} is empty: there is nothing to import."))
+        return found
+
+    kind = read_tables(content, name, read_sheet)
     if not sheets and not problems:
         problems.append(
             Problem(
@@ -145,10 +118,7 @@ def read_file(content, name="", progress=None):
         raise ImportRefused(problems)
     if not data_rows:
         raise ImportRefused(Problem(f"{name or 'The file'} has a header row but no objectives or actions below it."))
-    headers = META + FIELDS + sorted(quarters)
-    # Rows go in through the constructor, which skips the width check `append` makes per row.
-    dataset = tablib.Dataset(*([row.get(header, "") for header in headers] for row in data_rows), headers=headers)
-    return ReadFile(kind=kind, sheets=sheets, dataset=dataset, quarters=quarters, notes=capped(notes, "notes"))
+    return ReadFile(kind=kind, sheets=sheets, rows=data_rows, quarters=quarters, notes=capped(notes, "notes"))
 
 
 def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None):
@@ -165,7 +135,7 @@ def _read_sheet(sheet, rows, data_rows, quarters, problems, notes, progress=None
             continue
         any_content = True
         if columns is None:
-            header = _header_columns(values)
+            header = header_columns(values, header_field)
             fields = [meaning for meaning in header.values() if isinstance(meaning, str)]
             if len(fields) >= 2:
                 columns = _use_header(sheet, number, values, header, quarters, problems, notes)
@@ -253,12 +223,7 @@ def _use_header(sheet, number, values, header, quarters, problems, notes):
             derived = DERIVED_HEADERS.get(header_key(written))
             if derived != key:
                 notes.append(
-                    Problem(
-                        f"a second {FIELD_LABELS.get(key, written)} column, so it was not read",
-                        sheet=sheet.name,
-                        row=number,
-                        column=written,
-                    )
+                    second_column(FIELD_LABELS.get(key, written), sheet=sheet.name, row=number, written=written)
                 )
             continue
         derived = DERIVED_HEADERS.get(header_key(written))
@@ -267,17 +232,8 @@ def _use_header(sheet, number, values, header, quarters, problems, notes):
             continue  # "Due date" beside "Deadline" is worked out from it
         sheet.headers[key] = written
         columns[index] = key
-    for index, value in enumerate(values):
-        if index not in header and not is_blank(value):
-            notes.append(
-                Problem(
-                    "this column is not one the importer knows, so it was not read",
-                    sheet=sheet.name,
-                    row=number,
-                    column=clean_text(value),
-                )
-            )
-            sheet.unknown.add(index)
+    notes.extend(unknown_columns(values, header, sheet=sheet.name, row=number, clean=clean_text))
+    sheet.unknown.update(index for index in range(len(values)) if index not in header and not is_blank(values[index]))
     missing = [field for field in ("action", "objective") if field not in sheet.headers]
     if missing:
         names = " or ".join({"action": "Actions", "objective": "Objectives"}[field] for field in missing)
@@ -302,4 +258,4 @@ def _use_header(sheet, number, values, header, quarters, problems, notes):
     return columns
 
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "ReadFile", "Sheet", "read_file", "HEADER_KEYS"]
+__all__ = ["MAX_BYTES", "MAX_ROWS", "ReadFile", "Sheet", "is_blank", "read_file", "HEADER_KEYS"]

@@ -10,6 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from actions.imports.pipeline import header_key, synonym_keys
 from actions.models import RAG, RATED_STATUSES, Status
 from strategy.models import name_key
 
@@ -76,14 +77,9 @@ LABELS = {
 }
 
 
-def header_key(text):
-    text = str(text or "").casefold().replace("%", " percent ").replace("&", " and ")
-    return re.sub(r"[^0-9a-z]+", "", text)
-
-
-HEADER_KEYS = {header_key(name): field for field, names in HEADER_SYNONYMS.items() for name in names}
+HEADER_KEYS = synonym_keys(HEADER_SYNONYMS)
 HEADER_KEYS["duedate"] = "deadline"
-LABEL_KEYS = {header_key(name): label for label, names in LABELS.items() for name in names}
+LABEL_KEYS = synonym_keys(LABELS)
 
 QUARTER_HEADER = re.compile(
     r"^(?:q|quarter)(?P<quarter>[1-4])"

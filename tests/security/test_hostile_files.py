@@ -96,8 +96,8 @@ def test_a_repeated_row_within_the_limits_is_read_as_that_many_rows(tmp_path):
 
     path = hostile.ods_of_repeated_rows(tmp_path / "plan.ods", rows=1, repeat=3)
     read = read_file(path.read_bytes(), "plan.ods")
-    assert [row["_row"] for row in read.dataset.dict] == [2, 3, 4]
-    assert {row["action"] for row in read.dataset.dict} == {"Hold a case conference"}
+    assert [row["_row"] for row in read.rows] == [2, 3, 4]
+    assert {row["action"] for row in read.rows} == {"Hold a case conference"}
 
 
 def test_notes_are_capped_with_how_many_more():
