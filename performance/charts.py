@@ -216,6 +216,9 @@ def _y_axis(plot, ticks, format_tick):
     yield f'<line x1="{plot.left}" y1="{plot.lower}" x2="{end}" y2="{plot.lower}" stroke="{INK}" stroke-width="1"/>'
 
 
+X_LABEL_CHARACTER = 9  # px: the widest a character of an axis label runs at 14 px (DejaVu Sans's digits)
+
+
 def _x_axis(plot, labels):
     """Every n-th period's tick and label, as many as fit, always the last."""
     lower, last = plot.lower, len(labels) - 1
@@ -226,9 +229,11 @@ def _x_axis(plot, labels):
             shown = False  # leave room for the last label
         if shown:
             x = plot.x_of(index)
+            # A label centred on its tick, moved left where it would run past the chart's edge.
+            middle = min(x, plot.width - X_LABEL_CHARACTER * len(label) / 2 - 2)
             yield f'<line x1="{_fmt(x)}" y1="{lower}" x2="{_fmt(x)}" y2="{lower + 5}" stroke="{INK}"/>'
             yield (
-                f'<text x="{_fmt(x)}" y="{lower + 22}" text-anchor="middle" font-size="14" fill="{SECONDARY_INK}">'
+                f'<text x="{_fmt(middle)}" y="{lower + 22}" text-anchor="middle" font-size="14" fill="{SECONDARY_INK}">'
                 f"{escape(label)}</text>"
             )
 
