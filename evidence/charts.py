@@ -1,8 +1,8 @@
 """The assessment's monthly trend charts: performance.charts' line chart, the window's months against
 the same months a year before, drawn twice (a wide one, and a narrow one a phone shows at full size;
-CSS shows one of them). The page puts the same figures in a table beside them."""
+templates/includes/_chart_pair.html shows one of them). The page puts the same figures in a table beside them."""
 
-from performance.charts import Series, line_chart
+from performance.charts import PHONE_CHART_WIDTH, Series, line_chart
 
 
 def _summary(trend, window):
@@ -50,7 +50,7 @@ def assessment_chart(trend, window, *, chart_id):
             series=series,
             format_tick=_tick,
             chart_id=f"{chart_id}-narrow",
-            width=340,
+            width=PHONE_CHART_WIDTH,
             height=300,
         ),
     }

@@ -8,6 +8,10 @@ by colour (WCAG 2.2 1.4.1), every line and text meets 3:1 and 4.5:1 contrast on 
 1.4.3), and there is a legend in words. `indicator_chart` and `indicator_sparkline` draw an
 indicator's points.
 
+A chart shrunk to a phone's width shrinks its labels with it, past reading. So a page shows each line
+chart drawn twice, at its own width and at PHONE_CHART_WIDTH, in templates/includes/_chart_pair.html,
+whose CSS shows one of them (`indicator_charts` draws an indicator's pair).
+
 Written here rather than taken from a library: what is needed is small (two chart kinds), and the
 candidates are heavy (matplotlib) or emit scripts and inline styles the CSP refuses (pygal).
 """
@@ -25,6 +29,9 @@ SECONDARY_INK = "#505a5f"  # axis labels: 7:1
 GRID = "#b1b4b6"  # gridlines: decorative, so no contrast need
 BLUE = "#1d70b8"  # the indicator's values: 5.2:1
 PURPLE = "#4c2c92"  # the comparator: 11:1
+
+# A phone's screen less the page's margins: drawn at this width, a chart is not scaled down at all.
+PHONE_CHART_WIDTH = 340
 
 # How each series is told apart without colour.
 STYLES = {
@@ -209,6 +216,9 @@ def _y_axis(plot, ticks, format_tick):
     yield f'<line x1="{plot.left}" y1="{plot.lower}" x2="{end}" y2="{plot.lower}" stroke="{INK}" stroke-width="1"/>'
 
 
+X_LABEL_CHARACTER = 9  # px: the widest a character of an axis label runs at 14 px (DejaVu Sans's digits)
+
+
 def _x_axis(plot, labels):
     """Every n-th period's tick and label, as many as fit, always the last."""
     lower, last = plot.lower, len(labels) - 1
@@ -219,9 +229,11 @@ def _x_axis(plot, labels):
             shown = False  # leave room for the last label
         if shown:
             x = plot.x_of(index)
+            # A label centred on its tick, moved left where it would run past the chart's edge.
+            middle = min(x, plot.width - X_LABEL_CHARACTER * len(label) / 2 - 2)
             yield f'<line x1="{_fmt(x)}" y1="{lower}" x2="{_fmt(x)}" y2="{lower + 5}" stroke="{INK}"/>'
             yield (
-                f'<text x="{_fmt(x)}" y="{lower + 22}" text-anchor="middle" font-size="14" fill="{SECONDARY_INK}">'
+                f'<text x="{_fmt(middle)}" y="{lower + 22}" text-anchor="middle" font-size="14" fill="{SECONDARY_INK}">'
                 f"{escape(label)}</text>"
             )
 
@@ -336,12 +348,14 @@ def _tick_formatter(indicator):
     return format_tick
 
 
-def indicator_chart(indicator, points, *, chart_id=None):
+def indicator_chart(indicator, points, *, chart_id=None, width=680):
     """The indicator's values over its periods, with its target line and its comparator."""
     from performance.indicators import target_for, trend_summary
 
     labels = [str(point.period) for point in points]
-    series = [Series(indicator.name if len(indicator.name) <= 40 else "Value", [p.value for p in points])]
+    # The legend names the values' line after the indicator where the name fits on one line.
+    named = len(indicator.name) <= 40 and _legend_width(Series(indicator.name, [])) <= width - 64
+    series = [Series(indicator.name if named else "Value", [p.value for p in points])]
     targets = [target_for(indicator, point.comparator_value) for point in points]
     drawn_target = indicator.rated and indicator.target_kind and indicator.target_kind != "benchmark"
     if drawn_target and any(target is not None for target in targets):
@@ -359,8 +373,19 @@ def indicator_chart(indicator, points, *, chart_id=None):
         series=series,
         format_tick=_tick_formatter(indicator),
         chart_id=chart_id or f"chart-{indicator.pk}",
+        width=width,
         y_max=100 if indicator.unit == "percentage" else None,
     )
+
+
+def indicator_charts(indicator, points, *, chart_id=None):
+    """{"wide": svg, "narrow": svg}: the indicator's chart for a desktop and for a phone, for
+    templates/includes/_chart_pair.html."""
+    chart_id = chart_id or f"chart-{indicator.pk}"
+    return {
+        "wide": indicator_chart(indicator, points, chart_id=f"{chart_id}-wide"),
+        "narrow": indicator_chart(indicator, points, chart_id=f"{chart_id}-narrow", width=PHONE_CHART_WIDTH),
+    }
 
 
 def indicator_sparkline(indicator, points, *, chart_id=None):

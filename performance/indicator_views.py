@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions.imports import MAX_ROWS, ImportRefused, Problem
 from actions.models import Action
 from performance import value_imports
-from performance.charts import indicator_chart, indicator_sparkline
+from performance.charts import indicator_charts, indicator_sparkline
 from performance.filters import IndicatorFilter
 from performance.forms import CorrectionForm, ValueForm, ValueImportUploadForm
 from performance.indicators import (
@@ -170,7 +170,7 @@ def indicator_detail(request, pk):
         {
             "indicator": indicator,
             "row": row[0] if row else None,
-            "chart": indicator_chart(indicator, points) if points else "",
+            "chart": indicator_charts(indicator, points) if points else None,
             "has_comparator": any(point.comparator_value is not None for point in points),
             "summary": trend_summary(indicator, points),
             "table": table,

@@ -70,6 +70,7 @@ from actions.models import (
     ended_quarters,
     rating,
 )
+from performance.charts import PHONE_CHART_WIDTH
 from performance.indicators import indicator_rows
 from performance.models import Challenge, Meeting, UpdateRound
 from strategy import permissions
@@ -1096,10 +1097,6 @@ def listed_states(review_, limit=LIST_LIMIT, exception_limit=EXCEPTION_LIMIT):
 
 
 # The chart ---------------------------------------------------------------------------------------
-
-
-# A phone's screen less the page's margins: drawn at this width, the chart is not scaled down at all.
-PHONE_CHART_WIDTH = 340
 
 
 def status_chart(rows, *, quarter, strategy, width=640):

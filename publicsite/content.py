@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from actions.models import RAG, Action, DeliveryGroup, Objective, Status, quarter_locks, rating
-from performance.charts import indicator_chart
+from performance.charts import indicator_charts
 from performance.indicators import format_value, points_from_values
 from performance.models import Indicator, IndicatorValue
 
@@ -114,6 +114,8 @@ def public_indicators(strategy, *, preview=False):
         values[value.indicator_id].append(value)
     for indicator in indicators:
         points = points_from_values(values[indicator.pk])
-        indicator.chart = indicator_chart(indicator, points, chart_id=f"public-chart-{indicator.pk}") if points else ""
+        indicator.chart = (
+            indicator_charts(indicator, points, chart_id=f"public-chart-{indicator.pk}") if points else None
+        )
         indicator.table = [(str(point.period), format_value(indicator, point.value)) for point in points]
     return indicators

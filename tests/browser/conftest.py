@@ -10,7 +10,9 @@ Fixtures:
   with JavaScript off, axe runs on the same address in a twin context with it on);
 - `check_phone_layout(page)` fails unless, on a phone, nothing in <main> reaches past the screen's
   edge or needs a scrolling box, and `check_tables_stay_tables(page)` that on a desktop every table in
-  <main> is laid out as a table.
+  <main> is laid out as a table;
+- `check_chart_labels(page)` fails unless, on a phone, every label of every chart shown in <main> is
+  drawn at 12 px or more and inside its chart.
 
 Nothing here downloads a browser: when /usr/bin/chromium (Debian's `chromium` package) or the
 `playwright` Python package is missing, the whole directory is skipped.
@@ -205,6 +207,57 @@ def _check_phone_layout(page):
 def check_phone_layout():
     """check_phone_layout(page): at 375 x 812, nothing in <main> reaches past the edge or scrolls sideways."""
     return _check_phone_layout
+
+
+# Each chart shown in <main> with its labels as rendered: a label's font size in the SVG's units, scaled
+# by how wide the SVG is drawn against its viewBox, and whether the label lies inside the SVG's box.
+CHART_LABELS = r"""() => [...document.querySelectorAll("main svg[role=img]")]
+    .filter((svg) => svg.getClientRects().length)
+    .map((svg) => {
+        const box = svg.getBoundingClientRect();
+        const scale = box.width / svg.viewBox.baseVal.width;
+        return {
+            chart: svg.querySelector("title").textContent,
+            labels: [...svg.querySelectorAll("text")].map((text) => {
+                const drawn = text.getBoundingClientRect();
+                return {
+                    text: text.textContent,
+                    size: Math.round(parseFloat(getComputedStyle(text).fontSize) * scale * 10) / 10,
+                    inside: drawn.left >= box.left - 0.5 && drawn.right <= box.right + 0.5,
+                };
+            }),
+        };
+    })"""
+SMALLEST_LABEL = 12  # px, on a phone
+
+
+def _check_chart_labels(page):
+    original = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        charts = page.evaluate(CHART_LABELS)
+    finally:
+        page.set_viewport_size(original)
+    assert charts, f"{page.url} shows no chart at {PHONE['width']}px"
+    small = [
+        f"{chart['chart']}: '{label['text']}' at {label['size']}px"
+        for chart in charts
+        for label in chart["labels"]
+        if label["size"] < SMALLEST_LABEL
+    ]
+    cut = [
+        f"{chart['chart']}: '{label['text']}'" for chart in charts for label in chart["labels"] if not label["inside"]
+    ]
+    assert small == [], f"{page.url} at {PHONE['width']}px has labels under {SMALLEST_LABEL}px: " + "; ".join(small)
+    assert cut == [], f"{page.url} at {PHONE['width']}px has labels past their chart's edge: " + "; ".join(cut)
+    return charts
+
+
+@pytest.fixture
+def check_chart_labels():
+    """check_chart_labels(page): at 375 x 812, every label of every chart shown in <main> is drawn at 12 px
+    or more, inside its chart; gives the charts shown, each {"chart": title, "labels": [...]}."""
+    return _check_chart_labels
 
 
 def _check_tables_stay_tables(page):

@@ -21,6 +21,7 @@ def test_a_viewer_reads_the_assessment(
     sign_in,
     check_accessibility,
     check_phone_layout,
+    check_chart_labels,
 ):
     sign_in(page, live_server, "viewer", next="/privacy/")
     menu = page.get_by_role("navigation", name="Menu")
@@ -36,6 +37,7 @@ def test_a_viewer_reads_the_assessment(
     check_phone_layout(page)
     page.set_viewport_size({"width": 375, "height": 812})
     expect(page.get_by_role("img", name="All crime by month")).to_have_count(1)  # now the narrow one
+    check_chart_labels(page)
     page.set_viewport_size({"width": 1024, "height": 768})
 
     with page.expect_download() as download:

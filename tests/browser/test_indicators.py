@@ -45,12 +45,22 @@ def test_the_list_and_an_indicators_chart_fit_a_phone(
     kpis,  # noqa: F811 (the fixture imported above)
     sign_in,
     check_phone_layout,
+    check_chart_labels,
+    check_accessibility,
 ):
     sign_in(page, live_server, "officer", next="/indicators/?strategy=test-2024-2027")
     check_phone_layout(page)
     page.goto(f"{live_server.url}/indicators/{kpis['repeat'].pk}/")
-    expect(page.get_by_role("img", name=re.compile("KPI-V1 Repeat victims: values by period"))).to_be_visible()
+    chart = page.get_by_role("img", name=re.compile("KPI-V1 Repeat victims: values by period"))
+    expect(chart).to_have_count(1)  # the desktop's; the phone's is hidden
+    expect(chart).to_have_attribute("viewBox", re.compile("^0 0 680 "))
+    page.set_viewport_size({"width": 375, "height": 812})
+    expect(chart).to_have_count(1)  # now the phone's, drawn at the width it is shown
+    expect(chart).to_have_attribute("viewBox", re.compile("^0 0 340 "))
+    charts = check_chart_labels(page)
+    assert [drawn["chart"] for drawn in charts] == ["KPI-V1 Repeat victims: values by period"]
     check_phone_layout(page)
+    check_accessibility(page, "indicator-detail-phone")
 
 
 def test_an_owner_enters_and_corrects_a_value(page, live_server, lead, kpis, sign_in, check_accessibility):  # noqa: F811

@@ -23,6 +23,7 @@ def test_a_resident_reads_the_published_strategy_on_a_phone(
     plan,
     check_phone_layout,
     check_accessibility,
+    check_chart_labels,
 ):
     plan["partnership"].public_help = "In an emergency, call 999."
     plan["partnership"].save()
@@ -36,6 +37,9 @@ def test_a_resident_reads_the_published_strategy_on_a_phone(
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         check_phone_layout(page)
         check_accessibility(page, name)
+        if name == "public-strategy":
+            charts = check_chart_labels(page)
+            assert [drawn["chart"] for drawn in charts] == ["KPI-1 Repeat victims: values by period"]
     assert page.context.cookies() == []
 
 

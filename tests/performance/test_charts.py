@@ -7,7 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from performance.charts import STYLES, Series, indicator_chart, indicator_sparkline, line_chart, nice_ticks, sparkline
+from performance.charts import (
+    PHONE_CHART_WIDTH,
+    STYLES,
+    Series,
+    indicator_chart,
+    indicator_charts,
+    indicator_sparkline,
+    line_chart,
+    nice_ticks,
+    sparkline,
+)
 from performance.indicators import Period, Point
 from performance.models import Indicator
 
@@ -164,6 +174,22 @@ def test_an_indicators_chart_has_its_summary_target_and_comparator():
     assert root.get("aria-labelledby") == "chart-7-title chart-7-desc"
     spark = parse(indicator_sparkline(kpi, points))
     assert spark.find(f"{SVG}desc").text.startswith("Rose from 14% to 16%")
+
+
+def test_an_indicators_chart_is_drawn_for_a_desktop_and_for_a_phone():
+    kpi = Indicator(pk=7, ref="KPI-V1", name="Residents who feel safe after dark", unit="percentage")
+    quarters = [Period.of_quarter_text(f"2017/18 Q{n}") for n in (1, 2, 3, 4)]
+    points = [Point(q, Decimal(v), None) for q, v in zip(quarters, (14, 15, 15, 16), strict=True)]
+    charts = indicator_charts(kpi, points)
+    wide, narrow = parse(charts["wide"]), parse(charts["narrow"])
+    assert wide.get("viewBox") == "0 0 680 320"
+    assert narrow.get("viewBox") == f"0 0 {PHONE_CHART_WIDTH} 320"
+    assert wide.get("aria-labelledby") == "chart-7-wide-title chart-7-wide-desc"
+    assert narrow.get("aria-labelledby") == "chart-7-narrow-title chart-7-narrow-desc"
+    assert wide.find(f"{SVG}desc").text == narrow.find(f"{SVG}desc").text
+    # The legend names the line after the indicator where the name fits the chart's width.
+    assert kpi.name in [text.text for text in wide.iter(f"{SVG}text")]
+    assert [text.text for text in narrow.iter(f"{SVG}text")][-1] == "Value"
 
 
 def test_a_legend_too_long_for_one_row_wraps_inside_the_chart():

@@ -146,7 +146,8 @@ def test_an_indicator_with_its_chart_table_links_and_history(client, viewer, pla
     response = client.get(f"/indicators/{repeat.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<svg") == 1 and 'role="img"' in html
+    assert html.count("<svg") == 2 and html.count('role="img"') == 2  # one for a desktop, one for a phone
+    assert '<div class="app-review-chart--phone"><svg' in html and 'viewBox="0 0 340 ' in html
     assert "Fell from 14.0% to 12.5% between 2023/24 Q4 and 2024/25 Q3; target 12.0%; improving" in html
     table = html.split("by period, newest first")[1].split("</table>")[0]
     assert table.index("2024/25 Q3") < table.index("2024/25 Q1") < table.index("2023/24 Q4")
