@@ -870,6 +870,17 @@ class UpdateQuerySet(models.QuerySet):
             Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=known_by)
         )
 
+    def latest_first(self, action, moment, *, known_by=None):
+        """The updates of `action` (or, with OuterRef("pk"), of a subquery's outer action) that count
+        as at `moment`, newest first: the first is its state then. Every reader of an action's state
+        as at a moment starts here."""
+        return self.as_at(moment, known_by=known_by).filter(action=action).order_by("-recorded_at", "-pk")
+
+    def revisions(self):
+        """Those that set the revised due date, or cleared it by closing the action: the latest that
+        counts gives the action's revised due date then, as record_update keeps it."""
+        return self.filter(Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES))
+
 
 class Update(models.Model):
     """One entry in an action's history: who said what about it, and when it counts from."""
@@ -1018,14 +1029,12 @@ class Update(models.Model):
 
 def _latest_updates_as_at(moment, *, known_by=None):
     """The updates of the outer action that count as at `moment`, newest first (for a Subquery)."""
-    return Update.objects.as_at(moment, known_by=known_by).filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    return Update.objects.latest_first(OuterRef("pk"), moment, known_by=known_by)
 
 
 def _latest_revisions_as_at(moment, *, known_by=None):
     """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
-    return _latest_updates_as_at(moment, known_by=known_by).filter(
-        Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES)
-    )
+    return _latest_updates_as_at(moment, known_by=known_by).revisions()
 
 
 # Used by the imports' models and constraints only.

@@ -91,6 +91,13 @@ def test_the_queryset_methods_agree_with_the_review(history, officer):
     assert set(actions.existing_at(Q2.end_moment).values_list("ref", flat=True)) == {"V1.1", "V1.2", "O1.1", "C1.1"}
 
 
+def test_a_challenge_names_an_action_by_reference_whatever_its_case(history, officer):
+    dashboard = review(strategy=history["strategy"], quarter=Q3, user=officer, every_action=False)
+    assert dashboard.action_by_ref("v1.1").pk == history["v1_1"].pk
+    assert dashboard.action_by_ref("V9.9") is None
+    assert dashboard.action_by_ref("O1.2").is_new  # added in November 2024
+
+
 # The dashboard's figures ---------------------------------------------------------------------------
 
 
