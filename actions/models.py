@@ -500,15 +500,32 @@ class ActionQuerySet(models.QuerySet):
 
 
 @dataclass(frozen=True)
-class QuarterEnd:
-    """An action's state at the end of a quarter (Action.quarter_ends)."""
+class StateAsAt:
+    """An action's state at the end of `quarter`, from its latest update that counts then, and the
+    flags the review and the action list show for it. In SQL the same flags are ActionQuerySet's
+    overdue_as_at, not_updated_in and due_in_quarter_after; tests hold the two to one rule."""
 
     quarter: Quarter
-    status: str
-    rag: str
-    progress: int
-    revised_due_date: datetime.date | None
-    updated_in_quarter: bool
+    due_date: datetime.date | None  # the action's own, from its deadline
+    status: str = Status.NOT_STARTED
+    rag: str = ""
+    progress: int = 0
+    revised_due_date: datetime.date | None = None
+    updated_in_quarter: bool = False  # its latest update that counts was recorded during `quarter`
+
+    @classmethod
+    def annotated(cls, action, quarter):
+        """From the as_at_* columns of ActionQuerySet.with_state_as_at(quarter.end_moment)."""
+        recorded_at = action.as_at_recorded_at
+        return cls(
+            quarter=quarter,
+            due_date=action.due_date,
+            status=action.as_at_status,
+            rag=action.as_at_rag,
+            progress=action.as_at_progress,
+            revised_due_date=action.as_at_revised_due_date,
+            updated_in_quarter=recorded_at is not None and recorded_at >= quarter.start_moment,
+        )
 
     @property
     def rating(self):
@@ -516,6 +533,35 @@ class QuarterEnd:
 
     def get_status_display(self):
         return Status(self.status).label
+
+    @property
+    def effective_due_date(self):
+        return self.revised_due_date or self.due_date
+
+    @property
+    def overdue(self):
+        """Open, and due (revised date first) before the quarter after: a deferral to a later date is not."""
+        return is_overdue_by(self.status, self.effective_due_date, self.quarter.next().start)
+
+    @property
+    def due_next(self):
+        """Open, and due (revised date first) in the quarter after."""
+        return is_due_in(self.status, self.effective_due_date, self.quarter.next())
+
+    @property
+    def no_update(self):
+        """Open, with no update that counts recorded during the quarter."""
+        return self.status not in CLOSED_STATUSES and not self.updated_in_quarter
+
+
+def is_overdue_by(status, due, day):
+    """Whether an action with `status`, due on `due` (its revised date, if it has one), is overdue on `day`."""
+    return status not in CLOSED_STATUSES and due is not None and due < day
+
+
+def is_due_in(status, due, quarter):
+    """Whether an action with `status`, due on `due` (revised date first), is open and due in `quarter`."""
+    return status not in CLOSED_STATUSES and due is not None and quarter.start <= due <= quarter.end
 
 
 class Action(models.Model):
@@ -667,9 +713,7 @@ class Action(models.Model):
         return rating(self.status, self.rag)
 
     def is_overdue(self, today=None):
-        today = today or timezone.localdate()
-        due = self.effective_due_date
-        return bool(due and due < today and self.status not in CLOSED_STATUSES)
+        return is_overdue_by(self.status, self.effective_due_date, today or timezone.localdate())
 
     def returned_update(self):
         """The lead's latest update the chair sent back, if the lead has not been through sign-off or
@@ -682,7 +726,7 @@ class Action(models.Model):
 
     def quarter_ends(self, updates, quarters):
         """The action as it stood at the end of each of `quarters` it was in the plan for, from
-        `updates` (its approved ones, newest first): [QuarterEnd]. The rules of
+        `updates` (its approved ones, newest first): [StateAsAt]. The rules of
         UpdateQuerySet.as_at and ActionQuerySet.with_state_as_at, for one action's history in Python."""
         found = []
         for quarter in quarters:
@@ -693,8 +737,9 @@ class Action(models.Model):
             latest = counted[0] if counted else None
             revision = next((u for u in counted if u.revised_due_date or u.status in CLOSED_STATUSES), None)
             found.append(
-                QuarterEnd(
+                StateAsAt(
                     quarter=quarter,
+                    due_date=self.due_date,
                     status=latest.status if latest else Status.NOT_STARTED,
                     rag=latest.rag if latest else "",
                     progress=latest.progress if latest else 0,

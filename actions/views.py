@@ -31,6 +31,7 @@ from actions.models import (
     DeliveryGroup,
     QuarterLocked,
     StaleUpdate,
+    StateAsAt,
     Status,
     Update,
     default_strategy,
@@ -277,7 +278,7 @@ def action_list(request):
     awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
     for action in page.object_list:
         if as_at is not None:
-            _show_as_at(action, as_at)
+            _flag_as_at(action, as_at)
         else:
             _flag(action, today=today, quarter=quarter, awaiting=awaiting)
     query = request.GET.copy()
@@ -311,16 +312,11 @@ def _page_marking(strategy, actions):
     return Marking(Marking.highest(found)).label
 
 
-def _show_as_at(action, quarter):
-    """Show a listed action as it stood at the end of `quarter` (the as_at_* annotations of
-    ActionQuerySet.with_state_as_at). These instances are only displayed, never saved."""
-    action.status, action.rag = action.as_at_status, action.as_at_rag
-    action.progress, action.revised_due_date = action.as_at_progress, action.as_at_revised_due_date
-    action.overdue = action.is_overdue(quarter.next().start)
-    action.due_soon = False
-    action.needs_update = action.status not in CLOSED_STATUSES and (
-        action.as_at_recorded_at is None or action.as_at_recorded_at < quarter.start_moment
-    )
+def _flag_as_at(action, quarter):
+    """Attach what the list shows of an action as it stood at the end of `quarter`: its state then
+    (`as_at_state`, from ActionQuerySet.with_state_as_at) and the flags of that state."""
+    action.as_at_state = StateAsAt.annotated(action, quarter)
+    action.overdue, action.needs_update = action.as_at_state.overdue, action.as_at_state.no_update
     return action
 
 

@@ -60,6 +60,8 @@ from actions.models import (
     action_url,
     changes_between,
     ended_quarters,
+    is_due_in,
+    is_overdue_by,
     rating,
 )
 from performance.charts import PHONE_CHART_WIDTH
@@ -428,12 +430,8 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             "returned",
         )
     )
-    # Each action's state, and every flag the dashboard counts, in one pass (the same rules as
-    # ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after). An action is overdue if
-    # its due date (revised, if it has been) fell before the next quarter, so a deferral to a later
-    # date is not overdue.
+    # Each action's state, and every flag the dashboard counts, in one pass, by StateAsAt's rules.
     after = quarter.next()
-    day_after, after_end = after.start, after.end
     found = []
     for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised, returned in rows:
         if not by_end and now is None:
@@ -446,7 +444,6 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             update_id, progress, fresh = int(update_id), int(progress), fresh == "1"
         was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(SEP)
         is_new = not by_before and was is None
-        is_open = status not in CLOSED_STATUSES
         effective = revised if revised is not None else due
         state = ActionState(
             pk=pk,
@@ -465,9 +462,9 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             was_rag=was_rag,
             is_new=is_new,
             changes=_changes(was_status, was_rag, status, rag, is_new),
-            overdue=is_open and effective is not None and effective < day_after,
-            due_next=is_open and effective is not None and day_after <= effective <= after_end,
-            no_update=is_open and not fresh,
+            overdue=is_overdue_by(status, effective, after.start),
+            due_next=is_due_in(status, effective, after),
+            no_update=status not in CLOSED_STATUSES and not fresh,
             updated_in_quarter=fresh,
             owed_update=was_status not in CLOSED_STATUSES,
             returned_on_time=returned,
