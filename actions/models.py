@@ -43,6 +43,7 @@ class RAG(models.TextChoices):
 
 
 RATED_STATUSES = (Status.IN_PROGRESS, Status.ONGOING)
+DUE_SOON_DAYS = 30  # the lists flag an open action due within this many days
 CLOSED_STATUSES = (Status.COMPLETE, Status.WITHDRAWN)
 
 
@@ -714,6 +715,17 @@ class Action(models.Model):
 
     def is_overdue(self, today=None):
         return is_overdue_by(self.status, self.effective_due_date, today or timezone.localdate())
+
+    def is_due_soon(self, today=None):
+        """Open, not overdue, and due (revised date first) within DUE_SOON_DAYS of `today`."""
+        today = today or timezone.localdate()
+        due = self.effective_due_date
+        return bool(
+            not self.is_overdue(today)
+            and due
+            and self.status not in CLOSED_STATUSES
+            and (due - today).days <= DUE_SOON_DAYS
+        )
 
     def returned_update(self):
         """The lead's latest update the chair sent back, if the lead has not been through sign-off or

@@ -39,7 +39,7 @@ from actions.models import (
     quarter_locks,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
-from actions.todo import DUE_SOON_DAYS, lead_quarter, next_to_update
+from actions.todo import lead_quarter, next_to_update
 from strategy import permissions
 from strategy.models import Marking, Membership, Strategy
 from strategy.periods import Quarter
@@ -100,11 +100,7 @@ def _awaiting_sign_off(actions, quarter):
 def _flag(action, *, today, quarter, awaiting=frozenset()):
     """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
     or updated and waiting for the chair's sign-off (the lead has done their part)."""
-    due = action.effective_due_date
-    action.overdue = action.is_overdue(today)
-    action.due_soon = bool(
-        not action.overdue and due and action.status not in CLOSED_STATUSES and (due - today).days <= DUE_SOON_DAYS
-    )
+    action.overdue, action.due_soon = action.is_overdue(today), action.is_due_soon(today)
     latest = action.latest_update
     action.awaiting_sign_off = action.pk in awaiting
     action.returned_for_changes = False
