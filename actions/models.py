@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -419,18 +419,32 @@ class ActionQuerySet(models.QuerySet):
         as_at_recorded_at (None if it had no update by then) and as_at_revised_due_date.
 
         One subquery per column: meant for a page of actions or a filter. Whole-plan figures read
-        `Update.objects.latest_for(actions, moment)` instead (one probe per action).
+        `with_latest_update_as_at` instead (one probe per action for several columns).
         """
+        columns = _state_columns(moment, known_by, "as_at", ("status", "rag", "progress", "recorded_at"))
+        return self.annotate(**columns).with_revised_due_date_as_at("as_at_revised_due_date", moment, known_by=known_by)
+
+    def with_latest_update_as_at(self, name, moment, *fields, known_by=None, fresh_from=None):
+        """Annotate `name` with `fields` of each action's latest update that counts as at `moment`,
+        joined by STATE_SEP in one text value (None if it had none): one index probe per action gives
+        them all, where a correlated subquery per column would probe once each. With `fresh_from`, a
+        last part says whether that update was recorded on or after it ("1" or "0")."""
+        parts = []
+        for field_name in fields:
+            value = Cast(field_name, models.CharField()) if field_name in ("pk", "progress") else F(field_name)
+            parts += [value, Value(STATE_SEP)]
+        if fresh_from is not None:
+            parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
+        else:
+            parts.pop()
         latest = _latest_updates_as_at(moment, known_by=known_by)
-        return self.annotate(
-            as_at_status=Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_STARTED)),
-            as_at_rag=Coalesce(Subquery(latest.values("rag")[:1]), Value("")),
-            as_at_progress=Coalesce(Subquery(latest.values("progress")[:1]), Value(0)),
-            as_at_recorded_at=Subquery(latest.values("recorded_at")[:1]),
-            as_at_revised_due_date=Subquery(
-                _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
-            ),
-        )
+        packed = latest.annotate(packed=Concat(*parts, output_field=models.CharField())).values("packed")[:1]
+        return self.annotate(**{name: Subquery(packed)})
+
+    def with_revised_due_date_as_at(self, name, moment, *, known_by=None):
+        """Annotate `name` with each action's revised due date as at `moment` (UpdateQuerySet.revisions)."""
+        revised = _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
+        return self.annotate(**{name: Subquery(revised)})
 
     # These four read the annotations of with_state_as_at(quarter.end_moment).
 
@@ -465,13 +479,9 @@ class ActionQuerySet(models.QuerySet):
             return self.existing_at(quarter.end_moment, known_by=known_by).exclude(
                 pk__in=Action.objects.existing_at(before_end, known_by=known_by).values("pk")
             )
-        now = _latest_updates_as_at(quarter.end_moment, known_by=known_by)
-        before = _latest_updates_as_at(before_end, known_by=known_by)
         annotated = self.annotate(
-            change_status=Coalesce(Subquery(now.values("status")[:1]), Value(Status.NOT_STARTED)),
-            change_rag=Coalesce(Subquery(now.values("rag")[:1]), Value("")),
-            change_was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED)),
-            change_was_rag=Coalesce(Subquery(before.values("rag")[:1]), Value("")),
+            **_state_columns(quarter.end_moment, known_by, "change", ("status", "rag")),
+            **_state_columns(before_end, known_by, "change_was", ("status", "rag")),
         )
         if change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN):
             status = CHANGE_STATUS[change]
@@ -489,14 +499,12 @@ class ActionQuerySet(models.QuerySet):
         `statuses` and one of `rags` then (either may be empty: any). The review's "previous quarter"
         row counts the same way: its actions as they stood a quarter earlier, new ones left out."""
         before_end = quarter.previous().end_moment
-        before = _latest_updates_as_at(before_end, known_by=known_by)
         found = self.existing_at(before_end, known_by=known_by)
         if statuses:
-            found = found.annotate(
-                was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED))
-            ).filter(was_status__in=statuses)
+            found = found.annotate(**_state_columns(before_end, known_by, "was", ("status",)))
+            found = found.filter(was_status__in=statuses)
         if rags:
-            found = found.annotate(was_rag=Subquery(before.values("rag")[:1])).filter(was_rag__in=rags)
+            found = found.annotate(**_state_columns(before_end, known_by, "was", ("rag",))).filter(was_rag__in=rags)
         return found
 
 
@@ -1087,6 +1095,24 @@ class Update(models.Model):
 def _latest_updates_as_at(moment, *, known_by=None):
     """The updates of the outer action that count as at `moment`, newest first (for a Subquery)."""
     return Update.objects.latest_first(OuterRef("pk"), moment, known_by=known_by)
+
+
+# What an action's state is before its first update that counts.
+NO_UPDATE_STATE = {"status": Status.NOT_STARTED, "rag": "", "progress": 0}
+STATE_SEP = "|"  # joins an update's columns in one value (statuses and RAGs never contain it)
+
+
+def _state_columns(moment, known_by, prefix, fields):
+    """Annotations `<prefix>_<field>`: each of `fields` of the outer action's latest update that counts
+    as at `moment`, or its value before any update (NO_UPDATE_STATE; None if it has none)."""
+    latest = _latest_updates_as_at(moment, known_by=known_by)
+    columns = {}
+    for name in fields:
+        value = Subquery(latest.values(name)[:1])
+        if name in NO_UPDATE_STATE:
+            value = Coalesce(value, Value(NO_UPDATE_STATE[name]))
+        columns[f"{prefix}_{name}"] = value
+    return columns
 
 
 def _latest_revisions_as_at(moment, *, known_by=None):

@@ -31,17 +31,13 @@ from urllib.parse import quote
 
 from django.db.models import (
     Case,
-    CharField,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -50,6 +46,7 @@ from actions.models import (
     CLOSED_STATUSES,
     RAG,
     RATED_STATUSES,
+    STATE_SEP,
     Action,
     ActionLead,
     Change,
@@ -75,7 +72,6 @@ from strategy.periods import Quarter
 # list for the rest: the page stays readable, and quick, whatever the size of the plan.
 EXCEPTION_LIMIT = 25
 LIST_LIMIT = 10
-SEP = "|"  # joins an update's columns in one subquery value (statuses and RAGs never contain it)
 
 STATUS_COLUMNS = list(Status.choices)
 RAG_COLUMNS = [(RAG.GREEN, "Green"), (RAG.AMBER, "Amber"), (RAG.RED, "Red")]
@@ -402,12 +398,12 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
     # Small columns only (20,000 rows may cross the wire): when it was created as two flags, texts
     # and deadlines as written later for the listed actions alone.
     rows = (
-        in_plan.annotate(
-            now=Subquery(
-                _packed_latest(end, known_by, "pk", "status", "rag", "progress", fresh_from=quarter.start_moment)
-            ),
-            was=Subquery(_packed_latest(before_end, known_by, "status", "rag")),
-            revised=Subquery(_revised(end, known_by)),
+        in_plan.with_latest_update_as_at(
+            "now", end, "pk", "status", "rag", "progress", known_by=known_by, fresh_from=quarter.start_moment
+        )
+        .with_latest_update_as_at("was", before_end, "status", "rag", known_by=known_by)
+        .with_revised_due_date_as_at("revised", end, known_by=known_by)
+        .annotate(
             created_by_end=Case(When(created_at__lte=end, then=Value(True)), default=Value(False)),
             created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
             # A returned (sent back) update was still returned; only who returned it and when matter.
@@ -440,9 +436,9 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
         if now is None:
             update_id, status, rag, progress, fresh = None, Status.NOT_STARTED, "", 0, False
         else:
-            update_id, status, rag, progress, fresh = now.split(SEP)
+            update_id, status, rag, progress, fresh = now.split(STATE_SEP)
             update_id, progress, fresh = int(update_id), int(progress), fresh == "1"
-        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(SEP)
+        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(STATE_SEP)
         is_new = not by_before and was is None
         effective = revised if revised is not None else due
         state = ActionState(
@@ -478,32 +474,6 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
 def _changes(was_status, was_rag, status, rag, is_new):
     """changes_between for one combination of states: a plan has a few dozen, and thousands of actions."""
     return frozenset(changes_between(was_status=was_status, was_rag=was_rag, status=status, rag=rag, is_new=is_new))
-
-
-def _latest(moment, known_by):
-    """The outer action's updates that count as at `moment`, newest first (for a Subquery). On
-    PostgreSQL each lookup is an index-only probe of Update's "update_counted_latest" index."""
-    return Update.objects.latest_first(OuterRef("pk"), moment, known_by=known_by)
-
-
-def _revised(moment, known_by):
-    """The outer action's revised due date as at `moment` (UpdateQuerySet.revisions)."""
-    return _latest(moment, known_by).revisions().values("revised_due_date")[:1]
-
-
-def _packed_latest(moment, known_by, *fields, fresh_from=None):
-    """Several columns of the outer action's latest update as at `moment`, joined with SEP into one
-    value, so one probe per action gives them all (a correlated subquery returns a single column).
-    With `fresh_from`, a last part says whether it was recorded on or after that moment ("1"/"0")."""
-    parts = []
-    for name in fields:
-        parts += [Cast(name, CharField()) if name in ("pk", "progress") else F(name), Value(SEP)]
-    if fresh_from is not None:
-        parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
-    else:
-        parts.pop()
-    packed = Concat(*parts, output_field=CharField())
-    return _latest(moment, known_by).annotate(packed=packed).values("packed")[:1]
 
 
 def _returned_on_time(quarter, update_round, known_by):
