@@ -323,7 +323,7 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
         )
         for rank, objective in enumerate(objectives)
     }
-    in_plan = actions.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=end))
+    in_plan = actions.existing_at(end, known_by=known_by)
     update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
     on_time = _returned_on_time(quarter, update_round, known_by)
     exception_rags = (RAG.RED, RAG.AMBER) if include_amber else (RAG.RED,)
@@ -395,8 +395,8 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
     action for each of its state now, its state the quarter before, its revised due date and whether
     it had an update returned on time (`on_time`, a Q over Update)."""
     end, before_end = quarter.end_moment, quarter.previous().end_moment
-    # Small columns only (20,000 rows may cross the wire): when it was created as two flags, texts
-    # and deadlines as written later for the listed actions alone.
+    # Small columns only (a whole plan crosses the wire): whether it was created by the quarter before
+    # as a flag, texts and deadlines as written later for the listed actions alone.
     rows = (
         in_plan.with_latest_update_as_at(
             "now", end, "pk", "status", "rag", "progress", known_by=known_by, fresh_from=quarter.start_moment
@@ -404,7 +404,6 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
         .with_latest_update_as_at("was", before_end, "status", "rag", known_by=known_by)
         .with_revised_due_date_as_at("revised", end, known_by=known_by)
         .annotate(
-            created_by_end=Case(When(created_at__lte=end, then=Value(True)), default=Value(False)),
             created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
             # A returned (sent back) update was still returned; only who returned it and when matter.
             returned=Exists(Update.objects.filter(on_time, action=OuterRef("pk"))),
@@ -418,7 +417,6 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             "lead_organisation_id",
             "marking",
             "due_date",
-            "created_by_end",
             "created_by_before",
             "now",
             "was",
@@ -429,9 +427,7 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
     # Each action's state, and every flag the dashboard counts, in one pass, by StateAsAt's rules.
     after = quarter.next()
     found = []
-    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised, returned in rows:
-        if not by_end and now is None:
-            continue  # not in the plan yet at the quarter's end
+    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_before, now, was, revised, returned in rows:
         group_id, rank, objective_marking = placing[objective_id]
         if now is None:
             update_id, status, rag, progress, fresh = None, Status.NOT_STARTED, "", 0, False
