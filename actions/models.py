@@ -43,8 +43,8 @@ class RAG(models.TextChoices):
 
 
 RATED_STATUSES = (Status.IN_PROGRESS, Status.ONGOING)
-DUE_SOON_DAYS = 30  # the lists flag an open action due within this many days
 CLOSED_STATUSES = (Status.COMPLETE, Status.WITHDRAWN)
+DUE_SOON_DAYS = 30  # the lists flag an open action due within this many days
 
 
 def ref_sort_key(ref):

@@ -331,6 +331,8 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     contributions = Action.contributing_organisations.through.objects.filter(action__strategy=strategy).values_list(
         "action_id", "organisation_id"
     )
+    if not states:
+        contributions = ()  # nothing to count, so nothing to ask
     tally = Tally.of(states, contributions)
     listed = _listing(states, exception_rags)
     if not every_action:
