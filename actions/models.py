@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +44,7 @@ class RAG(models.TextChoices):
 
 RATED_STATUSES = (Status.IN_PROGRESS, Status.ONGOING)
 CLOSED_STATUSES = (Status.COMPLETE, Status.WITHDRAWN)
+DUE_SOON_DAYS = 30  # the lists flag an open action due within this many days
 
 
 def ref_sort_key(ref):
@@ -418,18 +419,32 @@ class ActionQuerySet(models.QuerySet):
         as_at_recorded_at (None if it had no update by then) and as_at_revised_due_date.
 
         One subquery per column: meant for a page of actions or a filter. Whole-plan figures read
-        `Update.objects.latest_for(actions, moment)` instead (one probe per action).
+        `with_latest_update_as_at` instead (one probe per action for several columns).
         """
+        columns = _state_columns(moment, known_by, "as_at", ("status", "rag", "progress", "recorded_at"))
+        return self.annotate(**columns).with_revised_due_date_as_at("as_at_revised_due_date", moment, known_by=known_by)
+
+    def with_latest_update_as_at(self, name, moment, *fields, known_by=None, fresh_from=None):
+        """Annotate `name` with `fields` of each action's latest update that counts as at `moment`,
+        joined by STATE_SEP in one text value (None if it had none): one index probe per action gives
+        them all, where a correlated subquery per column would probe once each. With `fresh_from`, a
+        last part says whether that update was recorded on or after it ("1" or "0")."""
+        parts = []
+        for field_name in fields:
+            value = Cast(field_name, models.CharField()) if field_name in ("pk", "progress") else F(field_name)
+            parts += [value, Value(STATE_SEP)]
+        if fresh_from is not None:
+            parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
+        else:
+            parts.pop()
         latest = _latest_updates_as_at(moment, known_by=known_by)
-        return self.annotate(
-            as_at_status=Coalesce(Subquery(latest.values("status")[:1]), Value(Status.NOT_STARTED)),
-            as_at_rag=Coalesce(Subquery(latest.values("rag")[:1]), Value("")),
-            as_at_progress=Coalesce(Subquery(latest.values("progress")[:1]), Value(0)),
-            as_at_recorded_at=Subquery(latest.values("recorded_at")[:1]),
-            as_at_revised_due_date=Subquery(
-                _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
-            ),
-        )
+        packed = latest.annotate(packed=Concat(*parts, output_field=models.CharField())).values("packed")[:1]
+        return self.annotate(**{name: Subquery(packed)})
+
+    def with_revised_due_date_as_at(self, name, moment, *, known_by=None):
+        """Annotate `name` with each action's revised due date as at `moment` (UpdateQuerySet.revisions)."""
+        revised = _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
+        return self.annotate(**{name: Subquery(revised)})
 
     # These four read the annotations of with_state_as_at(quarter.end_moment).
 
@@ -464,13 +479,9 @@ class ActionQuerySet(models.QuerySet):
             return self.existing_at(quarter.end_moment, known_by=known_by).exclude(
                 pk__in=Action.objects.existing_at(before_end, known_by=known_by).values("pk")
             )
-        now = _latest_updates_as_at(quarter.end_moment, known_by=known_by)
-        before = _latest_updates_as_at(before_end, known_by=known_by)
         annotated = self.annotate(
-            change_status=Coalesce(Subquery(now.values("status")[:1]), Value(Status.NOT_STARTED)),
-            change_rag=Coalesce(Subquery(now.values("rag")[:1]), Value("")),
-            change_was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED)),
-            change_was_rag=Coalesce(Subquery(before.values("rag")[:1]), Value("")),
+            **_state_columns(quarter.end_moment, known_by, "change", ("status", "rag")),
+            **_state_columns(before_end, known_by, "change_was", ("status", "rag")),
         )
         if change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN):
             status = CHANGE_STATUS[change]
@@ -488,27 +499,42 @@ class ActionQuerySet(models.QuerySet):
         `statuses` and one of `rags` then (either may be empty: any). The review's "previous quarter"
         row counts the same way: its actions as they stood a quarter earlier, new ones left out."""
         before_end = quarter.previous().end_moment
-        before = _latest_updates_as_at(before_end, known_by=known_by)
         found = self.existing_at(before_end, known_by=known_by)
         if statuses:
-            found = found.annotate(
-                was_status=Coalesce(Subquery(before.values("status")[:1]), Value(Status.NOT_STARTED))
-            ).filter(was_status__in=statuses)
+            found = found.annotate(**_state_columns(before_end, known_by, "was", ("status",)))
+            found = found.filter(was_status__in=statuses)
         if rags:
-            found = found.annotate(was_rag=Subquery(before.values("rag")[:1])).filter(was_rag__in=rags)
+            found = found.annotate(**_state_columns(before_end, known_by, "was", ("rag",))).filter(was_rag__in=rags)
         return found
 
 
 @dataclass(frozen=True)
-class QuarterEnd:
-    """An action's state at the end of a quarter (Action.quarter_ends)."""
+class StateAsAt:
+    """An action's state at the end of `quarter`, from its latest update that counts then, and the
+    flags the review and the action list show for it. In SQL the same flags are ActionQuerySet's
+    overdue_as_at, not_updated_in and due_in_quarter_after; tests hold the two to one rule."""
 
     quarter: Quarter
-    status: str
-    rag: str
-    progress: int
-    revised_due_date: datetime.date | None
-    updated_in_quarter: bool
+    due_date: datetime.date | None  # the action's own, from its deadline
+    status: str = Status.NOT_STARTED
+    rag: str = ""
+    progress: int = 0
+    revised_due_date: datetime.date | None = None
+    updated_in_quarter: bool = False  # its latest update that counts was recorded during `quarter`
+
+    @classmethod
+    def annotated(cls, action, quarter):
+        """From the as_at_* columns of ActionQuerySet.with_state_as_at(quarter.end_moment)."""
+        recorded_at = action.as_at_recorded_at
+        return cls(
+            quarter=quarter,
+            due_date=action.due_date,
+            status=action.as_at_status,
+            rag=action.as_at_rag,
+            progress=action.as_at_progress,
+            revised_due_date=action.as_at_revised_due_date,
+            updated_in_quarter=recorded_at is not None and recorded_at >= quarter.start_moment,
+        )
 
     @property
     def rating(self):
@@ -516,6 +542,35 @@ class QuarterEnd:
 
     def get_status_display(self):
         return Status(self.status).label
+
+    @property
+    def effective_due_date(self):
+        return self.revised_due_date or self.due_date
+
+    @property
+    def overdue(self):
+        """Open, and due (revised date first) before the quarter after: a deferral to a later date is not."""
+        return is_overdue_by(self.status, self.effective_due_date, self.quarter.next().start)
+
+    @property
+    def due_next(self):
+        """Open, and due (revised date first) in the quarter after."""
+        return is_due_in(self.status, self.effective_due_date, self.quarter.next())
+
+    @property
+    def no_update(self):
+        """Open, with no update that counts recorded during the quarter."""
+        return self.status not in CLOSED_STATUSES and not self.updated_in_quarter
+
+
+def is_overdue_by(status, due, day):
+    """Whether an action with `status`, due on `due` (its revised date, if it has one), is overdue on `day`."""
+    return status not in CLOSED_STATUSES and due is not None and due < day
+
+
+def is_due_in(status, due, quarter):
+    """Whether an action with `status`, due on `due` (revised date first), is open and due in `quarter`."""
+    return status not in CLOSED_STATUSES and due is not None and quarter.start <= due <= quarter.end
 
 
 class Action(models.Model):
@@ -667,9 +722,18 @@ class Action(models.Model):
         return rating(self.status, self.rag)
 
     def is_overdue(self, today=None):
+        return is_overdue_by(self.status, self.effective_due_date, today or timezone.localdate())
+
+    def is_due_soon(self, today=None):
+        """Open, not overdue, and due (revised date first) within DUE_SOON_DAYS of `today`."""
         today = today or timezone.localdate()
         due = self.effective_due_date
-        return bool(due and due < today and self.status not in CLOSED_STATUSES)
+        return bool(
+            not self.is_overdue(today)
+            and due
+            and self.status not in CLOSED_STATUSES
+            and (due - today).days <= DUE_SOON_DAYS
+        )
 
     def returned_update(self):
         """The lead's latest update the chair sent back, if the lead has not been through sign-off or
@@ -682,7 +746,7 @@ class Action(models.Model):
 
     def quarter_ends(self, updates, quarters):
         """The action as it stood at the end of each of `quarters` it was in the plan for, from
-        `updates` (its approved ones, newest first): [QuarterEnd]. The rules of
+        `updates` (its approved ones, newest first): [StateAsAt]. The rules of
         UpdateQuerySet.as_at and ActionQuerySet.with_state_as_at, for one action's history in Python."""
         found = []
         for quarter in quarters:
@@ -693,8 +757,9 @@ class Action(models.Model):
             latest = counted[0] if counted else None
             revision = next((u for u in counted if u.revised_due_date or u.status in CLOSED_STATUSES), None)
             found.append(
-                QuarterEnd(
+                StateAsAt(
                     quarter=quarter,
+                    due_date=self.due_date,
                     status=latest.status if latest else Status.NOT_STARTED,
                     rag=latest.rag if latest else "",
                     progress=latest.progress if latest else 0,
@@ -870,6 +935,17 @@ class UpdateQuerySet(models.QuerySet):
             Q(reviewed_at__isnull=True) | Q(reviewed_at__lte=known_by)
         )
 
+    def latest_first(self, action, moment, *, known_by=None):
+        """The updates of `action` (or, with OuterRef("pk"), of a subquery's outer action) that count
+        as at `moment`, newest first: the first is its state then. Every reader of an action's state
+        as at a moment starts here."""
+        return self.as_at(moment, known_by=known_by).filter(action=action).order_by("-recorded_at", "-pk")
+
+    def revisions(self):
+        """Those that set the revised due date, or cleared it by closing the action: the latest that
+        counts gives the action's revised due date then, as record_update keeps it."""
+        return self.filter(Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES))
+
 
 class Update(models.Model):
     """One entry in an action's history: who said what about it, and when it counts from."""
@@ -1018,14 +1094,30 @@ class Update(models.Model):
 
 def _latest_updates_as_at(moment, *, known_by=None):
     """The updates of the outer action that count as at `moment`, newest first (for a Subquery)."""
-    return Update.objects.as_at(moment, known_by=known_by).filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
+    return Update.objects.latest_first(OuterRef("pk"), moment, known_by=known_by)
+
+
+# What an action's state is before its first update that counts.
+NO_UPDATE_STATE = {"status": Status.NOT_STARTED, "rag": "", "progress": 0}
+STATE_SEP = "|"  # joins an update's columns in one value (statuses and RAGs never contain it)
+
+
+def _state_columns(moment, known_by, prefix, fields):
+    """Annotations `<prefix>_<field>`: each of `fields` of the outer action's latest update that counts
+    as at `moment`, or its value before any update (NO_UPDATE_STATE; None if it has none)."""
+    latest = _latest_updates_as_at(moment, known_by=known_by)
+    columns = {}
+    for name in fields:
+        value = Subquery(latest.values(name)[:1])
+        if name in NO_UPDATE_STATE:
+            value = Coalesce(value, Value(NO_UPDATE_STATE[name]))
+        columns[f"{prefix}_{name}"] = value
+    return columns
 
 
 def _latest_revisions_as_at(moment, *, known_by=None):
     """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
-    return _latest_updates_as_at(moment, known_by=known_by).filter(
-        Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES)
-    )
+    return _latest_updates_as_at(moment, known_by=known_by).revisions()
 
 
 # Used by the imports' models and constraints only.

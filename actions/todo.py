@@ -18,8 +18,6 @@ from actions.models import CLOSED_STATUSES, Action, Update, quarter_locks
 from strategy.models import Strategy
 from strategy.periods import Quarter
 
-DUE_SOON_DAYS = 30
-
 
 @dataclass
 class StrategyQuarter:
@@ -91,11 +89,7 @@ def lead_quarter(user, *, today=None):
             and not action.awaiting_sign_off
             and (latest is None or latest.created_at < sent_back[1])
         )
-        action.overdue = action.is_overdue(today)
-        due = action.effective_due_date
-        action.due_soon = bool(
-            not action.overdue and due and action.status not in CLOSED_STATUSES and (due - today).days <= DUE_SOON_DAYS
-        )
+        action.overdue, action.due_soon = action.is_overdue(today), action.is_due_soon(today)
         updated = latest is not None and latest.recorded_at >= start
         action.needs_update = (
             action.status not in CLOSED_STATUSES and not action.awaiting_sign_off and not updated

@@ -31,6 +31,7 @@ from actions.models import (
     DeliveryGroup,
     QuarterLocked,
     StaleUpdate,
+    StateAsAt,
     Status,
     Update,
     default_strategy,
@@ -38,7 +39,7 @@ from actions.models import (
     quarter_locks,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
-from actions.todo import DUE_SOON_DAYS, lead_quarter, next_to_update
+from actions.todo import lead_quarter, next_to_update
 from strategy import permissions
 from strategy.models import Marking, Membership, Strategy
 from strategy.periods import Quarter
@@ -99,11 +100,7 @@ def _awaiting_sign_off(actions, quarter):
 def _flag(action, *, today, quarter, awaiting=frozenset()):
     """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
     or updated and waiting for the chair's sign-off (the lead has done their part)."""
-    due = action.effective_due_date
-    action.overdue = action.is_overdue(today)
-    action.due_soon = bool(
-        not action.overdue and due and action.status not in CLOSED_STATUSES and (due - today).days <= DUE_SOON_DAYS
-    )
+    action.overdue, action.due_soon = action.is_overdue(today), action.is_due_soon(today)
     latest = action.latest_update
     action.awaiting_sign_off = action.pk in awaiting
     action.returned_for_changes = False
@@ -277,7 +274,7 @@ def action_list(request):
     awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
     for action in page.object_list:
         if as_at is not None:
-            _show_as_at(action, as_at)
+            _flag_as_at(action, as_at)
         else:
             _flag(action, today=today, quarter=quarter, awaiting=awaiting)
     query = request.GET.copy()
@@ -311,16 +308,11 @@ def _page_marking(strategy, actions):
     return Marking(Marking.highest(found)).label
 
 
-def _show_as_at(action, quarter):
-    """Show a listed action as it stood at the end of `quarter` (the as_at_* annotations of
-    ActionQuerySet.with_state_as_at). These instances are only displayed, never saved."""
-    action.status, action.rag = action.as_at_status, action.as_at_rag
-    action.progress, action.revised_due_date = action.as_at_progress, action.as_at_revised_due_date
-    action.overdue = action.is_overdue(quarter.next().start)
-    action.due_soon = False
-    action.needs_update = action.status not in CLOSED_STATUSES and (
-        action.as_at_recorded_at is None or action.as_at_recorded_at < quarter.start_moment
-    )
+def _flag_as_at(action, quarter):
+    """Attach what the list shows of an action as it stood at the end of `quarter`: its state then
+    (`as_at_state`, from ActionQuerySet.with_state_as_at) and the flags of that state."""
+    action.as_at_state = StateAsAt.annotated(action, quarter)
+    action.overdue, action.needs_update = action.as_at_state.overdue, action.as_at_state.no_update
     return action
 
 

@@ -7,20 +7,16 @@ knew at that moment counts (no later correction or sign-off), which is how an is
 again exactly as issued.
 
 `review(...)` runs a fixed number of queries, whatever the size of the plan:
-  1. the actions in the plan at the quarter's end (with their group's and objective's markings);
-  2. their updates that count as at the quarter's end (one index probe per action);
-  3. the same as at the end of the quarter before;
-  4. their revised due dates as at the quarter's end (the latest update that set or cleared one);
-  5. the quarter's update round, for its deadline;
-  6. which actions had an update returned on time;
-  7. contributing agencies (the many-to-many table);
-  8. partner agencies; 9. delivery groups; 10. objectives;
-  11. meetings reviewing the quarter; 12. their challenges and decisions;
-  13-14. the KPI table (performance.indicators.indicator_rows);
-and `load_details(rows)` two more for the rows a page lists: their leads, and their updates' text.
-The dashboard's `review(..., every_action=False)` replaces 2, 3, 4, 6 and 7 by one statement that
-counts in the database and picks each list's first actions (summarise_in_sql), then reads those
-actions' states alone.
+  1. delivery groups; 2. objectives; 3. the quarter's update round, for its deadline;
+  4. the actions in the plan at the quarter's end, each with its update that counts as at the
+     quarter's end and as at the end of the quarter before, its revised due date then, and whether
+     it had an update returned on time (one index probe per action for each);
+  5. contributing agencies (the many-to-many table);
+  6. partner agencies; 7. meetings reviewing the quarter; 8. their challenges and decisions;
+  9-10. the KPI table (performance.indicators.indicator_rows);
+and `load_details(rows)` up to three more for the rows a page lists: their texts, their leads and
+their updates' text. The dashboard's `review(..., every_action=False)` counts the same and cuts each
+list to its first few actions.
 Every figure is computed in Python from those rows, by the same rules as the action list's filters
 (ActionQuerySet.changed, overdue_as_at, not_updated_in, due_in_quarter_after), so every count links
 to the filtered action list showing exactly those actions.
@@ -33,31 +29,24 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from urllib.parse import quote
 
-from django.db import connection
 from django.db.models import (
     Case,
-    CharField,
     Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from actions.models import (
-    CHANGE_STATUS,
     CLOSED_STATUSES,
     RAG,
     RATED_STATUSES,
+    STATE_SEP,
     Action,
     ActionLead,
     Change,
@@ -68,6 +57,8 @@ from actions.models import (
     action_url,
     changes_between,
     ended_quarters,
+    is_due_in,
+    is_overdue_by,
     rating,
 )
 from performance.charts import PHONE_CHART_WIDTH
@@ -81,7 +72,6 @@ from strategy.periods import Quarter
 # list for the rest: the page stays readable, and quick, whatever the size of the plan.
 EXCEPTION_LIMIT = 25
 LIST_LIMIT = 10
-SEP = "|"  # joins an update's columns in one subquery value (statuses and RAGs never contain it)
 
 STATUS_COLUMNS = list(Status.choices)
 RAG_COLUMNS = [(RAG.GREEN, "Green"), (RAG.AMBER, "Amber"), (RAG.RED, "Red")]
@@ -182,8 +172,7 @@ class Review:
     known_by: datetime.datetime | None
     include_amber: bool
     group: object
-    actions: list | None  # every action's state, in plan order (None unless review(every_action=True))
-    lookup: object  # ref -> ActionState or None, when `actions` is None
+    actions: list  # every action's state, in plan order
     action_markings: set  # the markings of the actions counted
     groups: list
     objectives: list
@@ -227,8 +216,6 @@ class Review:
 
     def action_by_ref(self, ref):
         """The state of the action in this review whose reference is `ref` (any case), or None."""
-        if self.actions is None:
-            return self.lookup(ref)
         return next((state for state in self.actions if state.ref.casefold() == ref.casefold()), None)
 
     def link(self, **params):
@@ -303,11 +290,9 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     """Everything the dashboard and the pack show for `strategy` as at the end of `quarter`, limited
     to what `user` may see (and to one delivery group with `group`, for that group's meeting).
 
-    With `every_action` (the pack), every action's state is read and counted in Python, and every
-    list is whole. Without it (the dashboard), the database does the counting and picks each list's
-    first actions in one statement (summarise_in_sql), and only those actions' states are read: the
-    figures are the same, `actions` is None and each list holds its first LIST_LIMIT actions (each
-    group's exceptions EXCEPTION_LIMIT) with `.total` saying how many it has in all."""
+    With `every_action` (the pack), every list is whole. Without it (the dashboard), each list holds
+    its first LIST_LIMIT actions (each group's exceptions EXCEPTION_LIMIT), with `.total` saying how
+    many it has in all; the figures are the same."""
     end = quarter.end_moment
     actions = Action.objects.for_strategy(strategy).visible_to(user)
     if group is not None:
@@ -338,40 +323,22 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
         )
         for rank, objective in enumerate(objectives)
     }
-    in_plan = actions.filter(Q(archived_at__isnull=True) | Q(archived_at__gt=end))
+    in_plan = actions.existing_at(end, known_by=known_by)
     update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
     on_time = _returned_on_time(quarter, update_round, known_by)
-    # A returned (sent back) update was still returned; only who returned it and when matter here.
-    returned = Update.objects.filter(on_time, action__strategy=strategy).order_by().values_list("action_id", flat=True)
     exception_rags = (RAG.RED, RAG.AMBER) if include_amber else (RAG.RED,)
-    states_of = functools.partial(_states, quarter=quarter, known_by=known_by, placing=placing)
-
-    if every_action:
-        states = states_of(in_plan, returned=set(returned.distinct()))
-        contributions = Action.contributing_organisations.through.objects.filter(action__strategy=strategy).values_list(
-            "action_id", "organisation_id"
-        )
-        tally = Tally.of(states, contributions)
-        listed = _listing(states, exception_rags)
-        lookup = None
-    else:
-        tally, picked, returned_picked = summarise_in_sql(
-            in_plan,
-            quarter=quarter,
-            known_by=known_by,
-            on_time=on_time,
-            exception_rags=exception_rags,
-            placing=placing,
-        )
-        chosen = {pk for pks in picked.values() for pk in pks}
-        found = {s.pk: s for s in states_of(in_plan.filter(pk__in=chosen), returned=returned_picked)} if chosen else {}
-        listed = {key: [found[pk] for pk in pks] for key, pks in picked.items()}
-        states = None
-
-        def lookup(ref):
-            matching = in_plan.filter(ref__iexact=ref)
-            returned_matching = set(returned.filter(action_id__in=matching.values("pk")))
-            return next(iter(states_of(matching, returned=returned_matching)), None)
+    states = _states(in_plan, quarter=quarter, known_by=known_by, placing=placing, on_time=on_time)
+    contributions = Action.contributing_organisations.through.objects.filter(action__strategy=strategy).values_list(
+        "action_id", "organisation_id"
+    )
+    if not states:
+        contributions = ()  # nothing to count, so nothing to ask
+    tally = Tally.of(states, contributions)
+    listed = _listing(states, exception_rags)
+    if not every_action:
+        listed = {
+            key: found[: EXCEPTION_LIMIT if isinstance(key, tuple) else LIST_LIMIT] for key, found in listed.items()
+        }
 
     organisations = list(Organisation.objects.filter(partnership_id=strategy.partnership_id))
     meetings = list(
@@ -412,7 +379,6 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
         exception_rags=exception_rags,
         group=group,
         actions=states,
-        lookup=lookup,
         tally=tally,
         listed=listed,
         groups=groups,
@@ -426,21 +392,23 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
     )
 
 
-def _states(in_plan, *, quarter, known_by, placing, returned):
+def _states(in_plan, *, quarter, known_by, placing, on_time):
     """The ActionState of each of `in_plan`'s actions in plan order: one query, one index probe per
-    action for each of its state now, its state the quarter before and its revised due date."""
+    action for each of its state now, its state the quarter before, its revised due date and whether
+    it had an update returned on time (`on_time`, a Q over Update)."""
     end, before_end = quarter.end_moment, quarter.previous().end_moment
-    # Small columns only (20,000 rows may cross the wire): when it was created as two flags, texts
-    # and deadlines as written later for the listed actions alone.
+    # Small columns only (a whole plan crosses the wire): whether it was created by the quarter before
+    # as a flag, texts and deadlines as written later for the listed actions alone.
     rows = (
-        in_plan.annotate(
-            now=Subquery(
-                _packed_latest(end, known_by, "pk", "status", "rag", "progress", fresh_from=quarter.start_moment)
-            ),
-            was=Subquery(_packed_latest(before_end, known_by, "status", "rag")),
-            revised=Subquery(_revised(end, known_by)),
-            created_by_end=Case(When(created_at__lte=end, then=Value(True)), default=Value(False)),
+        in_plan.with_latest_update_as_at(
+            "now", end, "pk", "status", "rag", "progress", known_by=known_by, fresh_from=quarter.start_moment
+        )
+        .with_latest_update_as_at("was", before_end, "status", "rag", known_by=known_by)
+        .with_revised_due_date_as_at("revised", end, known_by=known_by)
+        .annotate(
             created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
+            # A returned (sent back) update was still returned; only who returned it and when matter.
+            returned=Exists(Update.objects.filter(on_time, action=OuterRef("pk"))),
         )
         .order_by()
         .values_list(
@@ -451,32 +419,25 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
             "lead_organisation_id",
             "marking",
             "due_date",
-            "created_by_end",
             "created_by_before",
             "now",
             "was",
             "revised",
+            "returned",
         )
     )
-    # Each action's state, and every flag the dashboard counts, in one pass (the same rules as
-    # ActionQuerySet.overdue_as_at, not_updated_in and due_in_quarter_after). An action is overdue if
-    # its due date (revised, if it has been) fell before the next quarter, so a deferral to a later
-    # date is not overdue.
+    # Each action's state, and every flag the dashboard counts, in one pass, by StateAsAt's rules.
     after = quarter.next()
-    day_after, after_end = after.start, after.end
     found = []
-    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_end, by_before, now, was, revised in rows:
-        if not by_end and now is None:
-            continue  # not in the plan yet at the quarter's end
+    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_before, now, was, revised, returned in rows:
         group_id, rank, objective_marking = placing[objective_id]
         if now is None:
             update_id, status, rag, progress, fresh = None, Status.NOT_STARTED, "", 0, False
         else:
-            update_id, status, rag, progress, fresh = now.split(SEP)
+            update_id, status, rag, progress, fresh = now.split(STATE_SEP)
             update_id, progress, fresh = int(update_id), int(progress), fresh == "1"
-        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(SEP)
+        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(STATE_SEP)
         is_new = not by_before and was is None
-        is_open = status not in CLOSED_STATUSES
         effective = revised if revised is not None else due
         state = ActionState(
             pk=pk,
@@ -495,12 +456,12 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
             was_rag=was_rag,
             is_new=is_new,
             changes=_changes(was_status, was_rag, status, rag, is_new),
-            overdue=is_open and effective is not None and effective < day_after,
-            due_next=is_open and effective is not None and day_after <= effective <= after_end,
-            no_update=is_open and not fresh,
+            overdue=is_overdue_by(status, effective, after.start),
+            due_next=is_due_in(status, effective, after),
+            no_update=status not in CLOSED_STATUSES and not fresh,
             updated_in_quarter=fresh,
             owed_update=was_status not in CLOSED_STATUSES,
-            returned_on_time=pk in returned,
+            returned_on_time=returned,
         )
         found.append((rank, ref_sort, pk, state))
     found.sort()  # plan order; pks differ, so the states themselves are never compared
@@ -511,37 +472,6 @@ def _states(in_plan, *, quarter, known_by, placing, returned):
 def _changes(was_status, was_rag, status, rag, is_new):
     """changes_between for one combination of states: a plan has a few dozen, and thousands of actions."""
     return frozenset(changes_between(was_status=was_status, was_rag=was_rag, status=status, rag=rag, is_new=is_new))
-
-
-def _latest(moment, known_by):
-    """The outer action's updates that count as at `moment`, newest first (for a Subquery). On
-    PostgreSQL each lookup is an index-only probe of Update's "update_counted_latest" index."""
-    return Update.objects.as_at(moment, known_by=known_by).filter(action=OuterRef("pk")).order_by("-recorded_at", "-pk")
-
-
-def _revised(moment, known_by):
-    """The outer action's revised due date as at `moment`: that of its latest update that set or
-    cleared one (closing an action clears it)."""
-    return (
-        _latest(moment, known_by)
-        .filter(Q(revised_due_date__isnull=False) | Q(status__in=CLOSED_STATUSES))
-        .values("revised_due_date")[:1]
-    )
-
-
-def _packed_latest(moment, known_by, *fields, fresh_from=None):
-    """Several columns of the outer action's latest update as at `moment`, joined with SEP into one
-    value, so one probe per action gives them all (a correlated subquery returns a single column).
-    With `fresh_from`, a last part says whether it was recorded on or after that moment ("1"/"0")."""
-    parts = []
-    for name in fields:
-        parts += [Cast(name, CharField()) if name in ("pk", "progress") else F(name), Value(SEP)]
-    if fresh_from is not None:
-        parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
-    else:
-        parts.pop()
-    packed = Concat(*parts, output_field=CharField())
-    return _latest(moment, known_by).annotate(packed=packed).values("packed")[:1]
 
 
 def _returned_on_time(quarter, update_round, known_by):
@@ -615,9 +545,7 @@ class Listed(list):
 
 @dataclass
 class Tally:
-    """How many actions share each combination of what the review counts. Read from the states in
-    Python (Tally.of, for the pack) or counted by the database (summarise_in_sql, for the dashboard);
-    the two agree, which tests/performance/test_review_summary.py checks on random plans."""
+    """How many actions share each combination of what the review counts, read from the states."""
 
     objective: Counter = field(default_factory=Counter)  # (objective id, marking, status, RAG)
     agency: Counter = field(default_factory=Counter)  # (lead agency, owed an update, returned on time, status, RAG)
@@ -646,7 +574,7 @@ class Tally:
         )
 
 
-# What each dashboard list holds, in the order the SQL numbers them (summarise_in_sql's `kind`).
+# What the dashboard lists besides each group's exceptions.
 LISTS = (
     "exception",
     Change.COMPLETED,
@@ -675,190 +603,6 @@ def _listing(states, exception_rags):
     return listed
 
 
-# Status, RAG and marking as small integers in SQL: their place in these tuples.
-STATUS_CODES = tuple(Status.values)
-RAG_CODES = ("", *RAG.values)
-MARKING_CODES = tuple(Marking.values)
-
-
-def _coded(name, values):
-    return Case(
-        *(When(**{name: value}, then=Value(code)) for code, value in enumerate(values) if code),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _coded_latest(moment, known_by, *, fresh_from=None):
-    """The outer action's latest update as at `moment` as one integer, status * 10 + RAG (then * 10
-    + 1 if it was recorded on or after `fresh_from`), so one index probe gives them all and SQL can
-    take them apart with integer arithmetic on any database."""
-    code = _coded("status", STATUS_CODES) * 10 + _coded("rag", RAG_CODES)
-    if fresh_from is not None:
-        code = code * 10 + Case(When(recorded_at__gte=fresh_from, then=Value(1)), default=Value(0))
-    return _latest(moment, known_by).annotate(code=ExpressionWrapper(code, IntegerField())).values("code")[:1]
-
-
-def summarise_in_sql(in_plan, *, quarter, known_by, on_time, exception_rags, placing):
-    """The review's counts and the first actions of each list, counted by the database in one
-    statement: 20,000 actions become a few hundred rows of counts, and Python never sees the rest.
-
-    Returns (Tally, {list key: [action id]}, {listed action ids with an update returned on time}).
-    The rules are those of _states, written in SQL over the same index probes."""
-    if not placing:
-        return Tally(), {}, set()  # no objectives, so no actions
-    end, before_end = quarter.end_moment, quarter.previous().end_moment
-    after = quarter.next()
-    plan = (
-        in_plan.annotate(
-            now=Subquery(_coded_latest(end, known_by, fresh_from=quarter.start_moment)),
-            was=Subquery(_coded_latest(before_end, known_by)),
-            revised=Subquery(_revised(end, known_by)),
-            by_end=Case(When(created_at__lte=end, then=Value(1)), default=Value(0)),
-            by_before=Case(When(created_at__lte=before_end, then=Value(1)), default=Value(0)),
-            # An EXISTS per action, which PostgreSQL answers from one hashed pass over the quarter's
-            # updates: cheaper than joining them, and the strategy's actions, to the plan.
-            returned=Case(
-                When(Exists(Update.objects.filter(on_time, action=OuterRef("pk"))), then=Value(1)), default=Value(0)
-            ),
-            marking_code=_coded("marking", MARKING_CODES),
-            lead=F("lead_organisation_id"),
-            due=F("due_date"),
-            place=F("ref_sort"),  # references in natural order (Action.ref_sort)
-        )
-        .order_by()
-        .values(
-            "pk",
-            "objective_id",
-            "place",
-            "lead",
-            "marking_code",
-            "due",
-            "by_end",
-            "by_before",
-            "now",
-            "was",
-            "revised",
-            "returned",
-        )
-    )
-    plan_sql, plan_params = plan.query.sql_with_params()
-    through = Action.contributing_organisations.through._meta
-    contributing = connection.ops.quote_name(through.db_table)
-    closed = ", ".join(str(STATUS_CODES.index(status)) for status in CLOSED_STATUSES)
-    rags = ", ".join(str(RAG_CODES.index(rag)) for rag in exception_rags)
-    complete, deferred, withdrawn = (STATUS_CODES.index(status) for status in CHANGE_STATUS.values())
-    date = connection.ops.adapt_datefield_value
-    # Plan order: the objectives' order (as review() reads them), then the actions' within each.
-    ranking = "plan_order, place, pk"
-    # An action's marking is the higher of its own and its objective's (and group's): the objective's
-    # comes with its place in the plan, and markings are coded lowest first, so the higher code wins.
-    places = ", ".join(["(%s, %s, %s, %s)"] * len(placing))
-    place_params = [
-        value
-        for objective_id, (group_id, rank, marking) in placing.items()
-        for value in (objective_id, group_id, rank, MARKING_CODES.index(marking))
-    ]
-    # PostgreSQL would otherwise copy the plan's subqueries into every expression that reads them.
-    materialized = "MATERIALIZED" if connection.vendor == "postgresql" else ""
-    # Every other list is one group, cut to its first few by a top-N sort, cheaper than numbering all.
-    first_of_each_list = "\n".join(
-        f"UNION ALL SELECT 'listed', {kind}, 0, pk, returned, n, 0 FROM ("  # noqa: S608
-        f"SELECT pk, returned, ROW_NUMBER() OVER (ORDER BY {ranking}) AS n FROM ("
-        f"SELECT * FROM flagged WHERE {condition} ORDER BY {ranking} LIMIT {LIST_LIMIT}) first_{kind}) numbered_{kind}"
-        for kind, condition in enumerate(
-            (
-                f"status = {complete} AND was_status <> {complete}",
-                f"status = {deferred} AND was_status <> {deferred}",
-                f"status = {withdrawn} AND was_status <> {withdrawn}",
-                "is_new = 1",
-                "overdue = 1",
-                "no_update = 1",
-                "due_next = 1",
-            ),
-            start=1,
-        )
-    )
-    # Only this module's integer codes and Django's own compiled SQL are written into the text; every
-    # value from outside is a parameter. `%%` is SQL's modulo once the driver has put them in.
-    sql = f"""
-WITH objectives (objective_id, group_id, plan_order, marking_code) AS (VALUES {places}),
-plan AS {materialized} ({plan_sql}),
-flagged AS (
-  SELECT s.*,
-    CASE WHEN s.status NOT IN ({closed}) AND s.effective < %s THEN 1 ELSE 0 END AS overdue,
-    CASE WHEN s.status NOT IN ({closed}) AND s.effective >= %s AND s.effective <= %s THEN 1 ELSE 0 END AS due_next,
-    CASE WHEN s.status NOT IN ({closed}) AND s.fresh = 0 THEN 1 ELSE 0 END AS no_update,
-    CASE WHEN s.was_status NOT IN ({closed}) THEN 1 ELSE 0 END AS owed
-  FROM (
-    SELECT p.pk, p.objective_id, o.group_id, o.plan_order, p.place, p.lead,
-      CASE WHEN p.marking_code > o.marking_code THEN p.marking_code ELSE o.marking_code END AS marking_code,
-      COALESCE(p.now, 0) / 100 AS status,
-      COALESCE(p.now, 0) / 10 %% 10 AS rag,
-      COALESCE(p.now, 0) %% 10 AS fresh,
-      COALESCE(p.was, 0) / 10 AS was_status,
-      COALESCE(p.was, 0) %% 10 AS was_rag,
-      CASE WHEN p.by_before = 0 AND p.was IS NULL THEN 1 ELSE 0 END AS is_new,
-      COALESCE(p.revised, p.due) AS effective,
-      p.returned
-    FROM plan p
-    JOIN objectives o ON o.objective_id = p.objective_id
-    WHERE p.by_end = 1 OR p.now IS NOT NULL
-  ) s
-),
-exceptions AS (
-  SELECT group_id, pk, returned, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY {ranking}) AS n
-  FROM flagged WHERE rag IN ({rags})
-)
-SELECT 'objective', objective_id, marking_code, status, rag, 0, COUNT(*) FROM flagged
-  GROUP BY objective_id, marking_code, status, rag
-UNION ALL SELECT 'agency', lead, owed, returned, status, rag, COUNT(*) FROM flagged
-  GROUP BY lead, owed, returned, status, rag
-UNION ALL SELECT 'movement', was_status, was_rag, status, rag, is_new, COUNT(*) FROM flagged
-  GROUP BY was_status, was_rag, status, rag, is_new
-UNION ALL SELECT 'flag', group_id, rag, overdue, no_update, due_next, COUNT(*) FROM flagged
-  GROUP BY group_id, rag, overdue, no_update, due_next
-UNION ALL SELECT 'contribution', c.organisation_id, CASE WHEN c.organisation_id = f.lead THEN 1 ELSE 0 END,
-    f.status, f.rag, 0, COUNT(*)
-  FROM {contributing} c JOIN flagged f ON f.pk = c.action_id
-  GROUP BY c.organisation_id, CASE WHEN c.organisation_id = f.lead THEN 1 ELSE 0 END, f.status, f.rag
-UNION ALL SELECT 'listed', 0, group_id, pk, returned, n, 0 FROM exceptions WHERE n <= %s
-{first_of_each_list}
-"""  # noqa: S608
-    params = (
-        *place_params,
-        *plan_params,
-        date(after.start),
-        date(after.start),
-        date(after.end),
-        EXCEPTION_LIMIT,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-
-    tally, picked, returned_picked = Tally(), defaultdict(list), set()
-    status, rag = STATUS_CODES.__getitem__, RAG_CODES.__getitem__
-    for part, a, b, c, d, e, n in rows:
-        if part == "objective":
-            tally.objective[a, MARKING_CODES[b], status(c), rag(d)] += n
-        elif part == "agency":
-            tally.agency[a, bool(b), bool(c), status(d), rag(e)] += n
-        elif part == "movement":
-            tally.movement[status(a), rag(b), status(c), rag(d), bool(e)] += n
-        elif part == "flag":
-            tally.flag[a, rag(b), bool(c), bool(d), bool(e)] += n
-        elif part == "contribution":
-            tally.contribution[a, bool(b), status(c), rag(d)] += n
-        else:
-            kind = LISTS[a]
-            picked[("exception", b) if kind == "exception" else kind].append((e, c))
-            if d:
-                returned_picked.add(c)
-    picked = {key: [pk for _, pk in sorted(found)] for key, found in picked.items()}
-    return tally, picked, returned_picked
-
-
 def _assemble(
     *,
     strategy,
@@ -868,7 +612,6 @@ def _assemble(
     exception_rags,
     group,
     actions,
-    lookup,
     tally,
     listed,
     groups,
@@ -955,7 +698,6 @@ def _assemble(
         include_amber=include_amber,
         group=group,
         actions=actions,
-        lookup=lookup,
         action_markings=markings,
         groups=groups,
         objectives=objectives,

@@ -388,4 +388,4 @@ def test_the_pack_shows_incomplete_figures_at_the_same_cost(
     assert (row["Latest value"], row["Incomplete data"], row["RAG"]) == (3, "2 of 3 months", "Amber")
 
 
-PACK_QUERIES = 31
+PACK_QUERIES = 29
