@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from actions.models import Action
 from strategy.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +296,14 @@ def test_only_officers_import_and_export(client, plan, users, role, changelist):
     ] == [403, 403, 403, 403, 403]
     assert snapshot() == before
     assert "Import" not in client.get(changelist).content.decode().split("<table")[0]
+
+
+def test_a_file_uploaded_here_cannot_be_confirmed_into_the_action_list(client, plan, officer):
+    """The action list's Import button leads to the site's own import: the library's confirm step
+    there is closed, so a file previewed here cannot be applied to actions."""
+    client.force_login(officer)
+    preview = upload(client, PEOPLE, "name,ref,text\nNew Person,V9.9,Taken over\n")
+    actions = sorted(Action.objects.values_list("pk", "ref", "text"))
+    response = client.post("/admin/actions/action/process_import/", preview.context["confirm_form"].initial)
+    assert response.status_code == 403
+    assert sorted(Action.objects.values_list("pk", "ref", "text")) == actions
