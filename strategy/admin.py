@@ -4,12 +4,16 @@
 partnership's rows within their clearance, and ask `strategy.permissions` what they may change.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import router
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from strategy import audit, permissions
 from strategy.models import (
@@ -22,6 +26,7 @@ from strategy.models import (
     StrategicObjective,
     Strategy,
 )
+from strategy.resources import OrganisationResource, PersonResource
 
 # How each model reaches its partnership and the markings that hide it; apps built on this one
 # add their models (see actions/admin.py).
@@ -231,6 +236,40 @@ class OwnPartnershipMixin:
         super().save_model(request, obj, form, change)
 
 
+class DirectoryImportExportMixin(ImportExportMixin):
+    """Import and Export buttons on a list of one partnership's rows, for officers.
+
+    Export writes what the change list shows (its scoped, filtered queryset). Import is the
+    library's preview then confirm; the resource keeps every row in the officer's partnership, and
+    a file with any problem, at preview or at confirm, saves nothing."""
+
+    formats = [CSV, XLSX]
+
+    def has_import_permission(self, request):
+        return permissions.can_import_export_directory(request.user)
+
+    def has_export_permission(self, request):
+        return permissions.can_import_export_directory(request.user)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "acting_user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error(
+            "import_file", "The file could not be read in the format chosen: choose csv or xlsx to match it."
+        )
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The rows changed between preview and confirm: the transaction was rolled back.
+            messages.error(request, "Nothing was imported: the file no longer imports cleanly. Upload it again.")
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(ScopedAdmin):
     list_display = ["name", "short_name", "area"]
@@ -245,14 +284,16 @@ class PartnershipAdmin(ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OwnPartnershipMixin, ScopedAdmin):
+class OrganisationAdmin(DirectoryImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "short_name", "responsible_authority", "partnership"]
     list_filter = ["responsible_authority"]
     search_fields = ["name", "short_name"]
 
 
 @admin.register(Person)
-class PersonAdmin(OwnPartnershipMixin, ScopedAdmin):
+class PersonAdmin(DirectoryImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
+    resource_classes = [PersonResource]
     list_display = ["name", "kind", "job_title", "organisation", "email", "user"]
     list_filter = ["kind", ("organisation", RelatedOnly)]
     search_fields = ["name", "job_title", "email"]

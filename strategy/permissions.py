@@ -109,6 +109,12 @@ def is_member(user, partnership_pk):
     return partnership_id(user) == partnership_pk
 
 
+def can_import_export_directory(user):
+    """Partner organisations and people go in and out of the back office as spreadsheets for an
+    officer (their own partnership's rows only) and the deployment's administrator."""
+    return is_officer(user)
+
+
 def needs_two_factor(user):
     """Officers and administrators (superusers, staff) sign in with a second factor when
     settings.TWO_FACTOR_REQUIRED is on: they can change a whole partnership's plans and people."""

@@ -44,6 +44,11 @@ class ActionImportExportMixin(ImportExportMixin):
             query["strategy"] = strategy.slug
         return redirect(f"{reverse('actions:import_upload')}?{urlencode(query)}")
 
+    def process_import(self, request, **kwargs):
+        # The library's confirm step would import a file uploaded on another back-office page as
+        # bare Action rows; action plans are only ever applied through the site's import.
+        raise PermissionDenied
+
     def export_action(self, request):
         if not self.has_export_permission(request):
             raise PermissionDenied

@@ -1,0 +1,193 @@
+"""The back office's spreadsheets of partner organisations and people (django-import-export).
+
+An export is the change list as its user sees it (the admin's scoped queryset), one row per line,
+formula-looking text escaped as every spreadsheet the site writes. An import lands every row in one
+partnership: an officer's own (a row naming another partnership is refused), or for the
+administrator, who belongs to none, the partnership the row names. Rows are matched by name within
+that partnership only, saved one at a time so the audit trail records each change as it records any
+back-office edit, and a file with any problem saves nothing.
+"""
+
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from strategy import permissions
+from strategy.formulas import escape_formula, unescape_formula
+from strategy.models import Organisation, Partnership, Person, name_key
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+class YesNoWidget(widgets.Widget):
+    """A yes/no column written "Yes" or "No"; read from yes/no, true/false, 1/0 (blank is no)."""
+
+    READ = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).casefold()
+        if not text:
+            return False
+        if text not in self.READ:
+            raise ValueError(f"Write Yes or No, not “{value}”.")
+        return self.READ[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return "Yes" if value else "No"
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice written as the change list shows it (its label); read from the label or the stored
+    value, any case (blank is the model's default)."""
+
+    def __init__(self, choices, *, default, **kwargs):
+        self.choices = choices
+        self.default = default
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).casefold()
+        if not text:
+            return self.default
+        for stored, label in self.choices.choices:
+            if text in (stored.casefold(), str(label).casefold()):
+                return stored
+        raise ValueError(f"“{value}” is not one of: {', '.join(map(str, self.choices.labels))}.")
+
+    def render(self, value, obj=None, **kwargs):
+        return self.choices(value).label if value else ""
+
+
+class PartnershipOrganisationWidget(widgets.ForeignKeyWidget):
+    """A partner organisation named in a row, looked up in that row's partnership only."""
+
+    def __init__(self, resource_rows, **kwargs):
+        self.resource_rows = resource_rows
+        super().__init__(Organisation, "name", **kwargs)
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return Organisation.objects.filter(partnership=self.resource_rows.row_partnership)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(_text(value), row, **kwargs)
+        except Organisation.DoesNotExist:
+            partnership = self.resource_rows.row_partnership
+            raise ValueError(f"{partnership} has no partner organisation called “{value}”.") from None
+
+
+class PartnershipRowsResource(resources.ModelResource):
+    """Rows of one partnership, matched by name within it. `acting_user` is who imports or exports."""
+
+    partnership = fields.Field(
+        attribute="partnership",
+        column_name="partnership",
+        widget=widgets.ForeignKeyWidget(Partnership, "name"),
+        readonly=True,
+    )
+
+    def __init__(self, *, acting_user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.acting_user = acting_user
+        self.row_partnership = None
+
+    class Meta:
+        import_id_fields = ["name"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+        use_bulk = False  # one save per row: simple-history records it with the request's user
+
+    @cached_property
+    def own_partnership(self):
+        found = permissions.partnership_id(self.acting_user)
+        return Partnership.objects.get(pk=found) if found else None
+
+    def partnership_of(self, row):
+        """The partnership a row lands in: the officer's own, whatever the file says; the
+        administrator's rows name theirs."""
+        named = _text(row.get("partnership"))
+        if not self.acting_user.is_superuser:
+            own = self.own_partnership
+            if named and named != own.name:
+                raise ValidationError(
+                    f"This row names the partnership “{named}”: rows are imported into {own.name} only."
+                )
+            return own
+        found = Partnership.objects.filter(name=named).first()
+        if found is None:
+            raise ValidationError(
+                f"There is no partnership called “{named}”." if named else "Name the row's partnership."
+            )
+        return found
+
+    def before_import(self, dataset, **kwargs):
+        # Headings as people type them ("Short name") read as the export writes them ("short_name").
+        dataset.headers = [_text(heading).casefold().replace(" ", "_") for heading in dataset.headers or []]
+        if "name" not in dataset.headers:
+            columns = ", ".join(self._meta.fields)
+            raise ValueError(f"The file has no name column. Its first row names the columns: {columns}.")
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            row[column] = unescape_formula(value)
+        if not _text(row.get("name")):
+            raise ValidationError("This row has no name.")
+        self.row_partnership = self.partnership_of(row)
+
+    def get_instance(self, instance_loader, row):
+        return self.matching(row).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.pk is None:
+            instance.partnership = self.row_partnership
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+
+class OrganisationResource(PartnershipRowsResource):
+    responsible_authority = fields.Field(
+        attribute="responsible_authority", column_name="responsible_authority", widget=YesNoWidget()
+    )
+
+    class Meta(PartnershipRowsResource.Meta):
+        model = Organisation
+        name = "Partner organisations"
+        fields = ["name", "short_name", "responsible_authority", "partnership"]
+        export_order = fields
+
+    def matching(self, row):
+        return Organisation.objects.filter(partnership=self.row_partnership, name=_text(row["name"]))
+
+
+class PersonResource(PartnershipRowsResource):
+    kind = fields.Field(
+        attribute="kind", column_name="kind", widget=ChoiceLabelWidget(Person.Kind, default=Person.Kind.PERSON)
+    )
+    user = fields.Field(attribute="user__username", column_name="user", readonly=True)
+
+    class Meta(PartnershipRowsResource.Meta):
+        model = Person
+        name = "People and teams"
+        fields = ["name", "kind", "job_title", "organisation", "email", "user"]
+        export_order = fields
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["organisation"] = fields.Field(
+            attribute="organisation", column_name="organisation", widget=PartnershipOrganisationWidget(self)
+        )
+
+    def matching(self, row):
+        return Person.objects.filter(partnership=self.row_partnership, name_key=name_key(_text(row["name"])))
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        # Person.save sets the key, but the model is validated (its unique name) before saving.
+        instance.name_key = name_key(instance.name)
