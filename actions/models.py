@@ -21,6 +21,7 @@ from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Organisation, Person, StrategicObjective, Strategy
 from strategy.periods import Quarter
+from strategy.scoping import Scoping
 
 
 class Status(models.TextChoices):
@@ -189,8 +190,11 @@ HELD_BACK_GROUP_WORDS = ("contest", "prevent")
 
 
 class DeliveryGroupQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return permissions.scope(self, user)
+
     def public(self, *, preview=False):
-        return self.filter(permissions.public_groups_q(preview=preview))
+        return self.filter(permissions.public_groups_q(self.model.scoping, preview=preview))
 
 
 class DeliveryGroup(models.Model):
@@ -220,12 +224,8 @@ class DeliveryGroup(models.Model):
 
     objects = DeliveryGroupQuerySet.as_manager()
 
-    history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=("marking", "strategy__marking"),
-        title=("name",),
-        kind="Delivery group",
-    )
+    scoping = Strategy.scoping.through("strategy", marking=("marking",))
+    history = AuditedHistory(title=("name",), kind="Delivery group")
 
     class Meta:
         ordering = ["strategy", "position", "name"]
@@ -249,8 +249,11 @@ class DeliveryGroup(models.Model):
 
 
 class ObjectiveQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return permissions.scope(self, user)
+
     def public(self, *, preview=False):
-        return self.filter(permissions.public_objectives_q(preview=preview))
+        return self.filter(permissions.public_objectives_q(self.model.scoping, preview=preview))
 
 
 class Objective(models.Model):
@@ -276,12 +279,8 @@ class Objective(models.Model):
 
     objects = ObjectiveQuerySet.as_manager()
 
-    history = AuditedHistory(
-        partnership="delivery_group__strategy__partnership",
-        marking=("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
-        title=("number", "title"),
-        kind="Objective",
-    )
+    scoping = DeliveryGroup.scoping.through("delivery_group", marking=("marking",))
+    history = AuditedHistory(title=("number", "title"), kind="Objective")
 
     class Meta:
         ordering = ["delivery_group", "number"]
@@ -327,16 +326,14 @@ class ActionQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def visible_to(self, user):
-        return permissions.scope(
-            self, user, partnership="strategy__partnership", marking=permissions.ACTION_MARKING_PATHS
-        )
+        return permissions.scope(self, user)
 
     def updatable_by(self, user):
         return self.visible_to(user).filter(permissions.updatable_actions_q(user)).distinct()
 
     def public(self, *, preview=False):
         """What anyone may read without signing in (strategy.permissions.public_actions_q)."""
-        return self.filter(permissions.public_actions_q(preview=preview))
+        return self.filter(permissions.public_actions_q(self.model.scoping, preview=preview))
 
     def with_public_note_as_at(self, quarter):
         """Annotate as_at_public_note: the public note of each action's latest update that counts as at
@@ -640,11 +637,14 @@ class Action(models.Model):
 
     objects = ActionQuerySet.as_manager()
 
+    # Through the strategy the action names itself, not through its objective's group: the shorter join.
+    scoping = Scoping(
+        partnership="strategy__partnership",
+        marking=("marking", "objective__marking", "objective__delivery_group__marking", "strategy__marking"),
+    )
     # Status, RAG, progress and revised due date change only through updates (record_update), whose
     # rows are the history of those; here they would be stale copies, so they are left out.
     history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=permissions.ACTION_MARKING_PATHS,
         title=("ref", "text"),
         kind="Action",
         excluded_fields=[
@@ -870,9 +870,8 @@ class ActionLead(models.Model):
         max_length=200, blank=True, help_text='What the plan says about this lead, e.g. "awaiting confirmation".'
     )
 
+    scoping = Action.scoping.through("action")
     history = AuditedHistory(
-        partnership="action__strategy__partnership",
-        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
         title=("action_id", "person_id"),
         kind="Action lead",
     )
@@ -893,8 +892,7 @@ class ActionLead(models.Model):
 
 class UpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
-        paths = tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS)
-        return permissions.scope(self, user, partnership="action__strategy__partnership", marking=paths)
+        return permissions.scope(self, user)
 
     def approved(self):
         """The updates that count: approved by the chair, or needing no sign-off."""
@@ -1003,9 +1001,8 @@ class Update(models.Model):
 
     objects = UpdateQuerySet.as_manager()
 
+    scoping = Action.scoping.through("action")
     history = AuditedHistory(
-        partnership="action__strategy__partnership",
-        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
         title=("status", "commentary"),
         kind="Update",
         author="created_by",
@@ -1249,6 +1246,8 @@ class ActionPlanImport(RecordedImport):
         help_text="The officer's choices in the preview: a lead's name (as a name key) -> the existing person it "
         "means. A name not here is added as a new person.",
     )
+
+    scoping = Strategy.scoping.through("strategy")
 
     class Meta(RecordedImport.Meta):
         verbose_name = "action plan import"

@@ -37,7 +37,7 @@ class APIActionFilter(ActionFilter):
 
     @staticmethod
     def readable_actions(strategy, user):
-        return Action.objects.for_strategy(strategy).filter(permissions.api_actions_q(user))
+        return Action.objects.for_strategy(strategy).filter(permissions.api_actions_q(user, Action.scoping))
 
     @staticmethod
     def quarters(strategy):

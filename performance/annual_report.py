@@ -252,7 +252,7 @@ def annual_report(*, strategy, year, user, edition):
     actions = (
         Action.objects.visible_to(user)
         .filter(strategy=strategy)
-        .filter(permissions.edition_q(permissions.ACTION_MARKING_PATHS, edition))
+        .filter(permissions.edition_q(Action.scoping, edition))
         .existing_at(year.end_moment)
         .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=year.start_moment))
     )
@@ -340,7 +340,7 @@ def _state_word(update):
 def _kpis(strategy, year, user, edition):
     from performance.indicators import indicator_rows
 
-    within = Indicator.objects.filter(permissions.edition_q(permissions.ANNUAL_REPORT_INDICATOR_PATHS, edition))
+    within = Indicator.objects.filter(permissions.edition_indicators_q(Indicator.scoping, edition))
     return indicator_rows(strategy=strategy, user=user, as_at=year.end, indicators=within)
 
 

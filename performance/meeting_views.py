@@ -80,12 +80,7 @@ class MeetingForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.groups = list(
-            permissions.scope(
-                DeliveryGroup.objects.filter(strategy=strategy, kind=DeliveryGroup.Kind.DELIVERY),
-                user,
-                partnership="strategy__partnership",
-                marking=("marking",),
-            )
+            DeliveryGroup.objects.filter(strategy=strategy, kind=DeliveryGroup.Kind.DELIVERY).visible_to(user)
         )
         self.fields["delivery_group"].choices = [("", "Not a delivery group's meeting")] + [
             (str(g.pk), g.name) for g in self.groups

@@ -120,11 +120,7 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).defer("file_content", "preview", "result")
-        queryset = permissions.scope(
-            queryset, request.user, partnership="strategy__partnership", marking="strategy__marking"
-        )
-        if not request.user.is_superuser:
-            queryset = queryset.filter(strategy__partnership_id=permissions.partnership_id(request.user))
+        queryset = permissions.scope(queryset, request.user)
         if permissions.cleared_for(request.user, *Marking.values):
             return queryset
         # The same rule as the import pages: only the imports of strategies the officer may import into.
