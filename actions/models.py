@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Length
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,29 +70,47 @@ def rating(status, rag):
     }.get(status, ("grey", "Not rated"))
 
 
-class QuarterLocks:
-    """Which quarters of a strategy are closed to ordinary updates, and which quarter an open update
-    round is collecting.
+# Update rounds (the performance app's) close quarters to ordinary updates. The rules are asked here,
+# where updates are recorded, through the strategy's `update_rounds` relation: plain queries, so this
+# app imports nothing of the one built on it.
 
-    Update rounds live in the performance app, which installs its answers here when it starts
-    (performance/apps.py), so this app asks without importing what is built on it. Until then no
-    quarter is locked and no round is collecting.
+
+def _strategy_id(strategy):
+    return strategy.pk if isinstance(strategy, Strategy) else strategy
+
+
+def quarter_locked(strategy, quarter):
+    """Whether the quarter's update round for this strategy (or strategy id) has been closed."""
+    return Strategy.objects.filter(
+        pk=_strategy_id(strategy),
+        update_rounds__year=quarter.year,
+        update_rounds__number=quarter.number,
+        update_rounds__closed_at__isnull=False,
+    ).exists()
+
+
+def _rounds(strategy):
+    """(Quarter, closed) for each of the strategy's update rounds."""
+    rows = Strategy.objects.filter(pk=_strategy_id(strategy)).values_list(
+        "update_rounds__year", "update_rounds__number", "update_rounds__closed_at"
+    )
+    return [(Quarter(year, number), closed_at is not None) for year, number, closed_at in rows if year is not None]
+
+
+def locked_quarters(strategy):
+    """The strategy's locked quarters (their rounds closed), newest first."""
+    return sorted((quarter for quarter, closed in _rounds(strategy) if closed), reverse=True)
+
+
+def collecting_quarter(strategy, today=None):
+    """The quarter an open round is collecting after that quarter ended, if any (the latest).
+
+    An update given then describes the quarter just gone, so the update form dates it on the
+    quarter's last day unless the lead says otherwise.
     """
-
-    def __init__(self):
-        self.install(
-            is_locked=lambda strategy, quarter: False,
-            locked_quarters=lambda strategy: [],
-            collecting=lambda strategy: None,
-        )
-
-    def install(self, *, is_locked, locked_quarters, collecting):
-        self.is_locked = is_locked  # (strategy, quarter) -> bool
-        self.locked_quarters = locked_quarters  # (strategy) -> [Quarter], newest first
-        self.collecting = collecting  # (strategy) -> the ended Quarter an open round is collecting, or None
-
-
-quarter_locks = QuarterLocks()
+    today = today or timezone.localdate()
+    ended = [quarter for quarter, closed in _rounds(strategy) if not closed and quarter.end < today]
+    return max(ended) if ended else None
 
 
 class QuarterLocked(Exception):
@@ -804,7 +823,7 @@ class Action(models.Model):
         source = source or Update.Source.WEB
         recorded_at = recorded_at or timezone.now()
         quarter = Quarter.containing(timezone.localtime(recorded_at).date())
-        if source != Update.Source.CORRECTION and quarter_locks.is_locked(self.strategy_id, quarter):
+        if source != Update.Source.CORRECTION and quarter_locked(self.strategy_id, quarter):
             raise QuarterLocked(quarter)
         submitted = source != Update.Source.CORRECTION and permissions.update_needs_sign_off(by, self)
         if submitted:
@@ -1055,7 +1074,7 @@ class Update(models.Model):
         state if it is the latest approved update."""
         update, action = self._lock_for_review()
         quarter = Quarter.containing(timezone.localtime(update.recorded_at).date())
-        if quarter_locks.is_locked(action.strategy_id, quarter):
+        if quarter_locked(action.strategy_id, quarter):
             raise QuarterLocked(quarter)
         update._review(state=self.ReviewState.APPROVED, by=by, comment=comment)
         action._follow(update, locked=action)
@@ -1115,11 +1134,6 @@ def _state_columns(moment, known_by, prefix, fields):
 def _latest_revisions_as_at(moment, *, known_by=None):
     """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
     return _latest_updates_as_at(moment, known_by=known_by).revisions()
-
-
-# Used by the imports' models and constraints only.
-from django.db.models.functions import Length  # noqa: E402
-from django.db.models.lookups import Exact  # noqa: E402
 
 
 class RecordedImport(models.Model):

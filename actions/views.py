@@ -34,9 +34,10 @@ from actions.models import (
     StateAsAt,
     Status,
     Update,
+    collecting_quarter,
     default_strategy,
     ended_quarters,
-    quarter_locks,
+    locked_quarters,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
 from actions.todo import lead_quarter, next_to_update
@@ -398,7 +399,7 @@ def action_detail(request, pk):
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),
             "may_approve": permissions.can_approve_update(request.user, action),
-            "locked_quarters": quarter_locks.locked_quarters(action.strategy_id) if may_correct else [],
+            "locked_quarters": locked_quarters(action.strategy_id) if may_correct else [],
             "crumbs": _crumbs(action),
         },
     )
@@ -430,7 +431,7 @@ def action_update(request, pk):
     # Opened from the to-do list (My actions): "Save and next" goes on to the next action to update.
     todo = request.GET.get("todo") == "1"
     # While a round collects the updates for a quarter that has ended, they describe that quarter.
-    collecting = quarter_locks.collecting(action.strategy_id)
+    collecting = collecting_quarter(action.strategy_id)
     returned = action.returned_update()
     if request.method == "POST":
         form = ActionUpdateForm(request.POST)
