@@ -21,6 +21,7 @@ from performance.models import (
     RoundEmail,
     UpdateRound,
 )
+from performance.value_imports import value_import_cancel
 from strategy import permissions
 from strategy.admin import RelatedOnly, ScopedAdmin, ScopedInline
 
@@ -156,8 +157,6 @@ class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
 
     @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
     def cancel_stalled(self, request, queryset):
-        from performance.value_imports import value_import_cancel
-
         cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_value_import, cancel=value_import_cancel)
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import DeliveryGroup
@@ -296,8 +297,6 @@ def attendance_by_state(rows):
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 

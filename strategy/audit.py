@@ -30,6 +30,8 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from strategy.addresses import client_ip  # the address django-axes counts, proxies honoured
+
 # model label ("actions.action") -> Audited: what the audit log knows about each audited model.
 AUDITED = {}
 
@@ -134,8 +136,6 @@ def request_address(request=None):
     request = request or current_request()
     if request is None:
         return _acting_from.get()
-    from strategy.two_factor import client_ip  # the address django-axes counts, proxies honoured
-
     address = client_ip(request)
     return address or None
 

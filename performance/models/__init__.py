@@ -26,6 +26,7 @@ from performance.models.indicators import (  # noqa: F401
 from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Organisation, Person, Strategy
+from strategy.periods import Quarter
 
 # Update rounds, reminders and sign-off -------------------------------------------------------
 # An officer opens a round for a strategy and quarter; the leads are e-mailed (performance/rounds.py
@@ -98,8 +99,6 @@ class UpdateRound(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     @property
@@ -322,13 +321,9 @@ class Meeting(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     def clean(self):
-        from strategy.periods import Quarter
-
         errors = {}
         if self.number not in (1, 2, 3, 4):
             errors["number"] = "Choose a quarter from 1 (April to June) to 4 (January to March)."
@@ -602,6 +597,7 @@ class Challenge(models.Model):
     @staticmethod
     def close_form(decision, may_drop, data=None):
         """The form answering `decision` on My actions (prefixed, as the page holds one per decision)."""
+        # Imported here: performance.decision_forms builds its forms on these models.
         from performance.decision_forms import DecisionCloseForm
 
         return DecisionCloseForm(data, may_drop=may_drop, prefix=f"decision-{decision.pk}")
@@ -758,8 +754,6 @@ class MeetingPack(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     @property

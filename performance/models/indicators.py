@@ -420,6 +420,7 @@ class IndicatorValue(models.Model):
 
     @property
     def period(self):
+        # Imported here: performance.indicators reads these models to work out each indicator's figures.
         from performance.indicators import Period
 
         return Period(self.period_start, self.period_type)
@@ -427,6 +428,7 @@ class IndicatorValue(models.Model):
     @property
     def coverage(self):
         """ "2 of 3 months" for a figure computed before all its period's months were held; else ""."""
+        # Imported here, as in `period`.
         from performance.indicators import coverage_text
 
         return coverage_text(self.months_held, self.months_expected)
