@@ -14,6 +14,7 @@ The rules:
 """
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from strategy.models import Marking, Membership, Person, Strategy
@@ -138,6 +139,8 @@ def scope(queryset, user, scoping=None):
     """Rows of `queryset` the user may see: their partnership only, within their clearance, by the
     Scoping its model declares (or `scoping`)."""
     scoping = scoping or scoping_of(queryset.model)
+    if scoping is None:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} declares no scoping (strategy/scoping.py)")
     if not user.is_authenticated:
         return queryset.none()
     if not user.is_superuser:
