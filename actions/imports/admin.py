@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from import_export.admin import ImportExportMixin
 
 from actions.imports.lifecycle import ImportNotReady
+from actions.imports.records import import_cancel
 from strategy import permissions
 from strategy.models import Marking, Strategy
 
@@ -144,8 +145,6 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
     def cancel_stalled(self, request, queryset):
-        from actions.imports.records import import_cancel
-
         cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_plan_import, cancel=import_cancel)
 
     def has_add_permission(self, request):
