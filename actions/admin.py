@@ -24,21 +24,7 @@ from actions.models import (
     Update,
 )
 from strategy import permissions
-from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
-
-ACTION_PATHS = permissions.ACTION_MARKING_PATHS
-SCOPES.update(
-    {
-        DeliveryGroup: ("strategy__partnership", ("marking", "strategy__marking")),
-        Objective: (
-            "delivery_group__strategy__partnership",
-            ("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
-        ),
-        Action: ("strategy__partnership", ACTION_PATHS),
-        ActionLead: ("action__strategy__partnership", tuple(f"action__{p}" for p in ACTION_PATHS)),
-        Update: ("action__strategy__partnership", tuple(f"action__{p}" for p in ACTION_PATHS)),
-    }
-)
+from strategy.admin import RelatedOnly, ScopedAdmin, ScopedInline
 
 PROGRESS_FIELDS = ("status", "rag", "progress", "revised_due_date")
 # What an update made in the back office takes: the progress, the form's words about it, and the

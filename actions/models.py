@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Length
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Organisation, Person, StrategicObjective, Strategy
 from strategy.periods import Quarter
+from strategy.scoping import Scoping
 
 
 class Status(models.TextChoices):
@@ -68,29 +70,47 @@ def rating(status, rag):
     }.get(status, ("grey", "Not rated"))
 
 
-class QuarterLocks:
-    """Which quarters of a strategy are closed to ordinary updates, and which quarter an open update
-    round is collecting.
+# Update rounds (the performance app's) close quarters to ordinary updates. The rules are asked here,
+# where updates are recorded, through the strategy's `update_rounds` relation: plain queries, so this
+# app imports nothing of the one built on it.
 
-    Update rounds live in the performance app, which installs its answers here when it starts
-    (performance/apps.py), so this app asks without importing what is built on it. Until then no
-    quarter is locked and no round is collecting.
+
+def _strategy_id(strategy):
+    return strategy.pk if isinstance(strategy, Strategy) else strategy
+
+
+def quarter_locked(strategy, quarter):
+    """Whether the quarter's update round for this strategy (or strategy id) has been closed."""
+    return Strategy.objects.filter(
+        pk=_strategy_id(strategy),
+        update_rounds__year=quarter.year,
+        update_rounds__number=quarter.number,
+        update_rounds__closed_at__isnull=False,
+    ).exists()
+
+
+def _rounds(strategy):
+    """(Quarter, closed) for each of the strategy's update rounds."""
+    rows = Strategy.objects.filter(pk=_strategy_id(strategy)).values_list(
+        "update_rounds__year", "update_rounds__number", "update_rounds__closed_at"
+    )
+    return [(Quarter(year, number), closed_at is not None) for year, number, closed_at in rows if year is not None]
+
+
+def locked_quarters(strategy):
+    """The strategy's locked quarters (their rounds closed), newest first."""
+    return sorted((quarter for quarter, closed in _rounds(strategy) if closed), reverse=True)
+
+
+def collecting_quarter(strategy, today=None):
+    """The quarter an open round is collecting after that quarter ended, if any (the latest).
+
+    An update given then describes the quarter just gone, so the update form dates it on the
+    quarter's last day unless the lead says otherwise.
     """
-
-    def __init__(self):
-        self.install(
-            is_locked=lambda strategy, quarter: False,
-            locked_quarters=lambda strategy: [],
-            collecting=lambda strategy: None,
-        )
-
-    def install(self, *, is_locked, locked_quarters, collecting):
-        self.is_locked = is_locked  # (strategy, quarter) -> bool
-        self.locked_quarters = locked_quarters  # (strategy) -> [Quarter], newest first
-        self.collecting = collecting  # (strategy) -> the ended Quarter an open round is collecting, or None
-
-
-quarter_locks = QuarterLocks()
+    today = today or timezone.localdate()
+    ended = [quarter for quarter, closed in _rounds(strategy) if not closed and quarter.end < today]
+    return max(ended) if ended else None
 
 
 class QuarterLocked(Exception):
@@ -189,8 +209,11 @@ HELD_BACK_GROUP_WORDS = ("contest", "prevent")
 
 
 class DeliveryGroupQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return permissions.scope(self, user)
+
     def public(self, *, preview=False):
-        return self.filter(permissions.public_groups_q(preview=preview))
+        return self.filter(permissions.public_groups_q(self.model.scoping, preview=preview))
 
 
 class DeliveryGroup(models.Model):
@@ -220,12 +243,8 @@ class DeliveryGroup(models.Model):
 
     objects = DeliveryGroupQuerySet.as_manager()
 
-    history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=("marking", "strategy__marking"),
-        title=("name",),
-        kind="Delivery group",
-    )
+    scoping = Strategy.scoping.through("strategy", marking=("marking",))
+    history = AuditedHistory(title=("name",), kind="Delivery group")
 
     class Meta:
         ordering = ["strategy", "position", "name"]
@@ -249,8 +268,11 @@ class DeliveryGroup(models.Model):
 
 
 class ObjectiveQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return permissions.scope(self, user)
+
     def public(self, *, preview=False):
-        return self.filter(permissions.public_objectives_q(preview=preview))
+        return self.filter(permissions.public_objectives_q(self.model.scoping, preview=preview))
 
 
 class Objective(models.Model):
@@ -276,12 +298,8 @@ class Objective(models.Model):
 
     objects = ObjectiveQuerySet.as_manager()
 
-    history = AuditedHistory(
-        partnership="delivery_group__strategy__partnership",
-        marking=("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
-        title=("number", "title"),
-        kind="Objective",
-    )
+    scoping = DeliveryGroup.scoping.through("delivery_group", marking=("marking",))
+    history = AuditedHistory(title=("number", "title"), kind="Objective")
 
     class Meta:
         ordering = ["delivery_group", "number"]
@@ -327,16 +345,14 @@ class ActionQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def visible_to(self, user):
-        return permissions.scope(
-            self, user, partnership="strategy__partnership", marking=permissions.ACTION_MARKING_PATHS
-        )
+        return permissions.scope(self, user)
 
     def updatable_by(self, user):
         return self.visible_to(user).filter(permissions.updatable_actions_q(user)).distinct()
 
     def public(self, *, preview=False):
         """What anyone may read without signing in (strategy.permissions.public_actions_q)."""
-        return self.filter(permissions.public_actions_q(preview=preview))
+        return self.filter(permissions.public_actions_q(self.model.scoping, preview=preview))
 
     def with_public_note_as_at(self, quarter):
         """Annotate as_at_public_note: the public note of each action's latest update that counts as at
@@ -640,11 +656,14 @@ class Action(models.Model):
 
     objects = ActionQuerySet.as_manager()
 
+    # Through the strategy the action names itself, not through its objective's group: the shorter join.
+    scoping = Scoping(
+        partnership="strategy__partnership",
+        marking=("marking", "objective__marking", "objective__delivery_group__marking", "strategy__marking"),
+    )
     # Status, RAG, progress and revised due date change only through updates (record_update), whose
     # rows are the history of those; here they would be stale copies, so they are left out.
     history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=permissions.ACTION_MARKING_PATHS,
         title=("ref", "text"),
         kind="Action",
         excluded_fields=[
@@ -804,7 +823,7 @@ class Action(models.Model):
         source = source or Update.Source.WEB
         recorded_at = recorded_at or timezone.now()
         quarter = Quarter.containing(timezone.localtime(recorded_at).date())
-        if source != Update.Source.CORRECTION and quarter_locks.is_locked(self.strategy_id, quarter):
+        if source != Update.Source.CORRECTION and quarter_locked(self.strategy_id, quarter):
             raise QuarterLocked(quarter)
         submitted = source != Update.Source.CORRECTION and permissions.update_needs_sign_off(by, self)
         if submitted:
@@ -870,9 +889,8 @@ class ActionLead(models.Model):
         max_length=200, blank=True, help_text='What the plan says about this lead, e.g. "awaiting confirmation".'
     )
 
+    scoping = Action.scoping.through("action")
     history = AuditedHistory(
-        partnership="action__strategy__partnership",
-        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
         title=("action_id", "person_id"),
         kind="Action lead",
     )
@@ -893,8 +911,7 @@ class ActionLead(models.Model):
 
 class UpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
-        paths = tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS)
-        return permissions.scope(self, user, partnership="action__strategy__partnership", marking=paths)
+        return permissions.scope(self, user)
 
     def approved(self):
         """The updates that count: approved by the chair, or needing no sign-off."""
@@ -1003,9 +1020,8 @@ class Update(models.Model):
 
     objects = UpdateQuerySet.as_manager()
 
+    scoping = Action.scoping.through("action")
     history = AuditedHistory(
-        partnership="action__strategy__partnership",
-        marking=tuple(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
         title=("status", "commentary"),
         kind="Update",
         author="created_by",
@@ -1058,7 +1074,7 @@ class Update(models.Model):
         state if it is the latest approved update."""
         update, action = self._lock_for_review()
         quarter = Quarter.containing(timezone.localtime(update.recorded_at).date())
-        if quarter_locks.is_locked(action.strategy_id, quarter):
+        if quarter_locked(action.strategy_id, quarter):
             raise QuarterLocked(quarter)
         update._review(state=self.ReviewState.APPROVED, by=by, comment=comment)
         action._follow(update, locked=action)
@@ -1118,11 +1134,6 @@ def _state_columns(moment, known_by, prefix, fields):
 def _latest_revisions_as_at(moment, *, known_by=None):
     """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
     return _latest_updates_as_at(moment, known_by=known_by).revisions()
-
-
-# Used by the imports' models and constraints only.
-from django.db.models.functions import Length  # noqa: E402
-from django.db.models.lookups import Exact  # noqa: E402
 
 
 class RecordedImport(models.Model):
@@ -1249,6 +1260,8 @@ class ActionPlanImport(RecordedImport):
         help_text="The officer's choices in the preview: a lead's name (as a name key) -> the existing person it "
         "means. A name not here is added as a new person.",
     )
+
+    scoping = Strategy.scoping.through("strategy")
 
     class Meta(RecordedImport.Meta):
         verbose_name = "action plan import"

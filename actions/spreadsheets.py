@@ -10,11 +10,14 @@ import io
 from collections import defaultdict
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
-from actions.models import Action, Objective
+from actions.imports.vocabulary import format_chair
+from actions.models import RAG, Action, DeliveryGroup, Objective, Status, rating
 from strategy.formulas import escape_formula, unescape_formula  # noqa: F401 (the importers take it from here)
+from strategy.models import Marking
 
 # The markings of what holds each action (a group or objective may be marked above its actions), so an
 # import of the file, into this strategy or a new one, keeps them.
@@ -78,8 +81,6 @@ def plan_rows(strategy, actions=None):
 def highest_marking(strategy, actions=None):
     """The marking a download of `strategy` (narrowed to `actions`) carries: the highest of what it
     holds and of what holds it (its objectives, delivery groups and the strategy). Two queries at most."""
-    from strategy.models import Marking
-
     whole_plan = actions is None
     if whole_plan:
         actions = Action.objects.for_strategy(strategy).current()
@@ -218,13 +219,6 @@ def write_plan_xlsx(strategy, file, *, actions=None):
 
     `actions` narrows the rows as in `plan_rows`. Importing the workbook gives back the same plan.
     """
-    from openpyxl.styles import PatternFill
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    from actions.imports.vocabulary import format_chair
-    from actions.models import DeliveryGroup, rating
-    from strategy.models import Marking
-
     by_group = defaultdict(list)
     for row in plan_rows(strategy, actions=actions):
         by_group[row["Delivery group"]].append(row)
@@ -298,12 +292,8 @@ def _merge_objective(sheet, first, last):
 
 
 def _status_value(label):
-    from actions.models import Status
-
     return next((value for value, text in Status.choices if text == label), "")
 
 
 def _rag_value(label):
-    from actions.models import RAG
-
     return next((value for value, text in RAG.choices if text == label), "")

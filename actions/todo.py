@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db.models import F, Max
 from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, Action, Update, quarter_locks
+from actions.models import CLOSED_STATUSES, Action, Update, collecting_quarter
 from strategy.models import Strategy
 from strategy.periods import Quarter
 
@@ -48,7 +48,7 @@ class StrategyQuarter:
 
 def quarter_to_collect(strategy_id, today=None):
     """The quarter a strategy's leads are updating: an open round's ended quarter, else the current one."""
-    return quarter_locks.collecting(strategy_id) or Quarter.containing(today or timezone.localdate())
+    return collecting_quarter(strategy_id) or Quarter.containing(today or timezone.localdate())
 
 
 def lead_quarter(user, *, today=None):

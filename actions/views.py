@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,9 +34,10 @@ from actions.models import (
     StateAsAt,
     Status,
     Update,
+    collecting_quarter,
     default_strategy,
     ended_quarters,
-    quarter_locks,
+    locked_quarters,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
 from actions.todo import lead_quarter, next_to_update
@@ -71,21 +72,17 @@ def _get_action(request, pk):
         )
         .prefetch_related("lead_links__person__organisation", "contributing_organisations")
     )
-    # The indicators that measure the action (performance app), by name so this app does not import
-    # the one built on it; only those the user may see, each scoped like everything else.
-    indicators = Action._meta.get_field("indicators").related_model.objects.order_by("ref_sort", "pk")
-    indicators = permissions.scope(
-        indicators, request.user, partnership="strategy__partnership", marking=permissions.INDICATOR_MARKING_PATHS
+    action = get_object_or_404(actions, pk=pk)
+    # The indicators that measure the action and the review meetings' challenges and decisions about
+    # it (the performance app's), read through the action's relations so this app imports nothing of
+    # the one built on it; only those the user may see.
+    action.visible_indicators = list(action.indicators.visible_to(request.user).order_by("ref_sort", "pk"))
+    action.review_challenges = list(
+        action.challenges.visible_to(request.user)
+        .select_related("meeting__delivery_group", "created_by", "owner_person", "owner_organisation")
+        .order_by("created_at", "pk")
     )
-    actions = actions.prefetch_related(Prefetch("indicators", queryset=indicators, to_attr="visible_indicators"))
-    # Challenges and decisions from review meetings (performance app, by name for the same reason).
-    challenges = Action._meta.get_field("challenges").related_model.objects.select_related(
-        "meeting__delivery_group", "created_by", "owner_person", "owner_organisation"
-    )
-    actions = actions.prefetch_related(
-        Prefetch("challenges", queryset=challenges.order_by("created_at", "pk"), to_attr="review_challenges")
-    )
-    return get_object_or_404(actions, pk=pk)
+    return action
 
 
 def _awaiting_sign_off(actions, quarter):
@@ -180,12 +177,7 @@ def strategy_detail(request, slug):
         visible.order_by().values_list("objective__delivery_group", status_field).annotate(n=Count("pk"))
     ):
         counts[group_id][status] = n
-    groups = permissions.scope(
-        DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
-        request.user,
-        partnership="strategy__partnership",
-        marking=("marking",),
-    )
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("chair").visible_to(request.user)
     group_rows = [
         {
             "group": group,
@@ -407,7 +399,7 @@ def action_detail(request, pk):
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),
             "may_approve": permissions.can_approve_update(request.user, action),
-            "locked_quarters": quarter_locks.locked_quarters(action.strategy_id) if may_correct else [],
+            "locked_quarters": locked_quarters(action.strategy_id) if may_correct else [],
             "crumbs": _crumbs(action),
         },
     )
@@ -439,7 +431,7 @@ def action_update(request, pk):
     # Opened from the to-do list (My actions): "Save and next" goes on to the next action to update.
     todo = request.GET.get("todo") == "1"
     # While a round collects the updates for a quarter that has ended, they describe that quarter.
-    collecting = quarter_locks.collecting(action.strategy_id)
+    collecting = collecting_quarter(action.strategy_id)
     returned = action.returned_update()
     if request.method == "POST":
         form = ActionUpdateForm(request.POST)

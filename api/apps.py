@@ -6,6 +6,8 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
+        # Imported here, once the app registry is ready: models (and what reads them) cannot be
+        # imported while it is being filled.
         # The OpenAPI schema's description of the Api-Key header (drf-spectacular finds it once imported).
         from django.contrib import admin
         from rest_framework_api_key.models import APIKey

@@ -5,7 +5,7 @@ import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 
 from actions.filters import ActionFilter
-from actions.models import Action, DeliveryGroup, Objective, quarter_locks
+from actions.models import Action, DeliveryGroup, Objective, locked_quarters
 from performance.models import Indicator, IndicatorValue
 from strategy import permissions
 
@@ -17,7 +17,7 @@ PUBLIC_ACTION_FILTERS = ("group", "objective", "as_at", "status", "rag", "change
 def closed_quarters(strategy):
     """The strategy's closed quarters, newest first, read once per request and kept on it."""
     if not hasattr(strategy, "_api_closed_quarters"):
-        strategy._api_closed_quarters = quarter_locks.locked_quarters(strategy)
+        strategy._api_closed_quarters = locked_quarters(strategy)
     return strategy._api_closed_quarters
 
 
@@ -37,7 +37,7 @@ class APIActionFilter(ActionFilter):
 
     @staticmethod
     def readable_actions(strategy, user):
-        return Action.objects.for_strategy(strategy).filter(permissions.api_actions_q(user))
+        return Action.objects.for_strategy(strategy).filter(permissions.api_actions_q(user, Action.scoping))
 
     @staticmethod
     def quarters(strategy):

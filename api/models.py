@@ -11,6 +11,7 @@ from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Partnership
+from strategy.scoping import Scoping
 
 # A key's last use is written at most this often, so a report polling the API is not a write per request.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
@@ -63,8 +64,8 @@ class PartnerAPIKey(AbstractAPIKey):
     audit_hidden_fields = ("id",)
 
     # Creation and revocation are changes to the row; its last use is written with update(), unaudited.
+    scoping = Scoping(partnership="partnership")
     history = AuditedHistory(
-        partnership="partnership",
         title=("name",),
         kind="API key",
         excluded_fields=["hashed_key", "last_used_at"],

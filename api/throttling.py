@@ -3,7 +3,7 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from strategy.two_factor import client_ip
+from strategy.addresses import client_ip
 
 
 class AnonymousThrottle(SimpleRateThrottle):

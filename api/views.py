@@ -92,7 +92,7 @@ class DeliveryGroupViewSet(ReadOnlyViewSet):
     filterset_class = filters.DeliveryGroupFilter
 
     def get_queryset(self):
-        groups = DeliveryGroup.objects.filter(permissions.api_groups_q(self.key))
+        groups = DeliveryGroup.objects.filter(permissions.api_groups_q(self.key, DeliveryGroup.scoping))
         if self.key is not None:
             groups = groups.select_related("chair")
         return groups.order_by("strategy_id", "position", "name", "pk")
@@ -105,7 +105,7 @@ class ObjectiveViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return (
-            Objective.objects.filter(permissions.api_objectives_q(self.key))
+            Objective.objects.filter(permissions.api_objectives_q(self.key, Objective.scoping))
             .select_related("delivery_group")
             .order_by("delivery_group__strategy_id", "delivery_group__position", "number", "pk")
         )
@@ -167,7 +167,7 @@ class ActionViewSet(ReadOnlyViewSet):
             return Action.objects.none()
         actions = (
             Action.objects.for_strategy(self.strategy)
-            .filter(permissions.api_actions_q(self.key))
+            .filter(permissions.api_actions_q(self.key, Action.scoping))
             .as_at_end_of(self.quarter)
             .select_related("objective")
             .order_by(*PLAN_ORDER)
@@ -188,7 +188,7 @@ class IndicatorViewSet(ReadOnlyViewSet):
     filterset_class = filters.IndicatorFilter
 
     def get_queryset(self):
-        return Indicator.objects.filter(permissions.api_indicators_q(self.key)).order_by(
+        return Indicator.objects.filter(permissions.api_indicators_q(self.key, Indicator.scoping)).order_by(
             "strategy_id", "ref_sort", "pk"
         )
 
@@ -201,7 +201,7 @@ class IndicatorValueViewSet(ReadOnlyViewSet):
     filterset_class = filters.IndicatorValueFilter
 
     def get_queryset(self):
-        indicators = Indicator.objects.filter(permissions.api_indicators_q(self.key))
+        indicators = Indicator.objects.filter(permissions.api_indicators_q(self.key, Indicator.scoping))
         return (
             IndicatorValue.objects.current()
             .filter(indicator__in=indicators)

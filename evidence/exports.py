@@ -5,6 +5,8 @@ import csv
 import io
 from datetime import date
 
+import xlsxwriter
+
 from evidence.models import CrimeCount
 from strategy.formulas import escape_formula
 from strategy.models import Marking
@@ -42,8 +44,6 @@ def assessment_xlsx(found, *, created=None):
     """The strategic assessment as a workbook: a cover with the headline, then a sheet per table.
     Text a spreadsheet would run as a formula is escaped (ward and crime type names come from files);
     the marking heads and foots every printed page, and is the cover's first line."""
-    import xlsxwriter
-
     label = Marking(found.marking).label
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})

@@ -27,6 +27,7 @@ def import_create(*, partnership, file_name, content, by=None, background=True):
         max_bytes=police.MAX_UPLOAD_BYTES,
     )
     if background:
+        # Imported here: evidence.tasks imports this module (its tasks run these functions).
         from evidence.tasks import police_import_check
 
         lifecycle.enqueue(PoliceDataImport, record, police_import_check, only_if_unset=True)
@@ -71,7 +72,7 @@ def import_confirm(record, *, background=True):
         busy_message="Another import of police.uk data is running. Wait for it to finish, then confirm again.",
     )
     if background:
-        from evidence.tasks import police_import_apply
+        from evidence.tasks import police_import_apply  # as in the function above
 
         lifecycle.enqueue(PoliceDataImport, record, police_import_apply)
     else:

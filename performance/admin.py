@@ -10,17 +10,20 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from actions.imports.admin import cancel_stalled_imports
-from performance.models import Indicator, IndicatorValue, IndicatorValueImport
-from strategy import permissions
-from strategy.admin import SCOPES, RelatedOnly, ScopedAdmin, ScopedInline
-
-SCOPES.update(
-    {
-        Indicator: ("strategy__partnership", ("marking", "strategy__marking")),
-        IndicatorValue: ("indicator__strategy__partnership", ("indicator__marking", "indicator__strategy__marking")),
-        IndicatorValueImport: ("strategy__partnership", ("strategy__marking",)),
-    }
+from performance.models import (
+    Attendance,
+    Challenge,
+    Indicator,
+    IndicatorValue,
+    IndicatorValueImport,
+    Meeting,
+    MeetingPack,
+    RoundEmail,
+    UpdateRound,
 )
+from performance.value_imports import value_import_cancel
+from strategy import permissions
+from strategy.admin import RelatedOnly, ScopedAdmin, ScopedInline
 
 VALUE_FIELDS = [
     "period_type",
@@ -154,23 +157,12 @@ class IndicatorValueImportAdmin(ReadOnlyMixin, ScopedAdmin):
 
     @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
     def cancel_stalled(self, request, queryset):
-        from performance.value_imports import value_import_cancel
-
         cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_value_import, cancel=value_import_cancel)
 
 
 # Update rounds, reminders and sign-off -------------------------------------------------------
 # Rounds are opened and closed on their pages (/rounds/), which send the e-mails and lock quarters; here
 # officers may read them and fix a deadline. The e-mails sent are a read-only record.
-
-from performance.models import RoundEmail, UpdateRound  # noqa: E402
-
-SCOPES.update(
-    {
-        UpdateRound: ("strategy__partnership", ("strategy__marking",)),
-        RoundEmail: ("update_round__strategy__partnership", ("update_round__strategy__marking",)),
-    }
-)
 
 
 @admin.register(UpdateRound)
@@ -209,17 +201,6 @@ class RoundEmailAdmin(ScopedAdmin):
 # kept as a record; packs are issued on the meeting's page and are read-only here (their files are
 # downloaded from that page, by those cleared for their marking).
 
-from performance.models import Attendance, Challenge, Meeting, MeetingPack  # noqa: E402
-
-SCOPES.update(
-    {
-        Meeting: ("strategy__partnership", ("strategy__marking",)),
-        Challenge: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
-        Attendance: ("meeting__strategy__partnership", ("meeting__strategy__marking",)),
-        MeetingPack: ("strategy__partnership", ("strategy__marking", "marking")),
-    }
-)
-
 
 def _held(meeting):
     return meeting is not None and meeting.is_held
@@ -246,7 +227,8 @@ class ChallengeInline(ScopedInline, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
-        return Challenge.objects.visible_to(request.user).select_related(
+        queryset = super().get_queryset(request)
+        return queryset.select_related(
             "action", "objective", "delivery_group", "owner_person", "owner_organisation", "created_by"
         )
 
@@ -299,10 +281,6 @@ class MeetingAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return not _held(obj) and super().has_delete_permission(request, obj)
 
-    def get_queryset(self, request):
-        # A delivery group's meeting is hidden with its group (strategy.permissions.visible_meetings).
-        return permissions.visible_meetings(super().get_queryset(request), request.user)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is Challenge:
             for challenge in formset.save(commit=False):
@@ -336,9 +314,6 @@ class ChallengeAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not (obj is not None and _held(obj.meeting)) and super().has_delete_permission(request, obj)
-
-    def get_queryset(self, request):
-        return Challenge.objects.visible_to(request.user)
 
     def has_add_permission(self, request):
         return False  # recorded on the review, for a meeting

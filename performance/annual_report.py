@@ -29,9 +29,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.shared import Pt
 
 from actions.models import RAG, Action, Status, Update
+from evidence.assessment import Assessment
+from performance.indicators import indicator_rows
 from performance.models import AnnualReport, Indicator
+from performance.pack import _static_fetcher
 from strategy import permissions
 from strategy.models import Marking
 
@@ -252,7 +259,7 @@ def annual_report(*, strategy, year, user, edition):
     actions = (
         Action.objects.visible_to(user)
         .filter(strategy=strategy)
-        .filter(permissions.edition_q(permissions.ACTION_MARKING_PATHS, edition))
+        .filter(permissions.edition_q(Action.scoping, edition))
         .existing_at(year.end_moment)
         .filter(Q(archived_at__isnull=True) | Q(archived_at__gte=year.start_moment))
     )
@@ -338,9 +345,7 @@ def _state_word(update):
 
 
 def _kpis(strategy, year, user, edition):
-    from performance.indicators import indicator_rows
-
-    within = Indicator.objects.filter(permissions.edition_q(permissions.ANNUAL_REPORT_INDICATOR_PATHS, edition))
+    within = Indicator.objects.filter(permissions.edition_indicators_q(Indicator.scoping, edition))
     return indicator_rows(strategy=strategy, user=user, as_at=year.end, indicators=within)
 
 
@@ -530,8 +535,6 @@ def kpi_section(report):
 def assessment_section(report):
     """The strategic assessment's headline figures for the year (police.uk's counts, April to March, against
     the year before), as the evidence app words them; left out when no month of the year is held."""
-    from evidence.assessment import Assessment
-
     found = Assessment.for_window(report.partnership, end_month=report.year.end)
     if found is None or len(found.missing) == len(found.window.months):
         return None
@@ -567,11 +570,6 @@ SECTIONS = [
 def render_docx(report):
     """The report as a Word document: real headings (so Word's navigation and contents work), tables with
     a repeated header row, the marking in every page's header and footer, and its core properties."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.shared import Pt
-
     document = Document()
     marking = report.marking_label
     created = timezone.now().astimezone(datetime.UTC).replace(tzinfo=None)
@@ -638,9 +636,9 @@ def render_docx(report):
 def render_pdf(report):
     """The report as a tagged PDF, laid out by WeasyPrint as the meeting pack is (its stylesheet, with the
     page upright, and its static-files-only fetcher)."""
+    # Imported when a report is drawn: WeasyPrint needs Pango, a system library; without it the rest of
+    # the service runs (performance.pack's check says why no PDF can be made).
     import weasyprint
-
-    from performance.pack import _static_fetcher
 
     html = report_html(report)
     document = weasyprint.HTML(string=html, base_url="https://pack.invalid/", url_fetcher=_static_fetcher())

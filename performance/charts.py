@@ -23,6 +23,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from performance.indicators import target_for, trend_summary
+
 # GOV.UK Frontend colours, with their contrast on white.
 INK = "#0b0c0c"  # text and the target line: 19:1
 SECONDARY_INK = "#505a5f"  # axis labels: 7:1
@@ -350,8 +352,6 @@ def _tick_formatter(indicator):
 
 def indicator_chart(indicator, points, *, chart_id=None, width=680):
     """The indicator's values over its periods, with its target line and its comparator."""
-    from performance.indicators import target_for, trend_summary
-
     labels = [str(point.period) for point in points]
     # The legend names the values' line after the indicator where the name fits on one line.
     named = len(indicator.name) <= 40 and _legend_width(Series(indicator.name, [])) <= width - 64
@@ -389,8 +389,6 @@ def indicator_charts(indicator, points, *, chart_id=None):
 
 
 def indicator_sparkline(indicator, points, *, chart_id=None):
-    from performance.indicators import target_for, trend_summary
-
     latest = points[-1] if points else None
     target = target_for(indicator, latest.comparator_value) if latest else None
     return sparkline(

@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, RAG, Action, Status, Update, quarter_locks
-from performance.models import Challenge, Meeting
+from actions.models import CLOSED_STATUSES, RAG, Action, DeliveryGroup, Status, Update, locked_quarters
+from performance.models import AnnualReport, Challenge, Meeting
 from strategy.models import Strategy
 from strategy.periods import Quarter
 
@@ -323,8 +323,6 @@ def demo_publication_load(*, partnership):
     """Publish the partnership's strategies that have action plans, with CONTEST and Prevent held back
     (as every new group of theirs starts), the help block, and some public wording and notes.
     Saved through the models, so the audit trail shows it as an officer's work would."""
-    from actions.models import DeliveryGroup
-
     if not partnership.public_help:
         partnership.public_help = PUBLIC_HELP
         partnership.save(update_fields=["public_help"])
@@ -345,7 +343,7 @@ def demo_publication_load(*, partnership):
             first = text[:1].lower() if text[1:2].islower() else text[:1]
             action.public_wording = f"We will {first}{text[1:]}."
             action.save(update_fields=["public_wording"])
-        closed = quarter_locks.locked_quarters(strategy)
+        closed = locked_quarters(strategy)
         if closed and not Update.objects.filter(action__strategy=strategy).exclude(public_note="").exists():
             last = closed[0]
             updates = Update.objects.filter(
@@ -388,8 +386,6 @@ ANNUAL_REPORT_CONCLUSION = (
 def demo_annual_report_load(*, partnership):
     """Write the demo introduction and conclusion of the 2017-20 plan's 2018/19 report, unless it has words
     already. Returns the AnnualReport, or None without the plan."""
-    from performance.models import AnnualReport
-
     strategy = Strategy.objects.filter(partnership=partnership, slug=HISTORY_STRATEGY).first()
     if strategy is None:
         return None

@@ -52,18 +52,11 @@ class IndicatorFilter(django_filters.FilterSet):
             | Q(objectives__in=Objective.objects.filter(indicators__in=visible))
             | Q(objectives__actions__indicators__in=visible)
         )
-        self.filters["group"].queryset = permissions.scope(
-            groups.distinct(), user, partnership="strategy__partnership", marking=("marking",)
-        )
+        self.filters["group"].queryset = groups.distinct().visible_to(user)
         objectives = Objective.objects.filter(delivery_group__strategy=strategy).filter(
             Q(indicators__in=visible) | Q(actions__indicators__in=visible)
         )
-        self.filters["objective"].queryset = permissions.scope(
-            objectives.distinct().select_related("delivery_group"),
-            user,
-            partnership="delivery_group__strategy__partnership",
-            marking=("marking", "delivery_group__marking"),
-        )
+        self.filters["objective"].queryset = objectives.distinct().select_related("delivery_group").visible_to(user)
         self.filters["objective"].field.label_from_instance = lambda objective: (
             f"{objective.delivery_group.name} {objective.number}: {objective.title}"
         )
@@ -123,9 +116,7 @@ class DecisionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.today = today
         partnership = permissions.partnership_id(user)
-        self.filters["strategy"].queryset = permissions.scope(
-            Strategy.objects.order_by("title"), user, partnership="partnership", marking="marking"
-        )
+        self.filters["strategy"].queryset = Strategy.objects.order_by("title").visible_to(user)
         self.filters["owner"].queryset = Person.objects.filter(partnership_id=partnership).order_by("name")
         self.filters["agency"].queryset = Organisation.objects.filter(partnership_id=partnership).order_by("name")
 

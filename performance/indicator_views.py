@@ -181,12 +181,7 @@ def indicator_detail(request, pk):
             "tolerance": plain(indicator.amber_tolerance),
             "owners": indicator.owners.all(),
             "strategic_objectives": indicator.strategic_objectives.all(),
-            "objectives": permissions.scope(
-                indicator.objectives.select_related("delivery_group"),
-                request.user,
-                partnership="delivery_group__strategy__partnership",
-                marking=("marking", "delivery_group__marking", "delivery_group__strategy__marking"),
-            ),
+            "objectives": indicator.objectives.select_related("delivery_group").visible_to(request.user),
             "linked_actions": Action.objects.visible_to(request.user)
             .filter(indicators=indicator)
             .select_related("objective__delivery_group"),

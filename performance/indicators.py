@@ -21,6 +21,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from performance.models import Indicator, IndicatorValue
 from strategy.dates import InvalidDate, read_iso_month, read_month
 from strategy.periods import Quarter
 
@@ -549,8 +550,6 @@ def indicator_row(indicator, points):
 def recent_points(indicators, *, as_at, known_at=None, keep=RECENT_PERIODS):
     """{indicator pk: [Point, ...]} of each indicator's latest `keep` periods whose data ends on or
     before `as_at`: one query, whatever the number of indicators and values."""
-    from performance.models import IndicatorValue
-
     values = IndicatorValue.objects.filter(indicator__in=indicators, data_to__lte=as_at)
     values = values.known_at(known_at) if known_at is not None else values.current()
     ranked = (
@@ -595,8 +594,6 @@ def indicator_rows(*, strategy, user, as_at=None, known_at=None, indicators=None
     Queries, whatever the number of indicators and values: the user's membership (once per
     request), the indicators, and their recent values.
     """
-    from performance.models import Indicator
-
     as_at = as_at or timezone.localdate()
     queryset = indicators if indicators is not None else Indicator.objects.all()
     queryset = (

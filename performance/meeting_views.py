@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.models import DeliveryGroup
@@ -80,12 +81,7 @@ class MeetingForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.groups = list(
-            permissions.scope(
-                DeliveryGroup.objects.filter(strategy=strategy, kind=DeliveryGroup.Kind.DELIVERY),
-                user,
-                partnership="strategy__partnership",
-                marking=("marking",),
-            )
+            DeliveryGroup.objects.filter(strategy=strategy, kind=DeliveryGroup.Kind.DELIVERY).visible_to(user)
         )
         self.fields["delivery_group"].choices = [("", "Not a delivery group's meeting")] + [
             (str(g.pk), g.name) for g in self.groups
@@ -301,8 +297,6 @@ def attendance_by_state(rows):
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 

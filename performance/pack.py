@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import xlsxwriter
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core import checks
@@ -288,6 +289,8 @@ def _person(user):
 
 def _static_fetcher():
     """A WeasyPrint URL fetcher that reads /static/ from disk and fetches nothing else."""
+    # Imported when a pack is drawn: WeasyPrint needs Pango, a system library; without it the rest of
+    # the service runs and pango_check says why no pack can be made.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFetcher(URLFetcher):
@@ -306,7 +309,7 @@ def _static_fetcher():
 
 def render_pdf(context):
     """The pack as a tagged PDF, and its number of pages."""
-    import weasyprint
+    import weasyprint  # when a pack is drawn, as in _static_fetcher
 
     html = render_to_string("performance/pack_document.html", context)
     document = weasyprint.HTML(string=html, base_url="https://pack.invalid/", url_fetcher=_static_fetcher())
@@ -374,8 +377,6 @@ class PackWorkbook:
     and footed by the marking."""
 
     def __init__(self, pack, label):
-        import xlsxwriter
-
         self.label = label
         self.buffer = io.BytesIO()
         # Every cell is written by its type (PackSheet.row), so no string is ever read as a number, URL

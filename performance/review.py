@@ -301,8 +301,6 @@ def review(*, strategy, quarter, user, include_amber=False, known_by=None, group
         permissions.scope(
             DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
             user,
-            partnership="strategy__partnership",
-            marking=("marking",),
         )
     )
     if group is not None:

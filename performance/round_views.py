@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions.models import PLAN_ORDER, Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update
+from actions.models import PLAN_ORDER, Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update, locked_quarters
 from performance import rounds, tasks
 from performance.models import Meeting, UpdateRound
 from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm
@@ -228,7 +228,7 @@ def round_correction(request, action_pk):
     )
     if not permissions.can_record_correction(request.user, action):
         raise PermissionDenied("Only officers record corrections to a closed quarter.")
-    quarters = rounds.locked_quarters(action.strategy_id)
+    quarters = locked_quarters(action.strategy_id)
     form = CorrectionForm(request.POST or None, quarters=quarters)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

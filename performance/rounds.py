@@ -7,8 +7,8 @@ Rules kept here:
 - A round asks about the strategy's current actions that are open, or that have an update counted
   for it. An update counts for a round when it is dated (recorded_at) on or after the first day of the
   round's quarter and is approved or waiting for sign-off: a lead who submitted has done their part.
-- Closing a round locks its quarter: an ordinary update dated in it is refused (actions.models
-  asks `is_locked` through `quarter_locks`); an officer records a correction instead, with a reason.
+- Closing a round locks its quarter: an ordinary update dated in it is refused (record_update asks
+  actions.models.quarter_locked); an officer records a correction instead, with a reason.
 - A pack issued at `issued_at` is regenerated exactly as issued from
   `Update.objects.as_at(quarter.end_moment, known_by=issued_at)` (actions/models.py).
 - Working days are Monday to Friday except bank holidays in England and Wales (the same in both
@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, Action, ActionLead, Update
+from actions.models import CLOSED_STATUSES, Action, ActionLead, Update, quarter_locked
 from performance.models import RoundEmail, UpdateRound
 from strategy.models import Marking, Strategy
 from strategy.periods import Quarter
@@ -72,36 +72,6 @@ def reminder_date(update_round):
 def default_deadline(meeting_date):
     """Ten working days before the meeting the round serves."""
     return working_days_before(meeting_date, DEFAULT_DEADLINE_WORKING_DAYS)
-
-
-# Locks (installed into actions.models.quarter_locks by performance/apps.py) ------------------------
-
-
-def _strategy_id(strategy):
-    return strategy.pk if isinstance(strategy, Strategy) else strategy
-
-
-def is_locked(strategy, quarter):
-    """Whether the quarter's update round for this strategy (or strategy id) has been closed."""
-    return UpdateRound.objects.closed().for_quarter(quarter).filter(strategy_id=_strategy_id(strategy)).exists()
-
-
-def locked_quarters(strategy):
-    """The strategy's locked quarters, newest first."""
-    rows = UpdateRound.objects.closed().filter(strategy_id=_strategy_id(strategy)).values_list("year", "number")
-    return sorted((Quarter(year, number) for year, number in rows), reverse=True)
-
-
-def collecting(strategy, today=None):
-    """The quarter an open round is collecting after that quarter ended, if any (the latest).
-
-    An update given then describes the quarter just gone, so the update form dates it on the
-    quarter's last day unless the lead says otherwise.
-    """
-    today = today or timezone.localdate()
-    rows = UpdateRound.objects.open().filter(strategy_id=_strategy_id(strategy)).values_list("year", "number")
-    ended = [q for q in (Quarter(year, number) for year, number in rows) if q.end < today]
-    return max(ended) if ended else None
 
 
 # Who has returned ------------------------------------------------------------------------------
@@ -542,7 +512,7 @@ def correction_record(*, action, quarter, by, reason, status, rag="", progress=N
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter why the closed quarter's record is being corrected"})
-    if not is_locked(action.strategy_id, quarter):
+    if not quarter_locked(action.strategy_id, quarter):
         raise ValidationError(
             {"quarter": f"{quarter} is not closed: record the change with the ordinary update form instead"}
         )

@@ -1,15 +1,13 @@
 """Pages of the performance app: indicators, the quarterly review and meeting packs."""
 
+from django.urls import path, re_path
+
+from performance import annual_report_views, decision_views, indicator_views, meeting_views, review_views, round_views
+
 app_name = "performance"
 
-urlpatterns: list = []
-
-# Update rounds, reminders and sign-off: performance/round_views.py.
-from django.urls import path  # noqa: E402
-
-from performance import round_views  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # Update rounds, reminders and sign-off: performance/round_views.py.
     path("rounds/", round_views.round_list, name="round_list"),
     path("rounds/new/", round_views.round_open, name="round_open"),
     path("rounds/<int:pk>/", round_views.round_returns, name="round_returns"),
@@ -19,12 +17,7 @@ urlpatterns += [
     path("rounds/corrections/<int:action_pk>/", round_views.round_correction, name="round_correction"),
     path("sign-off/", round_views.signoff_queue, name="signoff_queue"),
     path("sign-off/<int:pk>/", round_views.signoff_review, name="signoff_review"),
-]
-
-# Indicators and their values: performance/indicator_views.py.
-from performance import indicator_views  # noqa: E402
-
-urlpatterns += [
+    # Indicators and their values: performance/indicator_views.py.
     path("indicators/", indicator_views.indicator_list, name="indicator_list"),
     path("indicators/<int:pk>/", indicator_views.indicator_detail, name="indicator_detail"),
     path("indicators/<int:pk>/values/new/", indicator_views.value_add, name="value_add"),
@@ -33,14 +26,7 @@ urlpatterns += [
     path("indicators/imports/new/", indicator_views.value_import_upload, name="value_import_upload"),
     path("indicators/imports/<int:pk>/", indicator_views.value_import_detail, name="value_import_detail"),
     path("indicators/imports/<int:pk>/cancel/", indicator_views.value_import_cancel, name="value_import_cancel"),
-]
-
-# The quarterly review, meetings and packs: performance/review_views.py, meeting_views.py.
-from django.urls import re_path  # noqa: E402
-
-from performance import meeting_views, review_views  # noqa: E402
-
-urlpatterns += [
+    # The quarterly review, meetings and packs: performance/review_views.py, meeting_views.py.
     path("review/", review_views.review_home, name="review_home"),
     path("review/<slug:slug>/", review_views.review_latest, name="review_latest"),
     path("review/<slug:slug>/<str:quarter>/", review_views.review_dashboard, name="review"),
@@ -58,12 +44,7 @@ urlpatterns += [
         name="pack_download",
     ),
     re_path(r"^packs/(?P<pk>\d+)\.(?P<file_format>pdf|xlsx)$", meeting_views.pack_file, name="pack_file"),
-]
-
-# The decision log and held meetings: performance/decision_views.py.
-from performance import decision_views  # noqa: E402
-
-urlpatterns += [
+    # The decision log and held meetings: performance/decision_views.py.
     path("decisions/", decision_views.decision_list, name="decision_list"),
     path(
         "decisions/download.csv",
@@ -82,12 +63,7 @@ urlpatterns += [
     path("decisions/<int:pk>/respond/", decision_views.decision_respond, name="decision_respond"),
     path("meetings/<int:pk>/held/", decision_views.meeting_held, name="meeting_held"),
     path("meetings/<int:pk>/attendance/", decision_views.meeting_attendance, name="meeting_attendance"),
-]
-
-# The annual report: performance/annual_report_views.py.
-from performance import annual_report_views  # noqa: E402
-
-urlpatterns += [
+    # The annual report: performance/annual_report_views.py.
     path("annual-reports/<slug:slug>/", annual_report_views.annual_report_page, name="annual_report"),
     path(
         "annual-reports/<slug:slug>/<str:year>/edit/", annual_report_views.annual_report_edit, name="annual_report_edit"

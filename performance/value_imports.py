@@ -43,7 +43,7 @@ from actions.imports.pipeline import (
 from actions.imports.problems import ImportRefused, Problem, capped
 from actions.imports.reading import HEADER_SEARCH_ROWS
 from actions.imports.vocabulary import clean_text
-from actions.models import ref_sort_key
+from actions.models import Action, DeliveryGroup, Objective, ref_sort_key
 from actions.spreadsheets import unescape_formula
 from performance.indicators import (
     InvalidPeriod,
@@ -56,7 +56,7 @@ from performance.indicators import (
 from performance.models import Indicator, IndicatorValue, IndicatorValueImport
 from strategy.audit import bulk_create_audited, record_changed
 from strategy.dates import InvalidDate, read_day
-from strategy.models import Strategy, name_key
+from strategy.models import Marking, Organisation, Partnership, Person, StrategicObjective, Strategy, name_key
 
 logger = logging.getLogger(__name__)
 State = IndicatorValueImport.State
@@ -640,9 +640,6 @@ def indicators_document_load(*, document):
     """Create or bring up to date the indicators of `document` (the shape of fixtures/swp_indicators.json)
     and add their values. Matched on natural keys (strategy slug, indicator reference, period), so loading
     twice changes nothing; a value that differs from the document is corrected, keeping the old one."""
-    from actions.models import Action, DeliveryGroup, Objective
-    from strategy.models import Marking, Organisation, Partnership, Person, StrategicObjective
-
     partnership = Partnership.objects.get(slug=document["partnership"])
     loaded = 0
     for spec in document["indicators"]:

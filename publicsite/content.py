@@ -8,7 +8,7 @@ what anyone may read). `preview` is an officer seeing an unpublished strategy as
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from actions.models import RAG, Action, DeliveryGroup, Objective, Status, quarter_locks, rating
+from actions.models import RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
 from performance.charts import indicator_charts
 from performance.indicators import format_value, points_from_values
 from performance.models import Indicator, IndicatorValue
@@ -19,13 +19,13 @@ OPEN_GOVERNMENT_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-gove
 
 def last_closed_quarter(strategy):
     """The newest quarter whose update round is closed: its figures have been reviewed. None if none."""
-    closed = quarter_locks.locked_quarters(strategy)
+    closed = locked_quarters(strategy)
     return closed[0] if closed else None
 
 
 def closed_quarters(strategy):
     """Every closed quarter of the strategy, oldest first."""
-    return sorted(quarter_locks.locked_quarters(strategy))
+    return sorted(locked_quarters(strategy))
 
 
 def public_actions(strategy, *, quarter, preview=False):

@@ -54,18 +54,8 @@ def publication(request, slug):
     else:
         form = PublicationForm(initial={"published": strategy.published, "public_help": partnership.public_help})
     user = request.user
-    groups = permissions.scope(
-        DeliveryGroup.objects.filter(strategy=strategy),
-        user,
-        partnership="strategy__partnership",
-        marking=permissions.GROUP_MARKING_PATHS,
-    )
-    objectives = permissions.scope(
-        Objective.objects.filter(delivery_group__strategy=strategy),
-        user,
-        partnership="delivery_group__strategy__partnership",
-        marking=permissions.OBJECTIVE_MARKING_PATHS,
-    )
+    groups = DeliveryGroup.objects.filter(strategy=strategy).visible_to(user)
+    objectives = Objective.objects.filter(delivery_group__strategy=strategy).visible_to(user)
     actions = Action.objects.visible_to(user).for_strategy(strategy).current()
     shown = {
         "group": set(groups.public(preview=True).values_list("pk", flat=True)),

@@ -1,7 +1,8 @@
 """The officers' back office for partnerships, strategies, people and roles.
 
 `ScopedAdmin` and `ScopedInline` are used by every app's admin: they show a user only their own
-partnership's rows within their clearance, and ask `strategy.permissions` what they may change.
+partnership's rows within their clearance (by each model's declared scoping), and ask
+`strategy.permissions` what they may change.
 """
 
 from django.contrib import admin, messages
@@ -28,35 +29,15 @@ from strategy.models import (
 )
 from strategy.resources import OrganisationResource, PersonResource
 
-# How each model reaches its partnership and the markings that hide it; apps built on this one
-# add their models (see actions/admin.py).
-SCOPES = {
-    Partnership: ("pk", ()),
-    Organisation: ("partnership", ()),
-    Person: ("partnership", ()),
-    Membership: ("partnership", ()),
-    Strategy: ("partnership", ("marking",)),
-    Principle: ("strategy__partnership", ("strategy__marking",)),
-    StrategicObjective: ("strategy__partnership", ("strategy__marking",)),
-    User: ("membership__partnership", ()),
-}
-
-
 # Django's default related-field filter lists every row of the related table, whatever the
 # partnership; this one lists only values found in the (scoped) list itself.
 RelatedOnly = admin.RelatedOnlyFieldListFilter
 
 
-def scoped(queryset, user):
-    partnership, markings = SCOPES[queryset.model]
-    return permissions.scope(queryset, user, partnership=partnership, marking=markings)
-
-
-def visible(queryset, user):
-    """The rows of `queryset` the user may see: its scope, and the model's own rule where that hides
-    more (a delivery group's meeting is hidden with its group, a challenge with its action)."""
-    rows = scoped(queryset, user)
-    return rows.visible_to(user) if hasattr(rows, "visible_to") else rows
+def is_scoped(model):
+    """Whether `model` declares how its rows are scoped (strategy/scoping.py): those rows are shown,
+    offered and checked by that declaration, as everywhere else."""
+    return permissions.scoping_of(model) is not None
 
 
 class UnseenRefusal(str):
@@ -80,14 +61,14 @@ def _all_visible(model, pks, user):
     pks = list(pks)
     if not pks:
         return True
-    if model in SCOPES:
+    if is_scoped(model):
         manager = model._default_manager
         for start in range(0, len(pks), VISIBILITY_BATCH):
             batch = pks[start : start + VISIBILITY_BATCH]
-            if visible(manager.filter(pk__in=batch), user).count() != len(set(batch)):
+            if permissions.scope(manager.filter(pk__in=batch), user).count() != len(set(batch)):
                 return False
         return True
-    links = [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one and f.related_model in SCOPES]
+    links = [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one and is_scoped(f.related_model)]
     if not links:
         return True
     rows = model._default_manager.filter(pk__in=pks).values_list(*(f.attname for f in links))
@@ -130,13 +111,13 @@ class ScopedChoicesMixin:
     """Offer only the user's own partnership's rows in every choice field."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model in SCOPES:
-            kwargs["queryset"] = scoped(db_field.related_model._default_manager.all(), request.user)
+        if is_scoped(db_field.related_model):
+            kwargs["queryset"] = permissions.scope(db_field.related_model._default_manager.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.related_model in SCOPES:
-            kwargs["queryset"] = scoped(db_field.related_model._default_manager.all(), request.user)
+        if is_scoped(db_field.related_model):
+            kwargs["queryset"] = permissions.scope(db_field.related_model._default_manager.all(), request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -145,7 +126,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     unless a subclass says so."""
 
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user)
+        return permissions.scope(super().get_queryset(request), request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
@@ -167,9 +148,11 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         links to rows above their clearance (an indicator's OFFICIAL-SENSITIVE actions): those are kept."""
         if change:
             for field in form.instance._meta.many_to_many:
-                if field.name in form.cleaned_data and field.related_model in SCOPES:
+                if field.name in form.cleaned_data and is_scoped(field.related_model):
                     linked = getattr(form.instance, field.name).all()
-                    unseen = linked.exclude(pk__in=visible(field.related_model._default_manager.all(), request.user))
+                    unseen = linked.exclude(
+                        pk__in=permissions.scope(field.related_model._default_manager.all(), request.user)
+                    )
                     form.cleaned_data[field.name] = [*form.cleaned_data[field.name], *unseen]
         super().save_related(request, form, formsets, change)
 
@@ -185,7 +168,7 @@ class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 class ScopedInline(ScopedChoicesMixin):
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user)
+        return permissions.scope(super().get_queryset(request), request.user)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -12,10 +12,9 @@ importers use `bulk_create_audited` / `bulk_update_audited` here, which write th
 bulk too. Nothing in the app edits or deletes history: the audit pages are read-only, and the
 history models are not in the back office.
 
-Each AuditedHistory also says how to scope its rows to a user (`partnership` and `marking`
-lookup paths, as strategy.permissions.scope takes them), so the audit log shows an officer only
-their partnership's changes, within their clearance, without this base app importing the apps
-built on it.
+A history row copies its model's links, so the audit log scopes it by its model's declared
+`scoping` (strategy/scoping.py): an officer sees only their partnership's changes, within their
+clearance, without this base app importing the apps built on it.
 """
 
 import contextlib
@@ -30,6 +29,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from strategy.addresses import client_ip  # the address django-axes counts, proxies honoured
 
 # model label ("actions.action") -> Audited: what the audit log knows about each audited model.
 AUDITED = {}
@@ -47,10 +48,8 @@ class AuditedChange(models.Model):
 
 
 class Audited:
-    def __init__(self, model, *, partnership, marking, title, kind):
+    def __init__(self, model, *, title, kind):
         self.model = model
-        self.partnership = partnership  # lookup path from the history row to its partnership
-        self.marking = marking  # lookup paths to the markings that hide it, or callables (queryset, allowed)
         self.title = title  # fields that name the item in the log
         self.kind = kind  # what the log calls it
 
@@ -69,14 +68,14 @@ class Audited:
 
 
 class AuditedHistory(HistoricalRecords):
-    """HistoricalRecords with the address column and the scoping the audit log needs."""
+    """HistoricalRecords with the address column and what the audit log calls each row."""
 
-    def __init__(self, *, partnership, marking=(), title=("pk",), kind=None, author=None, **kwargs):
+    def __init__(self, *, title=("pk",), kind=None, author=None, **kwargs):
         kwargs.setdefault("bases", [AuditedChange])
         if author:
             kwargs.setdefault("get_user", _user_or_author(author))
         super().__init__(**kwargs)
-        self.audit = {"partnership": partnership, "marking": tuple(marking), "title": tuple(title), "kind": kind}
+        self.audit = {"title": tuple(title), "kind": kind}
 
     def copy_fields(self, model):
         # History rows are read by time, by object (id) and by who made the change, which stay
@@ -104,12 +103,10 @@ def _user_or_author(field):
     return get_user
 
 
-def register(model, *, partnership, marking=(), title=("pk",), kind=None):
+def register(model, *, title=("pk",), kind=None):
     """Make `model`'s history (already set up by simple-history) part of the audit log."""
     AUDITED[model._meta.label_lower] = Audited(
         model,
-        partnership=partnership,
-        marking=tuple(marking),
         title=tuple(title),
         kind=kind or model._meta.verbose_name.capitalize(),
     )
@@ -139,8 +136,6 @@ def request_address(request=None):
     request = request or current_request()
     if request is None:
         return _acting_from.get()
-    from strategy.two_factor import client_ip  # the address django-axes counts, proxies honoured
-
     address = client_ip(request)
     return address or None
 
@@ -359,8 +354,6 @@ def display(field, value):
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.datetime):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")

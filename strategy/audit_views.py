@@ -67,28 +67,9 @@ class AuditFilter(django_filters.FilterSet):
         return queryset  # chooses which histories are read (see _histories), not rows within one
 
 
-def _within(entry, queryset, allowed):
-    """History rows of `queryset` that no marking outside `allowed` hides."""
-    for path in entry.marking:
-        # A callable scopes by markings a path cannot say alone (e.g. one that is there only for some rows).
-        queryset = path(queryset, allowed) if callable(path) else queryset.filter(**{f"{path}__in": allowed})
-    return queryset
-
-
 def _scoped(entry, user):
-    """The history rows of one audited model that `user` may see."""
-    queryset = entry.history.objects.all()
-    if not callable(entry.partnership):
-        return permissions.scope(queryset, user, partnership=entry.partnership, marking=entry.marking)
-    if not user.is_authenticated:
-        return queryset.none()
-    if not user.is_superuser:
-        found = permissions.partnership_id(user)
-        if found is None:
-            return queryset.none()
-        queryset = entry.partnership(queryset, found)
-    allowed = permissions.allowed_markings(user)
-    return _within(entry, queryset, allowed) if len(allowed) < len(Marking.values) else queryset
+    """The history rows of one audited model that `user` may see (by its model's declared scoping)."""
+    return permissions.scope(entry.history.objects.all(), user)
 
 
 def _marking_annotations(entry):
@@ -97,7 +78,7 @@ def _marking_annotations(entry):
     model = entry.history
     return {
         f"seen_at_{marking}": Exists(
-            _within(entry, model.objects.filter(history_id=OuterRef("history_id")), Marking.up_to(marking))
+            permissions.within_markings(model.objects.filter(history_id=OuterRef("history_id")), Marking.up_to(marking))
         )
         for marking in Marking.values[:-1]
     }

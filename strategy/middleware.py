@@ -19,6 +19,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from strategy import permissions
+from strategy.two_factor import has_confirmed_device
+from strategy.views import healthz
 
 # URL names a session may reach before its second factor is checked.
 EXEMPT_URL_NAMES = (
@@ -47,8 +49,6 @@ class TwoFactorMiddleware:
         if settings.TWO_FACTOR_REQUIRED and not exempt(request.path_info):
             user = request.user
             if permissions.needs_two_factor(user) and not user.is_verified():
-                from strategy.two_factor import has_confirmed_device
-
                 name = "strategy:two_factor_verify" if has_confirmed_device(user) else "strategy:two_factor_setup"
                 return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -68,8 +68,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         if request.path_info == "/healthz":
-            from strategy.views import healthz
-
             return healthz(request)
         return self.get_response(request)
 

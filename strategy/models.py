@@ -7,13 +7,18 @@ import datetime
 import re
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
+from simple_history import register as register_history
+from simple_history.models import HistoricalRecords
 
-from strategy.audit import AuditedHistory
+from strategy import audit
+from strategy.audit import AuditedChange, AuditedHistory
+from strategy.scoping import Scoping
 
 
 def name_key(name):
@@ -63,7 +68,8 @@ class Partnership(models.Model):
         "keep safe. One paragraph per line.",
     )
 
-    history = AuditedHistory(partnership="id", title=("name",), kind="Partnership")
+    scoping = Scoping(partnership="id")
+    history = AuditedHistory(title=("name",), kind="Partnership")
 
     class Meta:
         ordering = ["name"]
@@ -86,7 +92,8 @@ class Organisation(models.Model):
         default=False, help_text="A statutory responsible authority under the Crime and Disorder Act 1998."
     )
 
-    history = AuditedHistory(partnership="partnership", title=("name",), kind="Partner organisation")
+    scoping = Scoping(partnership="partnership")
+    history = AuditedHistory(title=("name",), kind="Partner organisation")
 
     class Meta:
         ordering = ["-responsible_authority", "name"]
@@ -130,7 +137,8 @@ class Person(models.Model):
 
     objects = PersonQuerySet.as_manager()
 
-    history = AuditedHistory(partnership="partnership", title=("name",), kind="Person or team")
+    scoping = Scoping(partnership="partnership")
+    history = AuditedHistory(title=("name",), kind="Person or team")
 
     class Meta:
         ordering = ["name"]
@@ -168,7 +176,8 @@ class Membership(models.Model):
         help_text="The highest handling marking this user may see.",
     )
 
-    history = AuditedHistory(partnership="partnership", title=("user_id", "role"), kind="Role")
+    scoping = Scoping(partnership="partnership")
+    history = AuditedHistory(title=("user_id", "role"), kind="Role")
 
     class Meta:
         ordering = ["partnership", "user__username"]
@@ -182,9 +191,10 @@ class StrategyQuerySet(models.QuerySet):
         return self.filter(partnership=partnership)
 
     def visible_to(self, user):
+        # Imported here: strategy.permissions imports this module for the roles and markings its rules read.
         from strategy import permissions
 
-        return permissions.scope(self, user, partnership="partnership", marking="marking")
+        return permissions.scope(self, user)
 
 
 class Strategy(models.Model):
@@ -221,7 +231,8 @@ class Strategy(models.Model):
 
     objects = StrategyQuerySet.as_manager()
 
-    history = AuditedHistory(partnership="partnership", marking=("marking",), title=("title",), kind="Strategy")
+    scoping = Scoping(partnership="partnership", marking=("marking",))
+    history = AuditedHistory(title=("title",), kind="Strategy")
 
     class Meta:
         ordering = ["partnership", "-start_date"]
@@ -265,9 +276,8 @@ class Principle(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
 
-    history = AuditedHistory(
-        partnership="strategy__partnership", marking=("strategy__marking",), title=("title",), kind="Principle"
-    )
+    scoping = Strategy.scoping.through("strategy")
+    history = AuditedHistory(title=("title",), kind="Principle")
 
     class Meta:
         ordering = ["strategy", "position"]
@@ -288,12 +298,8 @@ class StrategicObjective(models.Model):
     we_will = models.TextField(blank=True, help_text='What "we will" do: one commitment per line.')
     evidence = models.TextField(blank=True, help_text="The evidence behind the objective.")
 
-    history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=("strategy__marking",),
-        title=("number", "title"),
-        kind="Strategic objective",
-    )
+    scoping = Strategy.scoping.through("strategy")
+    history = AuditedHistory(title=("number", "title"), kind="Strategic objective")
 
     class Meta:
         ordering = ["strategy", "number"]
@@ -361,32 +367,29 @@ class PasswordResetRequest(models.Model):
 
 # Logins and their changes are audited too (the role and clearance are on Membership). Password
 # hashes are never copied into the history, and signing in (last_login) is not a change.
+class LoginHistory(HistoricalRecords):
+    def post_save(self, instance, created, using=None, **kwargs):
+        # Django saves last_login alone at every sign-in; excluding the field still left a row.
+        if not created and set(kwargs.get("update_fields") or ()) == {"last_login"}:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 def _users_of_partnership(queryset, partnership_id):
     return queryset.filter(id__in=Membership.objects.filter(partnership_id=partnership_id).values("user_id"))
 
 
-def _audit_users():
-    from django.contrib.auth.models import User
-    from simple_history import register
-    from simple_history.models import HistoricalRecords
+class LoginHistoryScoping:
+    """A login's history rows have no link to its partnership: they are those of its members' logins."""
 
-    from strategy import audit
-
-    class LoginHistory(HistoricalRecords):
-        def post_save(self, instance, created, using=None, **kwargs):
-            # Django saves last_login alone at every sign-in; excluding the field still left a row.
-            if not created and set(kwargs.get("update_fields") or ()) == {"last_login"}:
-                return
-            super().post_save(instance, created, using=using, **kwargs)
-
-    register(
-        User,
-        app="strategy",
-        records_class=LoginHistory,
-        excluded_fields=["password", "last_login"],
-        bases=[audit.AuditedChange],
-    )
-    audit.register(User, partnership=_users_of_partnership, title=("username",), kind="Login")
+    scoping = Scoping(partnership=_users_of_partnership)
 
 
-_audit_users()
+register_history(
+    User,
+    app="strategy",
+    records_class=LoginHistory,
+    excluded_fields=["password", "last_login"],
+    bases=[AuditedChange, LoginHistoryScoping],
+)
+audit.register(User, title=("username",), kind="Login")

@@ -13,9 +13,12 @@ The rules:
 - A superuser (the deployment's administrator) may do everything, in every partnership.
 """
 
+from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from strategy.models import Marking, Membership, Person, Strategy
+from strategy.scoping import Scoping
 
 Role = Membership.Role
 
@@ -123,38 +126,56 @@ def needs_two_factor(user):
     return bool(user.is_superuser or user.is_staff or role(user) == Role.OFFICER)
 
 
-def scope(queryset, user, *, partnership, marking=()):
-    """Rows of `queryset` the user may see: their partnership only, within their clearance.
+# Logins are Django's own model, so their scoping is declared here rather than on the model.
+LOGIN_SCOPING = Scoping(partnership="membership__partnership")
 
-    `partnership` is the lookup path to the partnership ("strategy__partnership");
-    `marking` one path or several to the markings that hide a row ("marking",
-    "objective__marking", ...).
-    """
+
+def scoping_of(model):
+    """The Scoping `model` declares (strategy/scoping.py), or None for a model scoped by nothing. A
+    history model declares its own or is scoped as the model it records, whose links its rows copy."""
+    if model is User:
+        return LOGIN_SCOPING
+    declared = getattr(model, "scoping", None)
+    if declared is None and hasattr(model, "instance_type"):
+        declared = getattr(model.instance_type, "scoping", None)
+    return declared
+
+
+def scope(queryset, user, scoping=None):
+    """Rows of `queryset` the user may see: their partnership only, within their clearance, by the
+    Scoping its model declares (or `scoping`)."""
+    scoping = scoping or scoping_of(queryset.model)
+    if scoping is None:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} declares no scoping (strategy/scoping.py)")
     if not user.is_authenticated:
         return queryset.none()
-    paths = (marking,) if isinstance(marking, str) else tuple(marking)
     if not user.is_superuser:
         found = membership(user)
         if found is None:
             return queryset.none()
-        queryset = queryset.filter(**{partnership: found.partnership_id})
+        if callable(scoping.partnership):
+            queryset = scoping.partnership(queryset, found.partnership_id)
+        else:
+            queryset = queryset.filter(**{scoping.partnership: found.partnership_id})
     allowed = allowed_markings(user)
-    if len(allowed) < len(Marking.values):
-        for path in paths:
-            queryset = queryset.filter(**{f"{path}__in": allowed})
+    return within_markings(queryset, allowed, scoping) if len(allowed) < len(Marking.values) else queryset
+
+
+def within_markings(queryset, allowed, scoping=None):
+    """Rows of `queryset` that no marking outside `allowed` hides, by the Scoping its model declares
+    (or `scoping`): the clearance half of `scope`."""
+    scoping = scoping or scoping_of(queryset.model)
+    hidden = [marking for marking in Marking.values if marking not in allowed]
+    for path in scoping.marking:
+        queryset = queryset.filter(**{f"{path}__in": allowed})
+    for path in scoping.marking_if_linked:
+        queryset = queryset.exclude(**{f"{path}__in": hidden})
     return queryset
 
 
 # Actions -------------------------------------------------------------------------------------
 # These take an Action (from the actions app) and read only its fields, so this module stays in
 # the base app without importing what is built on it.
-
-ACTION_MARKING_PATHS = (
-    "marking",
-    "objective__marking",
-    "objective__delivery_group__marking",
-    "strategy__marking",
-)
 
 
 def action_markings(action):
@@ -249,8 +270,6 @@ def can_import_plan(user, strategy):
 # An indicator's owners are the Person rows named on it; an owner whose Person is linked to their
 # login, and whose role may change things (officer, chair or lead), may enter and correct its values.
 
-INDICATOR_MARKING_PATHS = ("marking", "strategy__marking")
-
 
 def indicator_markings(indicator):
     return (indicator.marking, indicator.strategy.marking)
@@ -314,15 +333,14 @@ def can_view_value_import(user, record):
 
 def visible_value_imports(queryset, user):
     """`queryset` of value imports cut to those can_view_value_import allows (for lists and the admin)."""
-    queryset = scope(queryset, user, partnership="strategy__partnership", marking=("strategy__marking",))
+    queryset = scope(queryset, user)
     mine = Q(created_by_id=user.pk)
     if not is_officer(user):
         return queryset.filter(mine)
     hidden = _hidden_markings(user)
     if not hidden:
         return queryset
-    strategies = queryset.model._meta.get_field("strategy").related_model.objects
-    with_hidden = strategies.filter(indicators__marking__in=hidden).values("pk")
+    with_hidden = Strategy.objects.filter(indicators__marking__in=hidden).values("pk")
     return queryset.filter(mine | ~Q(strategy__in=with_hidden))
 
 
@@ -417,13 +435,6 @@ def can_view_meeting(user, meeting):
     return is_member(user, meeting.strategy.partnership_id) and cleared_for(user, *meeting_markings(meeting))
 
 
-def visible_meetings(queryset, user):
-    """Meetings of the user's partnership within their clearance (a group's meeting is marked as its group)."""
-    queryset = scope(queryset, user, partnership="strategy__partnership", marking="strategy__marking")
-    hidden = [marking for marking in Marking.values if marking not in allowed_markings(user)]
-    return queryset.exclude(delivery_group__marking__in=hidden) if hidden else queryset
-
-
 def can_mark_meeting_held(user, meeting):
     """Officers mark a meeting held, and correct what was recorded at it afterwards (with a reason)."""
     return can_manage_meetings(user, meeting.strategy)
@@ -509,19 +520,21 @@ def annual_report_editions(user, strategy):
     return [marking for marking in allowed_markings(user) if list(Marking.values).index(marking) >= floor]
 
 
-# An indicator that belongs to an OFFICIAL-SENSITIVE delivery group is left out of an OFFICIAL edition
-# with its group, though an OFFICIAL reader may see the indicator itself.
-ANNUAL_REPORT_INDICATOR_PATHS = (*INDICATOR_MARKING_PATHS, "delivery_group__marking")
-
-
-def edition_q(paths, edition):
-    """A filter for the rows an edition marked `edition` may carry: nothing on any of `paths` marked above
-    it. A path that reaches no row (an indicator of no delivery group) leaves nothing out."""
+def edition_q(scoping, edition, *, also=()):
+    """A filter for the rows (of a model scoped by `scoping`) an edition marked `edition` may carry:
+    nothing marked above it, on its scoping's paths or on `also`. A path that reaches no row (an
+    indicator of no delivery group) leaves nothing out."""
     hidden = [marking for marking in Marking.values if marking not in Marking.up_to(edition)]
     condition = Q()
-    for path in paths:
+    for path in (*scoping.marking, *scoping.marking_if_linked, *also):
         condition &= ~Q(**{f"{path}__in": hidden})
     return condition
+
+
+def edition_indicators_q(scoping, edition):
+    """edition_q for indicators: one that belongs to an OFFICIAL-SENSITIVE delivery group is left out of
+    an OFFICIAL edition with its group, though an OFFICIAL reader may see the indicator itself."""
+    return edition_q(scoping, edition, also=("delivery_group__marking",))
 
 
 # The header's service navigation ---------------------------------------------------------------
@@ -609,53 +622,47 @@ def can_define_crime_indicators(user, strategy):
 
 PUBLIC_MARKING = Marking.OFFICIAL
 ACTION_HELD_BACK_PATHS = ("held_back", "objective__held_back", "objective__delivery_group__held_back")
-OBJECTIVE_MARKING_PATHS = ("marking", "delivery_group__marking", "delivery_group__strategy__marking")
-GROUP_MARKING_PATHS = ("marking", "strategy__marking")
 
 
-def public_q(*, published, marking=(), held_back=(), preview=False):
-    """A filter for the rows anyone may read: `published` the path to the strategy's published flag,
-    `marking` the paths to every marking above the row, `held_back` the paths to every hold-back flag."""
+def public_q(scoping, *, published, held_back=(), preview=False):
+    """A filter for the rows (of a model scoped by `scoping`) anyone may read: `published` the path to
+    the strategy's published flag, `held_back` the paths to every hold-back flag; every marking on the
+    scoping's paths OFFICIAL."""
     condition = Q() if preview else Q(**{published: True})
-    for path in marking:
+    for path in scoping.marking:
         condition &= Q(**{path: PUBLIC_MARKING})
+    for path in scoping.marking_if_linked:
+        condition &= ~Q(**{f"{path}__in": [m for m in Marking.values if m != PUBLIC_MARKING]})
     for path in held_back:
         condition &= Q(**{path: False})
     return condition
 
 
 def public_strategies_q(*, preview=False):
-    return public_q(published="published", marking=("marking",), preview=preview)
+    return public_q(Strategy.scoping, published="published", preview=preview)
 
 
-def public_groups_q(*, preview=False):
+def public_groups_q(scoping, *, preview=False):
+    return public_q(scoping, published="strategy__published", held_back=("held_back",), preview=preview)
+
+
+def public_objectives_q(scoping, *, preview=False):
     return public_q(
-        published="strategy__published", marking=GROUP_MARKING_PATHS, held_back=("held_back",), preview=preview
-    )
-
-
-def public_objectives_q(*, preview=False):
-    return public_q(
+        scoping,
         published="delivery_group__strategy__published",
-        marking=OBJECTIVE_MARKING_PATHS,
         held_back=("held_back", "delivery_group__held_back"),
         preview=preview,
     )
 
 
-def public_actions_q(*, preview=False):
-    return public_q(
-        published="strategy__published",
-        marking=ACTION_MARKING_PATHS,
-        held_back=ACTION_HELD_BACK_PATHS,
-        preview=preview,
-    )
+def public_actions_q(scoping, *, preview=False):
+    return public_q(scoping, published="strategy__published", held_back=ACTION_HELD_BACK_PATHS, preview=preview)
 
 
-def public_indicators_q(*, preview=False):
+def public_indicators_q(scoping, *, preview=False):
     """An indicator is public with its strategy; one that belongs to a delivery group, with its group."""
     group = Q(delivery_group__isnull=True) | Q(delivery_group__marking=PUBLIC_MARKING, delivery_group__held_back=False)
-    return public_q(published="strategy__published", marking=INDICATOR_MARKING_PATHS, preview=preview) & group
+    return public_q(scoping, published="strategy__published", preview=preview) & group
 
 
 def can_preview_public(user, strategy):
@@ -703,14 +710,17 @@ def api_key_works(key):
     return key.makers_clearance is not None
 
 
-def api_q(key, *, partnership, marking=(), public):
-    """A filter for the rows `key` (or, with None, anyone) may read through the API."""
+def api_q(key, scoping, *, public):
+    """A filter for the rows (of a model scoped by `scoping`) `key` (or, with None, anyone) may read
+    through the API."""
     if key is None:
         return public
-    condition = Q(**{partnership: key.partnership_id})
+    condition = Q(**{scoping.partnership: key.partnership_id})
     allowed = api_key_markings(key)
-    for path in marking:
+    for path in scoping.marking:
         condition &= Q(**{f"{path}__in": allowed})
+    for path in scoping.marking_if_linked:
+        condition &= ~Q(**{f"{path}__in": [m for m in Marking.values if m not in allowed]})
     return condition
 
 
@@ -724,30 +734,23 @@ def api_partnerships_q(key):
 
 
 def api_strategies_q(key):
-    return api_q(key, partnership="partnership", marking=("marking",), public=public_strategies_q())
+    return api_q(key, Strategy.scoping, public=public_strategies_q())
 
 
-def api_groups_q(key):
-    return api_q(key, partnership="strategy__partnership", marking=GROUP_MARKING_PATHS, public=public_groups_q())
+def api_groups_q(key, scoping):
+    return api_q(key, scoping, public=public_groups_q(scoping))
 
 
-def api_objectives_q(key):
-    return api_q(
-        key,
-        partnership="delivery_group__strategy__partnership",
-        marking=OBJECTIVE_MARKING_PATHS,
-        public=public_objectives_q(),
-    )
+def api_objectives_q(key, scoping):
+    return api_q(key, scoping, public=public_objectives_q(scoping))
 
 
-def api_actions_q(key):
-    return api_q(key, partnership="strategy__partnership", marking=ACTION_MARKING_PATHS, public=public_actions_q())
+def api_actions_q(key, scoping):
+    return api_q(key, scoping, public=public_actions_q(scoping))
 
 
-def api_indicators_q(key):
-    return api_q(
-        key, partnership="strategy__partnership", marking=INDICATOR_MARKING_PATHS, public=public_indicators_q()
-    )
+def api_indicators_q(key, scoping):
+    return api_q(key, scoping, public=public_indicators_q(scoping))
 
 
 def api_reads_internal_fields(key):

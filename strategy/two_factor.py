@@ -17,6 +17,7 @@ here when settings.TWO_FACTOR_REQUIRED is on; anyone signed in may set it up.
 import logging
 import math
 import re
+from base64 import b32encode
 from urllib.parse import urlsplit
 
 import segno
@@ -39,6 +40,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from strategy.addresses import client_ip
 from strategy.models import PasswordResetRequest
 
 logger = logging.getLogger(__name__)
@@ -62,8 +64,6 @@ def _next_url(request):
 
 def _secret_text(device):
     """The base32 secret in groups of four, as authenticator apps accept it typed in."""
-    from base64 import b32encode
-
     secret = b32encode(device.bin_key).decode()
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -249,22 +249,6 @@ def locked_out(request, original_response=None, credentials=None):
         {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": settings.AXES_COOLOFF_MINUTES},
         status=429,
     )
-
-
-def client_ip(request):
-    """The address django-axes counts failed sign-ins against (settings.AXES_CLIENT_IP_CALLABLE).
-
-    Directly on the internet: REMOTE_ADDR. Behind N proxies that each append the address they saw
-    to X-Forwarded-For (settings.AXES_IPWARE_PROXY_COUNT = N), the N-th entry from the right: the
-    address the outermost trusted proxy saw. Entries further left are whatever the client sent,
-    so they are never trusted.
-    """
-    count = settings.AXES_IPWARE_PROXY_COUNT
-    if count:
-        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
 
 
 class LimitedPasswordResetForm(PasswordResetForm):

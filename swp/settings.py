@@ -279,7 +279,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "strategy.two_factor.locked_out"  # the GOV.UK page, status 429
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
-AXES_CLIENT_IP_CALLABLE = "strategy.two_factor.client_ip"  # reads AXES_IPWARE_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "strategy.addresses.client_ip"  # reads AXES_IPWARE_PROXY_COUNT
 
 # Password resets: at most PASSWORD_RESET_LIMIT_PER_ADDRESS e-mails to one address, and at most
 # PASSWORD_RESET_LIMIT_PER_CLIENT requests acted on from one client address (as django-axes reads it),

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from import_export.admin import ImportExportMixin
 
 from actions.imports.lifecycle import ImportNotReady
+from actions.imports.records import import_cancel
 from strategy import permissions
 from strategy.models import Marking, Strategy
 
@@ -125,11 +126,7 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).defer("file_content", "preview", "result")
-        queryset = permissions.scope(
-            queryset, request.user, partnership="strategy__partnership", marking="strategy__marking"
-        )
-        if not request.user.is_superuser:
-            queryset = queryset.filter(strategy__partnership_id=permissions.partnership_id(request.user))
+        queryset = permissions.scope(queryset, request.user)
         if permissions.cleared_for(request.user, *Marking.values):
             return queryset
         # The same rule as the import pages: only the imports of strategies the officer may import into.
@@ -153,8 +150,6 @@ class ActionPlanImportAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["cancel"], description="Cancel the selected imports that stopped without finishing")
     def cancel_stalled(self, request, queryset):
-        from actions.imports.records import import_cancel
-
         cancel_stalled_imports(request, queryset, may_cancel=_may_cancel_plan_import, cancel=import_cancel)
 
     def has_add_permission(self, request):

@@ -56,13 +56,14 @@ def import_create(
 
 
 def _enqueue_check(record):
+    # Imported here: actions.tasks imports this module (its tasks run these functions).
     from actions.tasks import import_check
 
     lifecycle.enqueue(ActionPlanImport, record, import_check, only_if_unset=True)
 
 
 def _enqueue_apply(record):
-    from actions.tasks import import_apply
+    from actions.tasks import import_apply  # as in _enqueue_check
 
     lifecycle.enqueue(ActionPlanImport, record, import_apply)
 

@@ -23,7 +23,7 @@ from actions.imports.vocabulary import (
     read_status_word,
     text_key,
 )
-from actions.models import RAG, Action, Status, Update, quarter_locks
+from actions.models import RAG, Action, Status, Update, quarter_locked
 from strategy.models import Marking, name_key
 from strategy.periods import Quarter
 
@@ -416,7 +416,7 @@ class RowPlanner:
     def _locked(self, quarter):
         """Whether a quarter of this strategy is closed; asked once per quarter, not once per row."""
         if quarter not in self.locked_quarters:
-            self.locked_quarters[quarter] = quarter_locks.is_locked(self.plan.strategy, quarter)
+            self.locked_quarters[quarter] = quarter_locked(self.plan.strategy, quarter)
         return self.locked_quarters[quarter]
 
     def _quarter_order(self, column):

@@ -28,6 +28,8 @@ import zipfile
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from actions.imports.problems import ImportRefused, Problem
 
@@ -476,8 +478,6 @@ class _XlsxStyles(_Handler):
             self.in_cell_styles = False
 
     def date_styles(self):
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-
         dates = set()
         for index, format_id in enumerate(self.styles):
             code = self.formats.get(format_id)
@@ -640,15 +640,11 @@ class _XlsxSheet(_Handler):
             if kind == "b":
                 return bool(int(text))
             if kind == "d":
-                from openpyxl.utils.datetime import from_ISO8601
-
                 return from_ISO8601(text)
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
         except (IndexError, ValueError) as error:
             raise damaged("xlsx", f"cell {column_letter(self.column)}{self.number}: {type(error).__name__}") from None
         if cell["s"] and cell["s"].isdigit() and int(cell["s"]) in self.date_styles:
-            from openpyxl.utils.datetime import from_excel
-
             try:
                 return from_excel(number, self.epoch)
             except (OverflowError, ValueError):

@@ -26,6 +26,7 @@ from performance.models.indicators import (  # noqa: F401
 from strategy import permissions
 from strategy.audit import AuditedHistory
 from strategy.models import Marking, Organisation, Person, Strategy
+from strategy.periods import Quarter
 
 # Update rounds, reminders and sign-off -------------------------------------------------------
 # An officer opens a round for a strategy and quarter; the leads are e-mailed (performance/rounds.py
@@ -34,7 +35,7 @@ from strategy.models import Marking, Organisation, Person, Strategy
 
 class UpdateRoundQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return permissions.scope(self, user, partnership="strategy__partnership", marking="strategy__marking")
+        return permissions.scope(self, user)
 
     def open(self):
         return self.filter(closed_at__isnull=True)
@@ -80,6 +81,8 @@ class UpdateRound(models.Model):
 
     objects = UpdateRoundQuerySet.as_manager()
 
+    scoping = Strategy.scoping.through("strategy")
+
     class Meta:
         ordering = ["strategy", "-year", "-number"]
         constraints = [
@@ -96,8 +99,6 @@ class UpdateRound(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     @property
@@ -134,6 +135,8 @@ class RoundEmail(models.Model):
     )
     to_address = models.EmailField(help_text="The address it went to.")
     action_refs = models.TextField(blank=True, help_text="The actions it listed.")
+
+    scoping = UpdateRound.scoping.through("update_round")
 
     class Meta:
         ordering = ["update_round", "person", "sent_at"]
@@ -204,7 +207,7 @@ CHALLENGE_RECORDED_FIELDS = (
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return permissions.visible_meetings(self, user)
+        return permissions.scope(self, user)
 
     def for_quarter(self, quarter):
         return self.filter(year=quarter.year, number=quarter.number)
@@ -250,15 +253,9 @@ class Meeting(models.Model):
     )
 
     objects = MeetingQuerySet.as_manager()
+    # A group's meeting is hidden with its group; other meetings have no group to hide them.
+    scoping = Strategy.scoping.through("strategy", marking_if_linked=("delivery_group__marking",))
     history = AuditedHistory(
-        partnership=lambda queryset, partnership: queryset.filter(strategy__partnership=partnership),
-        marking=(
-            "strategy__marking",
-            # A group's meeting is marked as its group; other meetings have no group to hide them.
-            lambda queryset, allowed: queryset.exclude(
-                delivery_group__marking__in=[m for m in Marking.values if m not in allowed]
-            ),
-        ),
         title=("title", "date"),
         kind="Meeting",
     )
@@ -324,13 +321,9 @@ class Meeting(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     def clean(self):
-        from strategy.periods import Quarter
-
         errors = {}
         if self.number not in (1, 2, 3, 4):
             errors["number"] = "Choose a quarter from 1 (April to June) to 4 (January to March)."
@@ -358,37 +351,11 @@ class Meeting(models.Model):
             raise ValidationError(errors)
 
 
-# Markings of what a challenge or decision is about, by the path from the challenge. A decision about
-# the meeting as a whole has none of them, so they exclude what is hidden rather than require what is
-# allowed (a missing action hides nothing).
-ABOUT_MARKING_PATHS = (
-    *(f"action__{path}" for path in permissions.ACTION_MARKING_PATHS),
-    "objective__marking",
-    "objective__delivery_group__marking",
-    "delivery_group__marking",
-)
-
-
-def hide_above_clearance(queryset, allowed, *, prefix=""):
-    """`queryset` (of challenges, or of their history rows) without those about anything marked above
-    `allowed`, or at a meeting the markings hide."""
-    hidden = [marking for marking in Marking.values if marking not in allowed]
-    if not hidden:
-        return queryset
-    excluded = Q(**{f"{prefix}meeting__strategy__marking__in": hidden}) | Q(
-        **{f"{prefix}meeting__delivery_group__marking__in": hidden}
-    )
-    for path in ABOUT_MARKING_PATHS:
-        excluded |= Q(**{f"{prefix}{path}__in": hidden})
-    return queryset.exclude(excluded)
-
-
 class ChallengeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Challenges and decisions the user may see: their partnership's, none at a meeting or about an
-        action, objective or group marked above their clearance."""
-        queryset = permissions.scope(self, user, partnership="meeting__strategy__partnership")
-        return hide_above_clearance(queryset, permissions.allowed_markings(user))
+        action, objective or group marked above their clearance (Challenge.scoping)."""
+        return permissions.scope(self, user)
 
     def decisions(self):
         return self.filter(kind=Challenge.Kind.DECISION)
@@ -504,9 +471,18 @@ class Challenge(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ChallengeQuerySet.as_manager()
+    # Hidden with its meeting, and with what it is about: a decision about the meeting as a whole is
+    # about nothing, so a missing action, objective or group hides nothing.
+    scoping = Meeting.scoping.through(
+        "meeting",
+        marking_if_linked=(
+            *(f"action__{path}" for path in Action.scoping.marking),
+            "objective__marking",
+            "objective__delivery_group__marking",
+            "delivery_group__marking",
+        ),
+    )
     history = AuditedHistory(
-        partnership=lambda queryset, partnership: queryset.filter(meeting__strategy__partnership=partnership),
-        marking=(lambda queryset, allowed: hide_above_clearance(queryset, allowed),),
         title=("kind", "text"),
         kind="Challenge or decision",
         author="created_by",
@@ -621,6 +597,7 @@ class Challenge(models.Model):
     @staticmethod
     def close_form(decision, may_drop, data=None):
         """The form answering `decision` on My actions (prefixed, as the page holds one per decision)."""
+        # Imported here: performance.decision_forms builds its forms on these models.
         from performance.decision_forms import DecisionCloseForm
 
         return DecisionCloseForm(data, may_drop=may_drop, prefix=f"decision-{decision.pk}")
@@ -654,14 +631,8 @@ class Attendance(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
     state = models.CharField(max_length=10, choices=State.choices)
 
+    scoping = Meeting.scoping.through("meeting")
     history = AuditedHistory(
-        partnership=lambda queryset, partnership: queryset.filter(meeting__strategy__partnership=partnership),
-        marking=(
-            "meeting__strategy__marking",
-            lambda queryset, allowed: queryset.exclude(
-                meeting__delivery_group__marking__in=[m for m in Marking.values if m not in allowed]
-            ),
-        ),
         title=("state",),
         kind="Meeting attendance",
     )
@@ -741,9 +712,9 @@ class MeetingPack(models.Model):
     error = models.TextField(blank=True, help_text="Why the pack could not be made.")
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task making the pack.")
 
+    # A pack is marked as the most sensitive thing in it.
+    scoping = Strategy.scoping.through("strategy", marking=("marking",))
     history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=("strategy__marking", "marking"),
         title=("year", "number", "state"),
         kind="Meeting pack",
         author="issued_by",
@@ -783,8 +754,6 @@ class MeetingPack(models.Model):
 
     @property
     def quarter(self):
-        from strategy.periods import Quarter
-
         return Quarter(self.year, self.number)
 
     @property
@@ -853,9 +822,8 @@ class AnnualReport(models.Model):
         related_name="annual_reports_written",
     )
 
+    scoping = Strategy.scoping.through("strategy")
     history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=("strategy__marking",),
         title=("year",),
         kind="Annual report",
         author="updated_by",

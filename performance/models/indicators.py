@@ -20,9 +20,7 @@ from strategy.models import Marking, Organisation, Person, StrategicObjective, S
 
 class IndicatorQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return permissions.scope(
-            self, user, partnership="strategy__partnership", marking=permissions.INDICATOR_MARKING_PATHS
-        )
+        return permissions.scope(self, user)
 
     def enterable_by(self, user):
         """The indicators whose values this user may enter and correct."""
@@ -33,7 +31,7 @@ class IndicatorQuerySet(models.QuerySet):
 
     def public(self, *, preview=False):
         """What anyone may read without signing in (strategy.permissions.public_indicators_q)."""
-        return self.filter(permissions.public_indicators_q(preview=preview))
+        return self.filter(permissions.public_indicators_q(self.model.scoping, preview=preview))
 
 
 class Indicator(models.Model):
@@ -160,9 +158,8 @@ class Indicator(models.Model):
 
     objects = IndicatorQuerySet.as_manager()
 
+    scoping = Strategy.scoping.through("strategy", marking=("marking",))
     history = AuditedHistory(
-        partnership="strategy__partnership",
-        marking=permissions.INDICATOR_MARKING_PATHS,
         title=("name",),
         kind="Indicator",
         excluded_fields=["ref_sort"],
@@ -303,8 +300,7 @@ class Indicator(models.Model):
 
 class IndicatorValueQuerySet(models.QuerySet):
     def visible_to(self, user):
-        paths = tuple(f"indicator__{path}" for path in permissions.INDICATOR_MARKING_PATHS)
-        return permissions.scope(self, user, partnership="indicator__strategy__partnership", marking=paths)
+        return permissions.scope(self, user)
 
     def current(self):
         """Values as they stand: each period's latest figure, not the ones corrected since."""
@@ -377,9 +373,8 @@ class IndicatorValue(models.Model):
 
     objects = IndicatorValueQuerySet.as_manager()
 
+    scoping = Indicator.scoping.through("indicator")
     history = AuditedHistory(
-        partnership="indicator__strategy__partnership",
-        marking=tuple(f"indicator__{path}" for path in permissions.INDICATOR_MARKING_PATHS),
         title=("period_start", "value"),
         kind="Indicator value",
         author="entered_by",
@@ -425,6 +420,7 @@ class IndicatorValue(models.Model):
 
     @property
     def period(self):
+        # Imported here: performance.indicators reads these models to work out each indicator's figures.
         from performance.indicators import Period
 
         return Period(self.period_start, self.period_type)
@@ -432,6 +428,7 @@ class IndicatorValue(models.Model):
     @property
     def coverage(self):
         """ "2 of 3 months" for a figure computed before all its period's months were held; else ""."""
+        # Imported here, as in `period`.
         from performance.indicators import coverage_text
 
         return coverage_text(self.months_held, self.months_expected)
@@ -447,6 +444,8 @@ class IndicatorValueImport(RecordedImport):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="value_imports"
     )
     digest = models.CharField(max_length=64, blank=True, help_text="Fingerprint of the preview.")
+
+    scoping = Strategy.scoping.through("strategy")
 
     class Meta(RecordedImport.Meta):
         verbose_name = "indicator value import"

@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import RAG, QuarterLocked, Status, Update
+from actions.models import RAG, QuarterLocked, Status, Update, locked_quarters, quarter_locked
 from performance import rounds
 from performance.models import Meeting, RoundEmail, UpdateRound
 from strategy.models import Membership, Person, Strategy
@@ -342,17 +342,17 @@ def test_the_deadline_can_be_moved(client, officer, plan):
 
 def test_closing_locks_the_quarter(client, officer, plan):
     update_round = open_round(plan, officer)
-    assert not rounds.is_locked(plan["strategy"], last_quarter())
+    assert not quarter_locked(plan["strategy"], last_quarter())
     client.force_login(officer)
     assert client.get(reverse("performance:round_close", args=[update_round.pk])).status_code == 200
     response = client.post(reverse("performance:round_close", args=[update_round.pk]))
     assert response.status_code == 302
     update_round.refresh_from_db()
     assert not update_round.is_open and update_round.closed_by == officer
-    assert rounds.is_locked(plan["strategy"], last_quarter())
-    assert rounds.is_locked(plan["strategy"].pk, last_quarter())
-    assert not rounds.is_locked(plan["strategy"], last_quarter().previous())
-    assert rounds.locked_quarters(plan["strategy"]) == [last_quarter()]
+    assert quarter_locked(plan["strategy"], last_quarter())
+    assert quarter_locked(plan["strategy"].pk, last_quarter())
+    assert not quarter_locked(plan["strategy"], last_quarter().previous())
+    assert locked_quarters(plan["strategy"]) == [last_quarter()]
 
 
 def test_a_round_cannot_close_before_its_quarter_ends(plan, officer):

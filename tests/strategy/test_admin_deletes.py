@@ -174,3 +174,38 @@ def test_a_person_owning_a_decision_is_kept_and_a_sensitive_one_is_not_named(cli
     page = client.post(url, {"post": "yes"}).content.decode()
     assert "Decision on C1.1" in page
     assert Person.objects.filter(pk=lena.pk).exists()
+
+
+def contest_meeting(plan):
+    """A meeting of the OFFICIAL-SENSITIVE CONTEST group: hidden with its group, whatever its strategy's marking."""
+    return Meeting.objects.create(
+        strategy=plan["strategy"],
+        kind=Meeting.Kind.DELIVERY_GROUP,
+        delivery_group=plan["contest"],
+        date=datetime.date(2025, 1, 21),
+        year=2024,
+        number=3,
+    )
+
+
+def test_a_challenges_meeting_choices_leave_out_a_sensitive_groups_meeting(client, plan, official_officer):
+    hidden = contest_meeting(plan)
+    meeting = Meeting.objects.create(strategy=plan["strategy"], date=datetime.date(2025, 1, 28), year=2024, number=3)
+    challenge = Challenge.objects.create(meeting=meeting, action=plan["v1_1"], text="Why is the survey late?")
+    client.force_login(official_officer)
+    response = client.get(reverse("admin:performance_challenge_change", args=[challenge.pk]))
+    assert response.status_code == 200
+    choices = response.context["adminform"].form.fields["meeting"].queryset
+    assert list(choices) == [meeting]
+    assert hidden.pk not in choices.values_list("pk", flat=True)
+    assert "CONTEST" not in response.content.decode()
+
+
+def test_a_person_who_attended_only_a_sensitive_groups_meeting_is_not_named_with_it(client, plan, official_officer):
+    from performance.models import Attendance
+
+    lena = plan["lena"]
+    Attendance.objects.create(meeting=contest_meeting(plan), person=lena, state=Attendance.State.ATTENDED)
+    client.force_login(official_officer)
+    assert_refused(client.get(reverse("admin:strategy_person_delete", args=[lena.pk])))
+    assert Person.objects.filter(pk=lena.pk).exists()

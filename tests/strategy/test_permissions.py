@@ -1,10 +1,15 @@
 """The rules of `strategy.permissions`, as a matrix of role x action."""
 
 import pytest
+from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 
 from actions.models import Action, Update
-from strategy import permissions
-from strategy.models import Strategy
+from performance.models import Meeting
+from strategy import audit, permissions
+from strategy.admin import ScopedAdmin
+from strategy.models import PasswordResetRequest, Strategy
+from strategy.scoping import Scoping
 
 # Which of the plan's actions each role may update. C1.1 is OFFICIAL-SENSITIVE.
 MAY_UPDATE = {
@@ -77,3 +82,34 @@ def test_an_archived_action_cannot_be_updated(plan, users):
     action.archived_at = timezone.now()
     action.save()
     assert not permissions.can_update_action(users["officer"], action)
+
+
+def test_every_audited_and_back_office_model_declares_its_scoping():
+    audited = [entry.history for entry in audit.AUDITED.values()]
+    scoped_admin = [
+        model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ScopedAdmin)
+    ]
+    assert audited and scoped_admin
+    assert [model for model in (*audited, *scoped_admin) if permissions.scoping_of(model) is None] == []
+
+
+def test_a_scoping_seen_through_a_link():
+    assert Update.scoping == Scoping(
+        partnership="action__strategy__partnership",
+        marking=(
+            "action__marking",
+            "action__objective__marking",
+            "action__objective__delivery_group__marking",
+            "action__strategy__marking",
+        ),
+    )
+    assert Meeting.scoping.through("meeting", marking=("marking",)) == Scoping(
+        partnership="meeting__strategy__partnership",
+        marking=("marking", "meeting__strategy__marking"),
+        marking_if_linked=("meeting__delivery_group__marking",),
+    )
+
+
+def test_a_model_without_a_scoping_is_refused_rather_than_shown_whole(plan, users):
+    with pytest.raises(ImproperlyConfigured, match="PasswordResetRequest declares no scoping"):
+        permissions.scope(PasswordResetRequest.objects.all(), users["officer"])

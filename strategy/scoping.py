@@ -1,0 +1,29 @@
+"""How a model's rows reach their partnership and the markings that hide them: `Scoping`.
+
+Each scoped model declares its Scoping once (`scoping = Scoping(...)` on the model). Its queryset's
+`visible_to`, the back office and the audit log all scope rows with that declaration through
+`strategy.permissions.scope`; a history row copies its model's links, so it is scoped by the same one.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scoping:
+    # The lookup path to the partnership ("strategy__partnership"), or for rows with no link to it a
+    # function (queryset, partnership id) -> the partnership's rows.
+    partnership: object
+    # Paths to the markings every row has: a row is seen only by those cleared for each.
+    marking: tuple = ()
+    # Paths through a link a row may lack (a meeting's delivery group): a row is hidden by the marking
+    # at the end of one only when the link is there.
+    marking_if_linked: tuple = ()
+
+    def through(self, link, *, marking=(), marking_if_linked=()):
+        """The scoping of a model whose rows belong to a row of this one through `link`, with the
+        markings of its own (`marking`, `marking_if_linked`) first."""
+        return Scoping(
+            partnership=f"{link}__{self.partnership}",
+            marking=(*marking, *(f"{link}__{path}" for path in self.marking)),
+            marking_if_linked=(*marking_if_linked, *(f"{link}__{path}" for path in self.marking_if_linked)),
+        )
