@@ -3,7 +3,7 @@
 `pack_create` records a MeetingPack for a meeting, or for a strategy's quarter without one (issued
 now, by an officer), and makes its files in
 the background (the `pack_generate` task; at once with TASKS_BACKEND=immediate). Both files are made
-from `review(..., known_by=pack.issued_at)`, the figures as the service knew them at that moment,
+from `build_review(..., known_by=pack.issued_at)`, the figures as the service knew them at that moment,
 and kept in the database with their SHA-256 checksums, never on a path a web server could serve.
 `pack_files(pack)` makes the files again from the history; for an unchanged plan they come out byte
 for byte as issued (the PDF's and the workbook's dates are the issue time, not the time of making),
@@ -47,7 +47,7 @@ from performance.decisions import attendance_as_at, carried_forward
 from performance.decisions import markings as decision_markings
 from performance.indicators import UNIT_SUFFIX
 from performance.models import MeetingPack
-from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, load_details, review
+from performance.review import CHART_CATEGORIES, STATUS_COLUMNS, build_review, load_details
 from strategy.formulas import escape_formula
 from strategy.models import Marking
 
@@ -205,7 +205,7 @@ def _cycle_collector_paused():
 
 def _make_files(pack):
     meeting = pack.meeting
-    data = review(
+    data = build_review(
         strategy=pack.strategy,
         quarter=pack.quarter,
         user=pack.issued_by,

@@ -6,7 +6,7 @@ the quarter before is read the same way for the comparisons. With `known_by`, on
 knew at that moment counts (no later correction or sign-off), which is how an issued pack is made
 again exactly as issued.
 
-`review(...)` runs a fixed number of queries, whatever the size of the plan:
+`build_review(...)` runs a fixed number of queries, whatever the size of the plan:
   1. delivery groups; 2. objectives; 3. the quarter's update round, for its deadline;
   4. the actions in the plan at the quarter's end, each with its update that counts as at the
      quarter's end and as at the end of the quarter before, its revised due date then, and whether
@@ -15,7 +15,7 @@ again exactly as issued.
   6. partner agencies; 7. meetings reviewing the quarter; 8. their challenges and decisions;
   9-10. the KPI table (performance.indicators.indicator_rows);
 and `load_details(rows)` up to three more for the rows a page lists: their texts, their leads and
-their updates' text. The dashboard's `review(..., every_action=False)` counts the same and cuts each
+their updates' text. The dashboard's `build_review(..., every_action=False)` counts the same and cuts each
 list to its first few actions.
 Every figure is computed in Python from those rows, by the same rules as the action list's filters
 (ActionQuerySet.changed, overdue_as_at, not_updated_in, due_in_quarter_after), so every count links
@@ -286,7 +286,7 @@ def latest_reviewed(strategies, user, today=None):
     return strategy, quarter
 
 
-def review(*, strategy, quarter, user, include_amber=False, known_by=None, group=None, every_action=True):
+def build_review(*, strategy, quarter, user, include_amber=False, known_by=None, group=None, every_action=True):
     """Everything the dashboard and the pack show for `strategy` as at the end of `quarter`, limited
     to what `user` may see (and to one delivery group with `group`, for that group's meeting).
 
@@ -776,7 +776,7 @@ def _agency_rows(tally, organisations, link):
     return rows
 
 
-def load_details(review_, states):
+def load_details(review, states):
     """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
     the actions a page lists: three queries for a dashboard's lists. A pack's every action reads the
     texts and leads of the whole plan (or group) in one query each, rather than spell out 20,000 ids,
@@ -784,9 +784,9 @@ def load_details(review_, states):
     states = list(states)
     leads, updates, texts = defaultdict(list), {}, {}
     if len(states) > CHUNK:
-        scope = {"strategy": review_.strategy}
-        if review_.group is not None:
-            scope["objective__delivery_group"] = review_.group
+        scope = {"strategy": review.strategy}
+        if review.group is not None:
+            scope["objective__delivery_group"] = review.group
         actions = Action.objects.filter(**scope)
         links = ActionLead.objects.filter(**{f"action__{name}": value for name, value in scope.items()})
     else:
@@ -821,16 +821,16 @@ def _chunks(states):
         yield states[start : start + CHUNK]
 
 
-def listed_states(review_, limit=LIST_LIMIT, exception_limit=EXCEPTION_LIMIT):
+def listed_states(review, limit=LIST_LIMIT, exception_limit=EXCEPTION_LIMIT):
     """The actions a dashboard lists (each list cut at its limit), so their details load at once."""
     chosen = {}
-    for _, found in review_.exceptions:
+    for _, found in review.exceptions:
         for state in found[:exception_limit]:
             chosen[state.pk] = state
-    for _, _, found, _ in review_.changes:
+    for _, _, found, _ in review.changes:
         for state in found[:limit]:
             chosen[state.pk] = state
-    for block in (review_.overdue, review_.no_update, review_.due_next):
+    for block in (review.overdue, review.no_update, review.due_next):
         for state in block["actions"][:limit]:
             chosen[state.pk] = state
     return list(chosen.values())

@@ -31,11 +31,11 @@ from performance.review import (
     LIST_LIMIT,
     RAG_COLUMNS,
     STATUS_COLUMNS,
+    build_review,
     default_quarter,
     latest_reviewed,
     listed_states,
     load_details,
-    review,
 )
 from strategy import permissions
 from strategy.models import Marking, Strategy
@@ -300,7 +300,7 @@ class PackIssueForm(forms.Form):
 
 def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=200):
     include_amber = bool(request.GET.get("amber") or request.POST.get("amber"))
-    data = review(
+    data = build_review(
         strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber, every_action=False
     )
     load_details(data, listed_states(data))
@@ -373,7 +373,7 @@ def review_objectives(request, slug, quarter):
     """The counts per objective, for a plan with too many objectives for the dashboard."""
     strategy = strategy_for(request.user, slug)
     quarter = quarter_of(strategy, quarter)
-    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
+    data = build_review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     return render(
         request,
         "performance/review_objectives.html",
@@ -401,7 +401,7 @@ def challenge_record(request, slug, quarter):
     quarter = quarter_of(strategy, quarter)
     if not permissions.can_record_challenge(request.user, strategy):
         raise PermissionDenied("Only executive members, delivery-group chairs and officers record challenges.")
-    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
+    data = build_review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     form = ChallengeForm(request.POST, review=data, user=request.user)
     if not data.meetings:
         form.add_error(None, f"No meeting reviews {quarter} yet: an officer adds one on the meetings page first")
@@ -428,7 +428,7 @@ def review_pack_issue(request, slug, quarter):
     quarter = quarter_of(strategy, quarter)
     if not permissions.can_generate_pack(request.user, strategy):
         raise PermissionDenied("Only officers issue meeting packs.")
-    data = review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
+    data = build_review(strategy=strategy, quarter=quarter, user=request.user, every_action=False)
     form = PackIssueForm(request.POST, meetings=data.meetings)
     if form.is_valid():
         meeting = form.cleaned_data["meeting"]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from actions.forms import update_rule_errors
 from actions.models import RAG, Action, Objective, Status, Update, ref_sort_key
 from performance.models import Indicator
-from performance.review import review
+from performance.review import build_review
 from strategy.models import Strategy
 from strategy.periods import Quarter
 from tests.conftest import make_action
@@ -353,7 +353,7 @@ def test_the_action_list_and_its_download_sort_references_naturally(client, offi
 def test_the_review_lists_actions_in_natural_order(officer, plan, tenth):
     Action.objects.update(created_at=datetime.datetime(2024, 5, 1, tzinfo=LONDON))
     with time_machine.travel(IN_Q3, tick=False):
-        found = review(strategy=plan["strategy"], quarter=Quarter(2026, 2), user=officer)
+        found = build_review(strategy=plan["strategy"], quarter=Quarter(2026, 2), user=officer)
     assert [state.ref for state in found.actions if state.ref.startswith("V")] == NATURAL
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.models import CLOSED_STATUSES, RAG, Action, Status, Update
 from performance.demo import DEMO_PREFIX, demo_history_load
 from performance.models import Challenge, Meeting
-from performance.review import review
+from performance.review import build_review
 from strategy.models import Strategy
 from strategy.periods import Quarter
 
@@ -93,7 +93,7 @@ def test_the_demo_gives_the_dashboard_something_to_show(demo):
 
     officer = get_user_model().objects.get(username="officer")
     strategy = Strategy.objects.get(slug="swp-2017-2020")
-    data = review(strategy=strategy, quarter=Quarter(2018, 2), user=officer)
+    data = build_review(strategy=strategy, quarter=Quarter(2018, 2), user=officer)
     assert data.total_row.total == Action.objects.filter(strategy=strategy).count()
     assert data.exception_count > 0
     assert any(found for _, _, found, _ in data.changes)

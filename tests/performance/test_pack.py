@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from actions.models import RAG, Status, Update
 from performance.models import Challenge, Meeting, MeetingPack
 from performance.pack import pack_files, pack_generate_run
-from performance.review import review
+from performance.review import build_review
 from tests.performance.review_history import Q3, at, make_history, record
 
 
@@ -99,7 +99,7 @@ def test_the_xlsx_round_trips_the_dashboards_figures(issued, officer, history):
     cover = dict(workbook["Cover"].iter_rows(values_only=True))
     assert cover["Handling marking"] == "OFFICIAL-SENSITIVE"
     assert cover["Quarter reviewed"] == "2024/25 Q3 (October to December 2024)"
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     summary = list(workbook["Summary"].iter_rows(values_only=True))
     header, rows = summary[0], {row[0]: row for row in summary[1:] if row and row[0]}
     for count in [*data.group_rows, data.total_row]:

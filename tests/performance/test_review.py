@@ -12,7 +12,7 @@ from django.urls import reverse
 from actions.models import RAG, Action, Change, Objective, Status, Update
 from performance import review as review_module
 from performance.models import UpdateRound
-from performance.review import load_details, review
+from performance.review import build_review, load_details
 from strategy.models import Marking, Strategy
 from tests.conftest import make_action
 from tests.performance.review_history import Q2, Q3, at, make_history, record
@@ -31,15 +31,15 @@ def states(data):
 
 
 def test_an_update_on_the_last_instant_of_a_quarter_counts_in_it_and_one_a_moment_later_does_not(history, officer):
-    at_q3 = states(review(strategy=history["strategy"], quarter=Q3, user=officer))
+    at_q3 = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))
     assert (at_q3["V1.1"].status, at_q3["V1.1"].rag) == (Status.IN_PROGRESS, RAG.RED)  # 23:59:59 on 31 December
     assert at_q3["V1.2"].rag == RAG.GREEN  # its Amber of 1 January 2025 belongs to Q4
-    at_q4 = states(review(strategy=history["strategy"], quarter=Q3.next(), user=officer))
+    at_q4 = states(build_review(strategy=history["strategy"], quarter=Q3.next(), user=officer))
     assert at_q4["V1.2"].rag == RAG.AMBER
 
 
 def test_each_quarter_shows_the_state_then_not_now(history, officer):
-    at_q2 = states(review(strategy=history["strategy"], quarter=Q2, user=officer))
+    at_q2 = states(build_review(strategy=history["strategy"], quarter=Q2, user=officer))
     assert (at_q2["O1.1"].status, at_q2["O1.1"].rag) == (Status.IN_PROGRESS, RAG.AMBER)
     assert at_q2["V1.1"].rag == RAG.GREEN
     assert "O1.2" not in at_q2  # added in November 2024
@@ -47,7 +47,7 @@ def test_each_quarter_shows_the_state_then_not_now(history, officer):
 
 
 def test_an_action_created_mid_quarter_is_new_and_not_started_with_no_update(history, officer):
-    o1_2 = states(review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
+    o1_2 = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
     assert (o1_2.status, o1_2.is_new, o1_2.no_update) == (Status.NOT_STARTED, True, True)
     assert o1_2.changes == {Change.NEW}
 
@@ -63,10 +63,10 @@ def test_a_later_correction_shows_now_but_not_as_known_before_it(history, office
         source=Update.Source.CORRECTION,
         correction_reason="The lead reported Green by mistake.",
     )
-    now = states(review(strategy=history["strategy"], quarter=Q3, user=officer))
+    now = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))
     assert now["V1.2"].rag == RAG.RED
     Update.objects.filter(source=Update.Source.CORRECTION).update(created_at=at(2025, 3, 1))
-    as_known = states(review(strategy=history["strategy"], quarter=Q3, user=officer, known_by=before))
+    as_known = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer, known_by=before))
     assert as_known["V1.2"].rag == RAG.GREEN
 
 
@@ -74,10 +74,10 @@ def test_only_approved_updates_count_when_the_strategy_needs_sign_off(history, o
     Strategy.objects.filter(pk=history["strategy"].pk).update(requires_sign_off=True)
     submitted = record(history["o1_2"], lead, at(2024, 12, 10), Status.IN_PROGRESS, RAG.GREEN)
     assert submitted.review_state == Update.ReviewState.SUBMITTED
-    o1_2 = states(review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
+    o1_2 = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
     assert o1_2.status == Status.NOT_STARTED
     submitted.approve(by=officer)
-    o1_2 = states(review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
+    o1_2 = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))["O1.2"]
     assert (o1_2.status, o1_2.rag) == (Status.IN_PROGRESS, RAG.GREEN)
 
 
@@ -92,7 +92,7 @@ def test_the_queryset_methods_agree_with_the_review(history, officer):
 
 
 def test_a_challenge_names_an_action_by_reference_whatever_its_case(history, officer):
-    dashboard = review(strategy=history["strategy"], quarter=Q3, user=officer, every_action=False)
+    dashboard = build_review(strategy=history["strategy"], quarter=Q3, user=officer, every_action=False)
     assert dashboard.action_by_ref("v1.1").pk == history["v1_1"].pk
     assert dashboard.action_by_ref("V9.9") is None
     assert dashboard.action_by_ref("O1.2").is_new  # added in November 2024
@@ -102,7 +102,7 @@ def test_a_challenge_names_an_action_by_reference_whatever_its_case(history, off
 
 
 def test_counts_by_status_and_rag_per_group_within_the_users_clearance(history, officer, viewer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=viewer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=viewer)
     rows = {row.label: row for row in data.group_rows}
     assert set(rows) == {"Victim", "Offender"}  # CONTEST is above the viewer's clearance
     victim = rows["Victim"]
@@ -112,7 +112,7 @@ def test_counts_by_status_and_rag_per_group_within_the_users_clearance(history, 
     assert (offender["complete"], offender["not_started"]) == (1, 1)
     assert data.total_row.total == 4
     assert data.was_total_row.total == 3  # O1.2 was not in the plan at the end of Q2
-    everything = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    everything = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     assert everything.total_row.total == 5
     assert everything.marking == "official_sensitive"
     assert data.marking == "official"
@@ -124,7 +124,9 @@ def test_an_actions_marking_and_its_objectives_both_raise_the_reviews(history, o
     v1_2 = history["v1_2"]
 
     def marking():
-        data = review(strategy=history["strategy"], quarter=Q3, user=officer, group=victim, every_action=every_action)
+        data = build_review(
+            strategy=history["strategy"], quarter=Q3, user=officer, group=victim, every_action=every_action
+        )
         return data.marking
 
     assert marking() == Marking.OFFICIAL
@@ -136,13 +138,13 @@ def test_an_actions_marking_and_its_objectives_both_raise_the_reviews(history, o
 
 
 def test_the_comparison_with_the_quarter_before(history, officer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     found = {change: n for change, _, n, _ in data.comparison}
     assert found == {Change.NEWLY_RED: 2, Change.COMPLETED: 1, Change.IMPROVED: 1, Change.WORSENED: 2}
 
 
 def test_exceptions_are_red_by_default_and_amber_by_the_switch_grouped_by_group(history, officer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     assert [(group.name, [s.ref for s in found]) for group, found in data.exceptions] == [
         ("Victim", ["V1.1"]),
         ("CONTEST", ["C1.1"]),
@@ -154,12 +156,12 @@ def test_exceptions_are_red_by_default_and_amber_by_the_switch_grouped_by_group(
     assert v1_1.update.decision_needed.startswith("Agree to name")
     assert "Corrective action" in v1_1.update.commentary
     record(history["o1_2"], officer, at(2024, 12, 1), Status.IN_PROGRESS, RAG.AMBER)
-    with_amber = review(strategy=history["strategy"], quarter=Q3, user=officer, include_amber=True)
+    with_amber = build_review(strategy=history["strategy"], quarter=Q3, user=officer, include_amber=True)
     assert [s.ref for _, found in with_amber.exceptions for s in found] == ["V1.1", "O1.2", "C1.1"]
 
 
 def test_changes_this_quarter_with_who_approved(history, officer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     changes = {change: [s.ref for s in found] for change, _, found, _ in data.changes}
     assert changes == {Change.COMPLETED: ["O1.1"], Change.DEFERRED: [], Change.WITHDRAWN: [], Change.NEW: ["O1.2"]}
     completed = next(found for change, _, found, _ in data.changes if change == Change.COMPLETED)
@@ -173,14 +175,14 @@ def test_overdue_no_update_and_due_next_quarter(history, officer):
         deadline_text="31/10/2024", due_date=datetime.date(2024, 10, 31)
     )
     Action.objects.filter(pk=history["v1_2"].pk).update(deadline_text="15/02/2025", due_date=datetime.date(2025, 2, 15))
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     assert [s.ref for s in data.overdue["actions"]] == ["O1.2"]
     assert [s.ref for s in data.no_update["actions"]] == ["O1.2"]
     assert [s.ref for s in data.due_next["actions"]] == ["V1.2"]
 
 
 def test_by_partner_agency_with_updates_on_time(history, officer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
     rows = {row.label: row for row in data.agencies}
     council = rows["Test Council"]  # leads V1.1, contributes to O1.1
     assert (council.extra["leads"], council.extra["contributes"], council.total) == (1, 1, 2)
@@ -195,13 +197,15 @@ def test_with_an_update_round_on_time_means_entered_by_its_deadline(history, off
     UpdateRound.objects.create(strategy=history["strategy"], year=2024, number=3, deadline=datetime.date(2025, 1, 14))
     Update.objects.filter(pk=late.pk).update(created_at=at(2025, 1, 20))  # entered after the deadline
     council = next(
-        r for r in review(strategy=history["strategy"], quarter=Q3, user=officer).agencies if r.label == "Test Council"
+        r
+        for r in build_review(strategy=history["strategy"], quarter=Q3, user=officer).agencies
+        if r.label == "Test Council"
     )
     assert (council.extra["owed"], council.extra["on_time"]) == (2, 1)
 
 
 def test_a_delivery_groups_meeting_sees_its_group_only(history, officer):
-    data = review(strategy=history["strategy"], quarter=Q3, user=officer, group=history["victim"])
+    data = build_review(strategy=history["strategy"], quarter=Q3, user=officer, group=history["victim"])
     assert [s.ref for s in data.actions] == ["V1.1", "V1.2"]
     assert [g.name for g in data.groups] == ["Victim"]
 
@@ -240,7 +244,7 @@ def test_every_count_links_to_the_action_list_showing_exactly_those_actions(hist
     )
     client.force_login(officer)
     for include_amber in (False, True):
-        data = review(strategy=history["strategy"], quarter=Q3, user=officer, include_amber=include_amber)
+        data = build_review(strategy=history["strategy"], quarter=Q3, user=officer, include_amber=include_amber)
         links = list(_links(data))
         assert len(links) > 25
         for n, url in links:
@@ -291,7 +295,7 @@ def test_a_whole_plans_details_read_by_plan_match_those_read_by_id(history, offi
     def details(chunk):
         # A pack reads every action's details; past CHUNK actions it reads them by plan, not by id.
         monkeypatch.setattr(review_module, "CHUNK", chunk)
-        data = review(strategy=history["strategy"], quarter=Q3, user=officer, group=group)
+        data = build_review(strategy=history["strategy"], quarter=Q3, user=officer, group=group)
         load_details(data, data.actions)
         return [(s.ref, s.text, s.deadline_text, s.leads, s.update, s.recorded_at) for s in data.actions]
 
@@ -312,7 +316,7 @@ def test_the_review_costs_the_same_at_any_size(count, history, officer, django_a
     # per action for each); contributing agencies; agencies; meetings (none, so no challenges);
     # indicators (none, so no values); the listed actions' texts, leads and updates
     with django_assert_num_queries(12):
-        data = review(strategy=history["strategy"], quarter=Q3, user=officer)
+        data = build_review(strategy=history["strategy"], quarter=Q3, user=officer)
         load_details(data, data.actions)
     assert data.total_row.total == count + 5
 
