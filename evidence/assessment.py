@@ -6,7 +6,7 @@ The one interface (the assessment page, its workbook and the annual report all u
     # None when the partnership holds no police.uk data at all.
     found.headline()           # a few sentences for a report section, e.g. the concentration sentence
     found.headline_figures()   # [(label, text)] for a table of the same figures
-    found.by_type, found.by_ward              # Change rows: current, previous, change, percent
+    found.by_type, found.by_ward              # CountChange rows: current, previous, change, percent
     found.ward_by_type                        # the ward x crime type table of the window
     found.concentration.sentence   # "58% of all crime in Westminster occurred in just 2 of its 20 wards, ..."
     found.missing, found.previous_missing     # months of each window with no data held
@@ -112,7 +112,7 @@ class Window:
 
 
 @dataclass
-class Change:
+class CountChange:
     """One line of a table: this window's count against the one before."""
 
     label: str
@@ -214,8 +214,8 @@ class Assessment:
     missing: list = field(default_factory=list)
     previous_missing: list = field(default_factory=list)
     by_type: list = field(default_factory=list)
-    total: Change = None
-    anti_social: Change = None  # shown beside all crime when no crime types are chosen
+    total: CountChange = None
+    anti_social: CountChange = None  # shown beside all crime when no crime types are chosen
     by_ward: list = field(default_factory=list)
     ward_by_type: WardTypeTable = None
     concentration: Concentration = None
@@ -323,21 +323,21 @@ class Assessment:
         # A type held in other months but not in these two windows is left out, unless chosen.
         self.by_type = sorted(
             (
-                Change(crime_type, *by_type[crime_type])
+                CountChange(crime_type, *by_type[crime_type])
                 for crime_type in self.counted_types
                 if self.chosen_types or any(by_type[crime_type])
             ),
             key=lambda row: (-row.current, row.label),
         )
-        self.total = Change(
+        self.total = CountChange(
             "All crime" if not self.chosen_types else "Total",
             sum(row.current for row in self.by_type),
             sum(row.previous for row in self.by_type),
         )
         if not self.chosen_types:
-            self.anti_social = Change(ANTI_SOCIAL_BEHAVIOUR, *anti_social)
+            self.anti_social = CountChange(ANTI_SOCIAL_BEHAVIOUR, *anti_social)
         self.by_ward = sorted(
-            (Change(ward.name, *by_ward[ward.pk], code=ward.code) for ward in wards),
+            (CountChange(ward.name, *by_ward[ward.pk], code=ward.code) for ward in wards),
             key=lambda row: (-row.current, row.label),
         )
         types = [row.label for row in sorted(self.by_type, key=lambda row: row.label)]

@@ -57,7 +57,9 @@ def marking_rank(marking):
 
 
 @dataclass
-class Change:
+class FieldChange:
+    """One field of an imported row that differs from what the plan holds: the preview shows it."""
+
     field: str
     old: str
     new: str
@@ -287,7 +289,7 @@ class Plan:
         """Chair and Aim from the label rows above a group's table."""
         group = plan.group
         if aim is not None and aim != group.aim:
-            plan.changes.append(Change("Aim", group.aim, aim))
+            plan.changes.append(FieldChange("Aim", group.aim, aim))
             group.aim = aim
         if chair is not None:
             name, note = read_chair(chair)
@@ -295,7 +297,7 @@ class Plan:
             old = format_chair(group.chair.name if group.chair_id else "", group.chair_note)
             new = format_chair(person.name if person else "", note)
             if name_key(old) != name_key(new):
-                plan.changes.append(Change("Chair", old, new))
+                plan.changes.append(FieldChange("Chair", old, new))
                 group.chair = person
                 group.chair_note = note
                 plan.chair = person
@@ -339,7 +341,7 @@ class Plan:
         if objective is not None:
             plan = PlannedObjective(group_plan=group_plan, objective=objective, created=False, sheet=sheet, row=row)
             if title and title != objective.title:
-                plan.changes.append(Change("Objective", f"{number} {objective.title}", f"{number} {title}"))
+                plan.changes.append(FieldChange("Objective", f"{number} {objective.title}", f"{number} {title}"))
                 objective.title = title
                 group_plan.objectives_changed.append(plan)
             else:
@@ -417,7 +419,7 @@ class Plan:
                 return False
             self.lowered.append(lowering)
         if not created:
-            changes.append(Change("Marking", Marking(old).label, Marking(new).label))
+            changes.append(FieldChange("Marking", Marking(old).label, Marking(new).label))
         thing.marking = new
         return True
 

@@ -8,7 +8,7 @@ changes into the `Plan`. Nothing is saved here: `Plan.apply` writes the whole pl
 """
 
 from actions.deadlines import parse_deadline
-from actions.imports.planning import Change, Plan, PlanIndex, PlannedAction, lead_label, shown
+from actions.imports.planning import FieldChange, Plan, PlanIndex, PlannedAction, lead_label, shown
 from actions.imports.preamble import read_preamble
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
@@ -290,7 +290,7 @@ class RowPlanner:
             return
         if action.objective_id != objective_plan.objective.pk:
             old = self.index.objective_label(action.objective_id)
-            planned.changes.append(Change("Objective", old, objective_plan.label))
+            planned.changes.append(FieldChange("Objective", old, objective_plan.label))
             planned.fields.add("objective")
             action.objective = objective_plan.objective
         if action.position != objective_plan.next_position:
@@ -298,7 +298,7 @@ class RowPlanner:
             action.position = objective_plan.next_position
         objective_plan.next_position += 1
         if action.archived_at is not None:
-            planned.changes.append(Change("In the plan", "Archived", "Back in the plan"))
+            planned.changes.append(FieldChange("In the plan", "Archived", "Back in the plan"))
             action.archived_at = None
             planned.fields.add("archived_at")
         for attr, label in TRACKED.items():
@@ -310,7 +310,7 @@ class RowPlanner:
         new = getattr(action, attr)
         if attr == "lead_organisation":
             if (old.pk if old else None) != (new.pk if new else None):
-                planned.changes.append(Change(label, old.name if old else "", new.name if new else ""))
+                planned.changes.append(FieldChange(label, old.name if old else "", new.name if new else ""))
                 planned.fields.add(attr)
         elif attr == "marking":
             action.marking = old
@@ -321,7 +321,7 @@ class RowPlanner:
         elif isinstance(old, str) and isinstance(new, str) and old.split() == new.split():
             setattr(action, attr, old)  # only spacing differs: not a change
         elif old != new:
-            planned.changes.append(Change(label, shown(old), shown(new)))
+            planned.changes.append(FieldChange(label, shown(old), shown(new)))
             planned.fields.add(attr)
             if attr == "deadline_text":
                 planned.fields.add("due_date")
@@ -343,7 +343,9 @@ class RowPlanner:
         if new != [(p.name_key, note) for p, note in zip(old_people, old_notes, strict=True)]:
             planned.lead_people, planned.lead_notes = people, notes
             if not planned.created:
-                planned.changes.append(Change("Lead", lead_label(old_people, old_notes), lead_label(people, notes)))
+                planned.changes.append(
+                    FieldChange("Lead", lead_label(old_people, old_notes), lead_label(people, notes))
+                )
 
     # Updates ----------------------------------------------------------------------------------------
 
@@ -367,17 +369,17 @@ class RowPlanner:
         if (commentary is not None and commentary != latest.commentary) or changed_state:
             planned.updates.append(self._update(status, rag, progress, commentary or "", self.plan.now))
             if commentary is not None and commentary != latest.commentary:
-                planned.changes.append(Change("Latest update", latest.commentary, commentary))
+                planned.changes.append(FieldChange("Latest update", latest.commentary, commentary))
         if planned.created:
             return
         if status != state.status:
-            planned.changes.append(Change("Status", Status(state.status).label, Status(status).label))
+            planned.changes.append(FieldChange("Status", Status(state.status).label, Status(status).label))
         if rag != state.rag:
             planned.changes.append(
-                Change("RAG", RAG(state.rag).label if state.rag else "", RAG(rag).label if rag else "")
+                FieldChange("RAG", RAG(state.rag).label if state.rag else "", RAG(rag).label if rag else "")
             )
         if progress != state.progress:
-            planned.changes.append(Change("Progress", f"{state.progress}%", f"{progress}%"))
+            planned.changes.append(FieldChange("Progress", f"{state.progress}%", f"{progress}%"))
 
     def _plan_quarter_updates(self, planned, row, state, status, rag, progress):
         """An update for each "Q1 update" cell that differs from what an import gave that quarter;
@@ -408,7 +410,7 @@ class RowPlanner:
             update = self._update(status, rag, progress, text, recorded_at)
             planned.updates.append(update)
             old = max(existing)[2] if existing else ""
-            planned.changes.append(Change(label, old, text))
+            planned.changes.append(FieldChange(label, old, text))
             if latest.recorded_at is None or recorded_at >= latest.recorded_at:
                 latest = type(state)(status, rag, progress, text, recorded_at, None)
         return latest
