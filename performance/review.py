@@ -297,30 +297,7 @@ def build_review(*, strategy, quarter, user, include_amber=False, known_by=None,
     actions = Action.objects.for_strategy(strategy).visible_to(user)
     if group is not None:
         actions = actions.filter(objective__delivery_group=group)
-    groups = list(
-        permissions.scope(
-            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
-            user,
-        )
-    )
-    if group is not None:
-        groups = [g for g in groups if g.pk == group.pk]
-    objectives = list(
-        Objective.objects.filter(delivery_group__in=[g.pk for g in groups]).order_by(
-            "delivery_group__position", "delivery_group__name", "number", "pk"
-        )
-    )
-    # Each action's group, the higher marking of its objective and group, and its objective's place in
-    # the plan: the big query then reads the actions table alone, unsorted, and Python sorts.
-    group_markings = {g.pk: g.marking for g in groups}
-    placing = {
-        objective.pk: (
-            objective.delivery_group_id,
-            rank,
-            Marking.highest([objective.marking, group_markings[objective.delivery_group_id]]),
-        )
-        for rank, objective in enumerate(objectives)
-    }
+    groups, objectives, placing = _plan(strategy, user, group)
     in_plan = actions.existing_at(end, known_by=known_by)
     update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
     on_time = _returned_on_time(quarter, update_round, known_by)
@@ -346,27 +323,7 @@ def build_review(*, strategy, quarter, user, include_amber=False, known_by=None,
         .select_related("strategy", "delivery_group")
         .order_by("date", "pk")
     )
-    challenges = Challenge.objects.visible_to(user).filter(meeting__in=[m.pk for m in meetings])
-    if known_by is not None:
-        challenges = challenges.filter(created_at__lte=known_by)
-    if group is not None:
-        challenges = (
-            challenges.filter(meeting__delivery_group=group)
-            | challenges.filter(action__objective__delivery_group=group)
-            | challenges.filter(delivery_group=group)
-            | challenges.filter(objective__delivery_group=group)
-        )
-    challenges = list(
-        challenges.select_related(
-            "meeting__delivery_group",
-            "action__objective",
-            "objective",
-            "delivery_group",
-            "owner_person",
-            "owner_organisation",
-            "created_by",
-        ).order_by("meeting__date", "created_at", "pk")
-    )
+    challenges = _challenges(meetings, user=user, known_by=known_by, group=group)
     kpis = indicator_rows(strategy=strategy, user=user, as_at=quarter.end, known_at=known_by)
 
     return _assemble(
@@ -387,6 +344,63 @@ def build_review(*, strategy, quarter, user, include_amber=False, known_by=None,
         kpis=kpis,
         meetings=meetings,
         challenges=challenges,
+    )
+
+
+def _plan(strategy, user, group):
+    """The delivery groups `user` may see (only `group`, when given), their objectives in plan order,
+    and each objective's placing: {objective id: (group id, rank in the plan, higher marking of the
+    objective and its group)}."""
+    groups = list(
+        permissions.scope(
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+            user,
+        )
+    )
+    if group is not None:
+        groups = [g for g in groups if g.pk == group.pk]
+    objectives = list(
+        Objective.objects.filter(delivery_group__in=[g.pk for g in groups]).order_by(
+            "delivery_group__position", "delivery_group__name", "number", "pk"
+        )
+    )
+    # Each action's group, the higher marking of its objective and group, and its objective's place in
+    # the plan: the big query then reads the actions table alone, unsorted, and Python sorts.
+    group_markings = {g.pk: g.marking for g in groups}
+    placing = {
+        objective.pk: (
+            objective.delivery_group_id,
+            rank,
+            Marking.highest([objective.marking, group_markings[objective.delivery_group_id]]),
+        )
+        for rank, objective in enumerate(objectives)
+    }
+    return groups, objectives, placing
+
+
+def _challenges(meetings, *, user, known_by, group):
+    """The challenges and decisions `user` may see from `meetings`, as known by `known_by`; with
+    `group`, those of its meetings or about its actions, objectives or the group itself."""
+    challenges = Challenge.objects.visible_to(user).filter(meeting__in=[m.pk for m in meetings])
+    if known_by is not None:
+        challenges = challenges.filter(created_at__lte=known_by)
+    if group is not None:
+        challenges = (
+            challenges.filter(meeting__delivery_group=group)
+            | challenges.filter(action__objective__delivery_group=group)
+            | challenges.filter(delivery_group=group)
+            | challenges.filter(objective__delivery_group=group)
+        )
+    return list(
+        challenges.select_related(
+            "meeting__delivery_group",
+            "action__objective",
+            "objective",
+            "delivery_group",
+            "owner_person",
+            "owner_organisation",
+            "created_by",
+        ).order_by("meeting__date", "created_at", "pk")
     )
 
 
@@ -621,73 +635,15 @@ def _assemble(
     meetings,
     challenges,
 ):
-    def link(**params):
-        return action_list_url(strategy, quarter, within=group, **params)
+    link = functools.partial(action_list_url, strategy, quarter, within=group)
+    by_objective, by_group, total, markings = _plan_counts(tally, placing)
+    changed = _change_counts(tally)
+    flagged, exceptions_in = _flag_counts(tally, exception_rags)
 
-    by_objective, by_group, total = defaultdict(Counter), defaultdict(Counter), Counter()
-    markings = set()
-    for (objective_id, marking, status, rag), n in tally.objective.items():
-        by_objective[objective_id][status, rag] += n
-        by_group[placing[objective_id][0]][status, rag] += n
-        total[status, rag] += n
-        markings.add(marking)
-    changed = Counter()
-    for (was_status, was_rag, status, rag, is_new), n in tally.movement.items():
-        for change in _changes(was_status, was_rag, status, rag, is_new):
-            changed[change] += n
-    flagged, exceptions_in = Counter(), Counter()
-    for (group_id, rag, overdue, no_update, due_next), n in tally.flag.items():
-        flagged["overdue"] += n * overdue
-        flagged["no_update"] += n * no_update
-        flagged["due_next"] += n * due_next
-        if rag in exception_rags:
-            exceptions_in[group_id] += n
-
-    group_names = {g.pk: g for g in groups}
     group_rows = [_count_row(g.name, by_group[g.pk], link, {"group": g.pk} if group is None else {}) for g in groups]
     for row, g in zip(group_rows, groups, strict=True):
         row.extra["group"] = g
-
-    def objective_rows():
-        rows = []
-        for objective in objectives:
-            if not by_objective[objective.pk]:
-                continue
-            g = group_names[objective.delivery_group_id]
-            row = _count_row(
-                f"{g.name} {objective.number}: {objective.title}",
-                by_objective[objective.pk],
-                link,
-                {"objective": objective.pk},
-            )
-            row.extra["objective"] = objective
-            row.extra["group"] = g
-            rows.append(row)
-        return rows
-
-    total_row = _count_row("All groups" if group is None else group.name, total, link, {})
-
-    comparison = []
-    for change in (Change.NEWLY_RED, Change.COMPLETED, Change.IMPROVED, Change.WORSENED):
-        n = changed[change]
-        comparison.append((change, _comparison_label(change), n, link(change=change) if n else ""))
-
-    exceptions = [
-        (g, Listed(listed.get(("exception", g.pk), []), exceptions_in[g.pk])) for g in groups if exceptions_in[g.pk]
-    ]
     exception_count = sum(exceptions_in.values())
-    exception_url = link(rag=list(exception_rags) if include_amber else RAG.RED) if exception_count else ""
-
-    changes = []
-    for change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN, Change.NEW):
-        n = changed[change]
-        found = Listed(listed.get(change, []), n)
-        changes.append((change, _change_heading(change), found, link(change=change) if n else ""))
-
-    def flagged_list(flag, **params):
-        n = flagged[flag]
-        return {"actions": Listed(listed.get(flag, []), n), "count": n, "url": link(**params) if n else ""}
-
     charted = [row for row in group_rows if row.total]
     return Review(
         strategy=strategy,
@@ -701,17 +657,19 @@ def _assemble(
         objectives=objectives,
         group_rows=group_rows,
         objective_count=sum(1 for objective in objectives if by_objective[objective.pk]),
-        objective_rows_made=objective_rows,
-        total_row=total_row,
+        objective_rows_made=functools.partial(_objective_rows, objectives, groups, by_objective, link),
+        total_row=_count_row("All groups" if group is None else group.name, total, link, {}),
         was_total_row=_was_row(tally.movement, link),
-        comparison=comparison,
-        exceptions=exceptions,
+        comparison=_comparison(changed, link),
+        exceptions=[
+            (g, Listed(listed.get(("exception", g.pk), []), exceptions_in[g.pk])) for g in groups if exceptions_in[g.pk]
+        ],
         exception_count=exception_count,
-        exception_url=exception_url,
-        changes=changes,
-        overdue=flagged_list("overdue", overdue="on"),
-        no_update=flagged_list("no_update", no_update="on"),
-        due_next=flagged_list("due_next", due_next="on"),
+        exception_url=link(rag=list(exception_rags) if include_amber else RAG.RED) if exception_count else "",
+        changes=_change_lists(changed, listed, link),
+        overdue=_flagged_list(flagged, listed, link, "overdue", overdue="on"),
+        no_update=_flagged_list(flagged, listed, link, "no_update", no_update="on"),
+        due_next=_flagged_list(flagged, listed, link, "due_next", due_next="on"),
         agencies=_agency_rows(tally, organisations, link),
         round=update_round,
         kpis=[row for row in kpis if row.rated],
@@ -721,6 +679,86 @@ def _assemble(
         chart=status_chart(charted, quarter=quarter, strategy=strategy),
         phone_chart=status_chart(charted, quarter=quarter, strategy=strategy, width=PHONE_CHART_WIDTH),
     )
+
+
+def _plan_counts(tally, placing):
+    """Counters of (status, RAG) by objective id, by group id and over the whole review, and the
+    markings of the actions counted."""
+    by_objective, by_group, total = defaultdict(Counter), defaultdict(Counter), Counter()
+    markings = set()
+    for (objective_id, marking, status, rag), n in tally.objective.items():
+        by_objective[objective_id][status, rag] += n
+        by_group[placing[objective_id][0]][status, rag] += n
+        total[status, rag] += n
+        markings.add(marking)
+    return by_objective, by_group, total, markings
+
+
+def _change_counts(tally):
+    """How many actions made each Change since the quarter before."""
+    changed = Counter()
+    for (was_status, was_rag, status, rag, is_new), n in tally.movement.items():
+        for change in _changes(was_status, was_rag, status, rag, is_new):
+            changed[change] += n
+    return changed
+
+
+def _flag_counts(tally, exception_rags):
+    """How many actions are overdue, have no update and fall due next quarter; and each group's
+    exceptions (actions rated one of `exception_rags`) by group id."""
+    flagged, exceptions_in = Counter(), Counter()
+    for (group_id, rag, overdue, no_update, due_next), n in tally.flag.items():
+        flagged["overdue"] += n * overdue
+        flagged["no_update"] += n * no_update
+        flagged["due_next"] += n * due_next
+        if rag in exception_rags:
+            exceptions_in[group_id] += n
+    return flagged, exceptions_in
+
+
+def _objective_rows(objectives, groups, by_objective, link):
+    """A row of counts for each objective with actions, in plan order."""
+    group_names = {g.pk: g for g in groups}
+    rows = []
+    for objective in objectives:
+        if not by_objective[objective.pk]:
+            continue
+        g = group_names[objective.delivery_group_id]
+        row = _count_row(
+            f"{g.name} {objective.number}: {objective.title}",
+            by_objective[objective.pk],
+            link,
+            {"objective": objective.pk},
+        )
+        row.extra["objective"] = objective
+        row.extra["group"] = g
+        rows.append(row)
+    return rows
+
+
+def _comparison(changed, link):
+    """The comparison with the quarter before: [(Change, label, count, url)]."""
+    comparison = []
+    for change in (Change.NEWLY_RED, Change.COMPLETED, Change.IMPROVED, Change.WORSENED):
+        n = changed[change]
+        comparison.append((change, _comparison_label(change), n, link(change=change) if n else ""))
+    return comparison
+
+
+def _change_lists(changed, listed, link):
+    """The lists of actions completed, deferred, withdrawn and new: [(Change, heading, Listed, url)]."""
+    changes = []
+    for change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN, Change.NEW):
+        n = changed[change]
+        found = Listed(listed.get(change, []), n)
+        changes.append((change, _change_heading(change), found, link(change=change) if n else ""))
+    return changes
+
+
+def _flagged_list(flagged, listed, link, flag, **params):
+    """The list of actions with `flag` (overdue, no update, due next), its count and its link."""
+    n = flagged[flag]
+    return {"actions": Listed(listed.get(flag, []), n), "count": n, "url": link(**params) if n else ""}
 
 
 def _comparison_label(change):
@@ -847,52 +885,76 @@ def status_chart(rows, *, quarter, strategy, width=640):
     label_width, bar_height, gap, top = 150, 28, 14, 10
     plot = width - label_width - 60
     largest = max((row.total for row in rows), default=0) or 1
-    bars = []
-    for index, row in enumerate(rows):
-        y = top + index * (bar_height + gap)
-        x, segments = label_width, []
-        for key, label, short, fill, ink in CHART_CATEGORIES:
-            n = row.categories.get(key, 0)
-            if not n:
-                continue
-            w = plot * n / largest
-            text = (
-                f"{short} {n}" if w >= 9 * (len(short) + len(str(n)) + 1) else (str(n) if w >= 10 * len(str(n)) else "")
-            )
-            segments.append(
-                {
-                    "x": round(x, 1),
-                    "width": round(w, 1),
-                    "fill": fill,
-                    "ink": ink,
-                    "label": label,
-                    "n": n,
-                    "text": text,
-                    "text_x": round(x + w / 2, 1),
-                }
-            )
-            x += w
-        bars.append(
+    bars = [
+        _chart_bar(
+            row, y=top + index * (bar_height + gap), x=label_width, bar_height=bar_height, plot=plot, largest=largest
+        )
+        for index, row in enumerate(rows)
+    ]
+    legend_top = top + len(rows) * (bar_height + gap) + 6
+    columns = 4 if width >= 600 else 2
+    height = legend_top + -(-len(CHART_CATEGORIES) // columns) * 22 + 6
+    return {
+        "width": width,
+        "height": height,
+        "bar_height": bar_height,
+        "bars": bars,
+        "legend": _chart_legend(rows, top=legend_top, width=width, columns=columns),
+        "title": f"Actions by status and RAG per delivery group, {strategy.title}, as at the end of {quarter}",
+        "desc": _chart_description(rows) or "No actions.",
+    }
+
+
+def _chart_bar(row, *, y, x, bar_height, plot, largest):
+    """One row's bar from `x`, a segment per category it has, `plot` wide for `largest` actions."""
+    segments = []
+    for key, label, short, fill, ink in CHART_CATEGORIES:
+        n = row.categories.get(key, 0)
+        if not n:
+            continue
+        w = plot * n / largest
+        segments.append(
             {
-                "label": row.label,
-                "y": y,
-                "text_y": y + bar_height / 2 + 5,
-                "segments": segments,
-                "total": row.total,
-                "total_x": round(x + 6, 1),
+                "x": round(x, 1),
+                "width": round(w, 1),
+                "fill": fill,
+                "ink": ink,
+                "label": label,
+                "n": n,
+                "text": _segment_text(short, n, w),
+                "text_x": round(x + w / 2, 1),
             }
         )
-    legend_top = top + len(rows) * (bar_height + gap) + 6
+        x += w
+    return {
+        "label": row.label,
+        "y": y,
+        "text_y": y + bar_height / 2 + 5,
+        "segments": segments,
+        "total": row.total,
+        "total_x": round(x + 6, 1),
+    }
+
+
+def _segment_text(short, n, w):
+    """What fits on a segment `w` wide: its short label and count, the count alone, or nothing."""
+    if w >= 9 * (len(short) + len(str(n)) + 1):
+        return f"{short} {n}"
+    return str(n) if w >= 10 * len(str(n)) else ""
+
+
+def _chart_legend(rows, *, top, width, columns):
+    """Every category, with its total over `rows`, laid out in `columns` from `top`."""
     totals = Counter()
     for row in rows:
         totals.update(row.categories)
-    legend, columns = [], 4 if width >= 600 else 2
+    legend = []
     for index, (key, label, short, fill, ink) in enumerate(CHART_CATEGORIES):
         column, line = index % columns, index // columns
         legend.append(
             {
                 "x": 10 + column * (width // columns),
-                "y": legend_top + line * 22,
+                "y": top + line * 22,
                 "fill": fill,
                 "short": short,
                 "label": label,
@@ -900,8 +962,12 @@ def status_chart(rows, *, quarter, strategy, width=640):
                 "ink": ink,
             }
         )
-    height = legend_top + -(-len(CHART_CATEGORIES) // columns) * 22 + 6
-    described = "; ".join(
+    return legend
+
+
+def _chart_description(rows):
+    """The chart in words: each row's total and its count in each category it has."""
+    return "; ".join(
         f"{row.label}: {row.total} action{'s' if row.total != 1 else ''}"
         + (
             " ("
@@ -912,12 +978,3 @@ def status_chart(rows, *, quarter, strategy, width=640):
         )
         for row in rows
     )
-    return {
-        "width": width,
-        "height": height,
-        "bar_height": bar_height,
-        "bars": bars,
-        "legend": legend,
-        "title": f"Actions by status and RAG per delivery group, {strategy.title}, as at the end of {quarter}",
-        "desc": described or "No actions.",
-    }
