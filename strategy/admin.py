@@ -227,6 +227,7 @@ class DirectoryImportExportMixin(ImportExportMixin):
     a file with any problem, at preview or at confirm, saves nothing."""
 
     formats = [CSV, XLSX]
+    import_template_name = "admin/strategy/directory_import.html"
 
     def has_import_permission(self, request):
         return permissions.can_import_export_directory(request.user)
