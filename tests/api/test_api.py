@@ -253,8 +253,10 @@ def test_lists_are_paged(published, keys):
     first = caller(keys["official"]).get(f"/api/v1/strategies/{published['strategy'].pk}/actions/?page_size=4").json()
     assert first["count"] == 10 and len(first["results"]) == 4
     assert first["next"].endswith("page=2&page_size=4")
-    last = caller(keys["official"]).get(first["next"]).json()
-    assert last["previous"] and last["next"] is None or last["count"] == 10
+    second = caller(keys["official"]).get(first["next"]).json()
+    assert (len(second["results"]), second["previous"].endswith("?page_size=4")) == (4, True)
+    last = caller(keys["official"]).get(second["next"]).json()
+    assert (len(last["results"]), last["next"], last["count"]) == (2, None, 10)
 
 
 def test_the_csv_and_the_json_serve_the_same_figures(published, client):

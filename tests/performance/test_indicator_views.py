@@ -205,18 +205,39 @@ def test_an_owner_enters_a_value(client, lead, kpis):
         ({"period": "2024/25 Q4", "value": "150"}, "value", "150 is not a percentage: enter a number from 0 to 100"),
         ({"period": "2024/25 Q4", "value": "lots"}, "value", "Enter the value as a number, like 14 or 14.5"),
         ({"period": "2024/25 Q4", "value": ""}, "value", "Enter the value, or its numerator and denominator"),
-        ({"period": "Dec 2024", "value": "12"}, "period", "Dec 2024 is a month but KPI-V1 is reported quarterly"),
-        ({"period": "2099/00 Q1", "value": "12"}, "period", "2099/00 Q1 has not started yet"),
-        ({"period": "2024/25 Q3", "value": "12"}, "period", "2024/25 Q3 already has a figure (12.5%)"),
-        ({"period": "Q3", "value": "12"}, "period", '"Q3" is not a period'),
+        (
+            {"period": "Dec 2024", "value": "12"},
+            "period",
+            'Dec 2024 is a month but KPI-V1 is reported quarterly: give a quarter like "2019/20 Q2"',
+        ),
+        (
+            {"period": "2099/00 Q1", "value": "12"},
+            "period",
+            "2099/00 Q1 has not started yet: figures can only be entered for periods that have begun",
+        ),
+        (
+            {"period": "2024/25 Q3", "value": "12"},
+            "period",
+            "2024/25 Q3 already has a figure (12.5%): to change it, correct that value from the indicator's page",
+        ),
+        (
+            {"period": "Q3", "value": "12"},
+            "period",
+            '"Q3" is not a period: write a month like "Sep 2019" or "2019-09", a quarter like "2019/20 Q2", '
+            'or a financial year like "2019/20"',
+        ),
         ({"period": "", "value": "12"}, "period", "Enter the period the figure is for"),
         (
             {"period": "2024/25 Q4", "value": "12", "data_to": "15/04/2025"},
             "data_to",
-            'The "data to" date must be within 2024/25 Q4',
+            'The "data to" date must be within 2024/25 Q4 (01/01/2025 to 31/03/2025)',
         ),
-        ({"period": "2024/25 Q4", "numerator": "5"}, "denominator", "Enter the denominator too"),
-        ({"period": "2024/25 Q4", "numerator": "5", "denominator": "0"}, "denominator", "greater than 0"),
+        ({"period": "2024/25 Q4", "numerator": "5"}, "denominator", "Enter the denominator too, or leave both blank"),
+        (
+            {"period": "2024/25 Q4", "numerator": "5", "denominator": "0"},
+            "denominator",
+            "Enter a denominator greater than 0",
+        ),
         (
             {"period": "2024/25 Q4", "value": "20", "numerator": "5", "denominator": "50"},
             "value",
@@ -230,7 +251,7 @@ def test_a_wrong_value_is_refused_with_a_clear_message_and_nothing_saved(client,
     response = add(client, kpis["repeat"], **data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert any(message in error for error in form.errors[field]), form.errors
+    assert form.errors[field] == [message]
     html = response.content.decode()
     assert "There is a problem" in html and "<title>Error: " in html
     assert IndicatorValue.objects.count() == before
@@ -315,30 +336,28 @@ def make_indicators(strategy, count, *, months=60, first=FIRST_MONTH):
     return indicators
 
 
-def list_queries(client, django_assert_max_num_queries, expected_rows):
+def list_queries(client, django_assert_num_queries, expected_rows):
     # Queries: the session, the user, their membership, the strategies; the indicators, their recent
     # values (one windowed query); whether the user may import; the filter's group, objective and
     # strategic-objective choices; and the session's idle-timeout stamp (savepoint, update, release).
-    with django_assert_max_num_queries(13) as captured:
+    with django_assert_num_queries(13):
         response = client.get(LIST)
     assert response.status_code == 200
     rows = response.context["performance_rows"] + response.context["contextual_rows"]
     assert len(rows) == expected_rows
-    return len(captured.captured_queries)
 
 
 @pytest.mark.django_db
 def test_the_list_runs_a_fixed_number_of_queries_at_10_and_500_indicators(
-    client, officer, plan, django_assert_max_num_queries
+    client, officer, plan, django_assert_num_queries
 ):
     client.force_login(officer)
     make_indicators(plan["strategy"], 10)
-    small = list_queries(client, django_assert_max_num_queries, 10)
+    list_queries(client, django_assert_num_queries, 10)
     Indicator.objects.all().delete()
     make_indicators(plan["strategy"], 500)
     assert IndicatorValue.objects.count() == 500 * 60
-    large = list_queries(client, django_assert_max_num_queries, 500)
-    assert small == large
+    list_queries(client, django_assert_num_queries, 500)
 
 
 def test_indicator_rows_runs_two_queries_whatever_the_size(plan, officer, django_assert_num_queries):

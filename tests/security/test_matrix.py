@@ -1,7 +1,7 @@
 """The role x URL x method matrix, across two partnerships on one deployment.
 
-Every URL the site has (read from the URL resolver) must have at least one row here: a new URL
-without one fails `test_every_url_has_a_row`. Each row is a URL name, an address (ids from the
+Every URL pattern the site has (read from the URL resolver) must have at least one row here: a new
+pattern without one fails `test_every_url_has_a_row`. Each row is a URL name, an address (ids from the
 `world` fixture: {indicator} is Test CSP's, {x_indicator} the other partnership's) and the status
 each role gets for GET, then for POST (an empty form), in this order:
 
@@ -10,18 +10,23 @@ each role gets for GET, then for POST (an empty form), in this order:
 `outsider` is an officer of the other partnership (cleared for OFFICIAL-SENSITIVE): every address
 naming Test CSP's objects is 404 for them, and theirs are 404 for Test CSP's users. 302 for anonymous
 is "sent to sign in"; 404 also means "above your clearance"; 403 "you may see it but not do that";
-405 "wrong method". Of the back office, only its spreadsheet pages (import, confirm, export) are
-here; the rest is checked model by model in test_admin_scoping.py.
+405 "wrong method". Of the back office, its spreadsheet pages (import, confirm, export) are rows
+here; its lists come from its registry: BACK_OFFICE has a row per registered model (a new one
+without a row fails `test_every_back_office_model_has_a_row`), its list opened by each role, and
+neither partnership's list names the other's rows.
 
 Every response is also checked for the security headers (test_headers.py holds the rules).
 """
 
 import datetime
+import re
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from actions.models import Action, Update
 from performance.models import Challenge, IndicatorValue, Meeting
@@ -261,30 +266,43 @@ def rows():
 ROWS = list(rows())
 
 
-# The back office's spreadsheet pages (django-import-export's) are here; its change lists and forms,
-# model by model, in test_admin_scoping.py.
+# The back office's spreadsheet pages (django-import-export's) are rows here; its lists are in
+# BACK_OFFICE below.
 ADMIN_SPREADSHEETS = ("_import", "_process_import", "_export")
 
 
-def url_names(patterns=None, namespace=None):
-    """Every named URL of the site outside the back office, and the back office's spreadsheet pages,
-    as "namespace:name"."""
+def url_patterns(patterns=None, namespace=None, prefix=""):
+    """Every URL pattern of the site outside the back office, and the back office's spreadsheet pages,
+    as ("namespace:name", route)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern).removeprefix("^") if prefix else str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            yield from url_names(pattern.url_patterns, pattern.namespace or namespace)
+            yield from url_patterns(pattern.url_patterns, pattern.namespace or namespace, route)
         elif isinstance(pattern, URLPattern):
             if namespace == "admin" and not (pattern.name or "").endswith(ADMIN_SPREADSHEETS):
                 continue
-            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name, route
+
+
+def resolved(url):
+    """The name and route a row's address reaches (any id will do to find the pattern)."""
+    match = resolve(re.sub(r"\{\w+\}", "1", urlsplit(url).path))
+    return match.view_name, match.route
 
 
 def test_every_url_has_a_row():
-    covered = {name for name, *_ in ROWS}
-    site = set(url_names())
-    missing = sorted(site - covered)
+    """Rows are matched to patterns by resolving their addresses, so a new pattern fails here even
+    when it reuses a name that already has a row."""
+    covered = set()
+    for name, url, *_ in ROWS:
+        try:
+            view_name, route = resolved(url)
+        except Resolver404:
+            pytest.fail(f"a row for an address the site no longer has: {url}")
+        assert view_name == name, f"{url} is {view_name}, not {name}"
+        covered.add(route)
+    missing = sorted(f"{name} {route}" for name, route in url_patterns() if route not in covered)
     assert not missing, f"URLs with no row in tests/security/test_matrix.py (add one per role and method): {missing}"
-    stale = sorted(covered - site)
-    assert not stale, f"rows for URLs the site no longer has: {stale}"
 
 
 def test_objects_of_both_partnerships_are_named():
@@ -320,6 +338,75 @@ def test_role_url_method(name, url, get, post, world, users, settings):
     assert not wrong, (
         f"{address}: unexpected statuses {wrong} (expected { ({k: w for k, (g, w) in outcomes.items()}) })"
     )
+
+
+# The back office: each registered model's list, GET by each role (same order as above). The
+# action-plan imports' record is officers'; the sign-in lockout, two-factor devices and task queue
+# are superusers' (403).
+BACK_OFFICE = """
+    actions.action                      302 200 200 200 200 200 200
+    actions.actionplanimport            302 200 403 403 403 403 200
+    actions.deliverygroup               302 200 200 200 200 200 200
+    actions.objective                   302 200 200 200 200 200 200
+    actions.update                      302 200 200 200 200 200 200
+    auth.user                           302 200 200 200 200 200 200
+    axes.accessattempt                  302 403 403 403 403 403 403
+    axes.accessfailurelog               302 403 403 403 403 403 403
+    axes.accesslog                      302 403 403 403 403 403 403
+    django_tasks_database.dbtaskresult  302 403 403 403 403 403 403
+    otp_static.staticdevice             302 403 403 403 403 403 403
+    otp_totp.totpdevice                 302 403 403 403 403 403 403
+    performance.challenge               302 200 200 200 200 200 200
+    performance.indicator               302 200 200 200 200 200 200
+    performance.indicatorvalue          302 200 200 200 200 200 200
+    performance.indicatorvalueimport    302 200 200 200 200 200 200
+    performance.meeting                 302 200 200 200 200 200 200
+    performance.meetingpack             302 200 200 200 200 200 200
+    performance.roundemail              302 200 200 200 200 200 200
+    performance.updateround             302 200 200 200 200 200 200
+    strategy.membership                 302 200 200 200 200 200 200
+    strategy.organisation               302 200 200 200 200 200 200
+    strategy.partnership                302 200 200 200 200 200 200
+    strategy.person                     302 200 200 200 200 200 200
+    strategy.strategicobjective         302 200 200 200 200 200 200
+    strategy.strategy                   302 200 200 200 200 200 200
+"""
+BACK_OFFICE_ROWS = [
+    (label, dict(zip(ROLES, map(int, codes), strict=True)))
+    for label, *codes in map(str.split, BACK_OFFICE.strip().splitlines())
+]
+# Words only one partnership's rows carry (the `world` fixture): Test CSP's, then the other's.
+NAMED_IN_TEST_CSP = [
+    "Test Community Safety Partnership",
+    "Test strategy 2024-2027",
+    "Lena Lead",
+    "Carla Chair",
+    "Test Police",
+    "Identify repeat victims",
+]
+NAMED_ELSEWHERE = ["Elsewhere", "X1.1"]
+
+
+def test_every_back_office_model_has_a_row():
+    assert sorted(label for label, _ in BACK_OFFICE_ROWS) == sorted(
+        model._meta.label_lower for model in admin.site._registry
+    )
+
+
+@pytest.mark.parametrize(("label", "expected"), BACK_OFFICE_ROWS, ids=[label for label, _ in BACK_OFFICE_ROWS])
+def test_back_office_list(label, expected, world, users):
+    address = reverse(f"admin:{label.replace('.', '_')}_changelist")
+    outcomes = {}
+    for role in ROLES:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(users[role])
+        response = client.get(address)
+        outcomes[role] = response.status_code
+        page = response.content.decode()
+        others = NAMED_IN_TEST_CSP if role == "outsider" else NAMED_ELSEWHERE
+        assert [words for words in others if words in page] == [], f"{role} on {address}"
+    assert outcomes == expected
 
 
 # An officer of Test CSP cleared for OFFICIAL only. The strategy is OFFICIAL but holds the
