@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -329,11 +330,12 @@ def test_rows_are_read_with_their_places():
     assert notes == []
 
 
+# "Today" is the point: the clock is set in the middle of a month.
+@time_machine.travel(datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC), tick=False)
 def test_a_period_still_running_has_data_only_to_today(plan, officer, kpis):
-    today = datetime.date.today()
-    this_month = Period.containing("month", today)
+    this_month = Period.containing("month", datetime.date(2026, 11, 16))
     outcome = values_check(strategy=plan["strategy"], content=csv_file(f"KPI-V2,{this_month},5,"), by=officer)
-    assert outcome.plan[0][4]["data_to"] == min(this_month.end, today)
+    assert outcome.plan[0][4]["data_to"] == datetime.date(2026, 11, 16)
 
 
 def test_a_file_with_too_many_rows_is_refused_in_the_values_words():
