@@ -64,7 +64,9 @@ def test_the_lead_and_review_pages_fit_a_phone(
         check_accessibility(page, f"phone-{name}")
 
 
-def test_the_review_chart_is_not_scaled_down_on_a_phone(page, live_server, officer, history, sign_in):
+def test_the_review_chart_is_not_scaled_down_on_a_phone(
+    page, live_server, officer, history, sign_in, check_chart_labels
+):
     sign_in(page, live_server, "officer")
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 812})
@@ -74,6 +76,8 @@ def test_the_review_chart_is_not_scaled_down_on_a_phone(page, live_server, offic
         # Drawn size over the size it was drawn for: below 1 the 13px labels shrink.
         scale = chart.evaluate("svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width")
         assert scale == 1, f"the chart is drawn at {scale:.2f} of its size at {width}px"
+        if width == 375:
+            check_chart_labels(page)  # the legend's abbreviations included
 
 
 def test_the_strategy_page_and_the_privacy_notice_fit_a_phone(
