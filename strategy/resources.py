@@ -143,9 +143,11 @@ class PartnershipRowsResource(resources.ModelResource):
         return self.matching(row).first()
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        # Set first: a row with a bad cell is still validated whole, and must not be told it lacks the
+        # partnership that no file sets.
         if instance.pk is None:
             instance.partnership = self.row_partnership
+        super().import_instance(instance, row, **kwargs)
 
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
@@ -188,6 +190,9 @@ class PersonResource(PartnershipRowsResource):
         return Person.objects.filter(partnership=self.row_partnership, name_key=name_key(_text(row["name"])))
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        # Person.save sets the key, but the model is validated (its unique name) before saving.
-        instance.name_key = name_key(instance.name)
+        # Person.save sets the key, but the model is validated (its unique name) before saving, a row
+        # with a bad cell too.
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            instance.name_key = name_key(instance.name or "")

@@ -272,6 +272,8 @@ def test_a_file_with_a_bad_row_says_which_and_saves_nothing(client, plan, office
     page = preview.content.decode()
     assert message in page
     assert "Traceback" not in page  # a whole-file error shows its message, never the code's insides
+    assert "cannot be null" not in page  # no file sets the partnership, so no row is told it lacks one
+    assert "Nothing has been imported: correct the" in page
     assert snapshot() == before
 
 
