@@ -191,13 +191,18 @@ OVERFLOWING = r"""() => {
 }"""
 
 
-def _check_phone_layout(page):
+def _evaluate_at(page, viewport, script):
+    """`script`'s answer with the page laid out at `viewport`, the page's own size put back after."""
     original = page.viewport_size
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(viewport)
     try:
-        result = page.evaluate(OVERFLOWING)
+        return page.evaluate(script)
     finally:
         page.set_viewport_size(original)
+
+
+def _check_phone_layout(page):
+    result = _evaluate_at(page, PHONE, OVERFLOWING)
     assert result["width"] == PHONE["width"]
     assert result["found"] == [], f"{page.url} at {PHONE['width']}px: " + "; ".join(result["found"])
     assert result["scrollWidth"] <= PHONE["width"], f"{page.url} is {result['scrollWidth']}px wide on a phone"
@@ -232,12 +237,7 @@ SMALLEST_LABEL = 12  # px, on a phone
 
 
 def _check_chart_labels(page):
-    original = page.viewport_size
-    page.set_viewport_size(PHONE)
-    try:
-        charts = page.evaluate(CHART_LABELS)
-    finally:
-        page.set_viewport_size(original)
+    charts = _evaluate_at(page, PHONE, CHART_LABELS)
     assert charts, f"{page.url} shows no chart at {PHONE['width']}px"
     small = [
         f"{chart['chart']}: '{label['text']}' at {label['size']}px"
@@ -261,12 +261,9 @@ def check_chart_labels():
 
 
 def _check_tables_stay_tables(page):
-    original = page.viewport_size
-    page.set_viewport_size(DESKTOP)
-    try:
-        displays = page.evaluate("[...document.querySelectorAll('main table')].map(t => getComputedStyle(t).display)")
-    finally:
-        page.set_viewport_size(original)
+    displays = _evaluate_at(
+        page, DESKTOP, "[...document.querySelectorAll('main table')].map(t => getComputedStyle(t).display)"
+    )
     assert displays, f"{page.url} has no table"
     assert set(displays) == {"table"}, f"{page.url} at {DESKTOP['width']}px lays its tables out as {displays}"
 
