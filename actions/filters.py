@@ -6,7 +6,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import (
-    CLOSED_STATUSES,
     PLAN_ORDER,
     RAG,
     Action,
@@ -239,11 +238,7 @@ class ActionFilter(django_filters.FilterSet):
             return queryset
         if self.quarter:
             return queryset.due_in_quarter_after(self.quarter)
-        after = Quarter.current().next()
-        return queryset.exclude(status__in=CLOSED_STATUSES).filter(
-            Q(revised_due_date__range=(after.start, after.end))
-            | Q(revised_due_date__isnull=True, due_date__range=(after.start, after.end))
-        )
+        return queryset.due_in(Quarter.current().next())
 
     def filter_agency(self, queryset, name, value: Organisation | None):
         if not value:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Length
+from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -160,21 +160,6 @@ CHANGE_STATUS = {
 # Improved and worsened compare RAG ratings only, so both ends must carry one.
 IMPROVEMENTS = ((RAG.RED, RAG.AMBER), (RAG.RED, RAG.GREEN), (RAG.AMBER, RAG.GREEN))
 WORSENINGS = ((RAG.GREEN, RAG.AMBER), (RAG.GREEN, RAG.RED), (RAG.AMBER, RAG.RED))
-
-
-def changes_between(*, was_status, was_rag, status, rag, is_new=False):
-    """The Changes of one action whose state was (was_status, was_rag) and is (status, rag); an action
-    that did not exist before counts as Not started then. ActionQuerySet.changed is the same rule in SQL."""
-    found = {change for change, target in CHANGE_STATUS.items() if status == target and was_status != target}
-    if rag == RAG.RED and was_rag != RAG.RED:
-        found.add(Change.NEWLY_RED)
-    if (was_rag, rag) in IMPROVEMENTS:
-        found.add(Change.IMPROVED)
-    if (was_rag, rag) in WORSENINGS:
-        found.add(Change.WORSENED)
-    if is_new:
-        found.add(Change.NEW)
-    return found
 
 
 def action_url(pk):
@@ -366,10 +351,10 @@ class ActionQuerySet(models.QuerySet):
 
     def as_at_end_of(self, quarter):
         """The plan's actions now (`quarter` None), or as they stood at the end of `quarter`: those in
-        the plan then, with their state then (with_state_as_at's as_at_* columns)."""
+        the plan then, with their state and its flags then (with_flags_as_at's as_at_* columns)."""
         if quarter is None:
             return self.current()
-        return self.existing_at(quarter.end_moment).with_state_as_at(quarter.end_moment)
+        return self.existing_at(quarter.end_moment).with_flags_as_at(quarter)
 
     def for_strategy(self, strategy):
         # Naming the strategy on the group too (an action's group is always its strategy's) lets the
@@ -381,20 +366,16 @@ class ActionQuerySet(models.QuerySet):
         return self.exclude(status__in=CLOSED_STATUSES)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return (
-            self.open()
-            .exclude(status=Status.DEFERRED, revised_due_date__gte=today)
-            .filter(Q(revised_due_date__lt=today) | Q(revised_due_date__isnull=True, due_date__lt=today))
-        )
+        """Overdue now: CURRENT.overdue_by `today`."""
+        return self.filter(CURRENT.overdue_by(today or timezone.localdate()))
 
-    def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
+    def due_in(self, quarter):
+        """Open, and due (revised date first) in `quarter` now (CURRENT.due_between)."""
+        return self.filter(CURRENT.due_between(quarter.start, quarter.end))
 
     def needing_update(self, quarter):
-        """Open actions with no update recorded since the quarter began."""
-        return self.open().filter(Q(last_updated_at__isnull=True) | Q(last_updated_at__lt=quarter.start_moment))
+        """Open actions with no update recorded since `quarter` began (CURRENT.not_updated_since)."""
+        return self.filter(CURRENT.not_updated_since(quarter.start_moment))
 
     def mine(self, user):
         """The actions a user leads, and for a chair every action of the groups they chair."""
@@ -412,15 +393,35 @@ class ActionQuerySet(models.QuerySet):
     def status_counts(self):
         return dict(self.order_by().values_list("status").annotate(n=Count("pk")))
 
-    # Status as at a moment (the quarterly review) ------------------------------------------------
+    # State as at a moment (the quarterly review) -------------------------------------------------
     # No snapshots: an action's state at the end of any past quarter is its latest update that
-    # counts (approved, recorded by then; see UpdateQuerySet.as_at), found by a correlated subquery
-    # that walks the (action, recorded_at) index backwards, one probe per action, on any database.
+    # counts (approved, recorded by then; see UpdateQuerySet.as_at). A correlated subquery walks the
+    # (action, recorded_at) index backwards for its id, one probe per action, and the update is
+    # joined on that id, so every column and flag below reads plain columns of one joined row.
 
-    def with_update_as_at(self, moment, *, known_by=None, name="as_at_update_id"):
-        """Annotate `name` with the id of each action's latest update that counts as at `moment`."""
+    def with_state_as_at(self, moment, *, known_by=None, prefix="as_at", revised=True):
+        """Annotate each action's state as at `moment`: <prefix>_status, _rag, _progress (as before its
+        first update if it had none by then), _recorded_at and _update_id (None then) and, unless not
+        `revised`, _revised_due_date (from the latest update then that set or cleared it)."""
         latest = _latest_updates_as_at(moment, known_by=known_by)
-        return self.annotate(**{name: Subquery(latest.values("pk")[:1])})
+        update = f"{prefix}_update"
+        found = self.alias(**{f"{update}_pk": Subquery(latest.values("pk")[:1])}).alias(
+            **{update: FilteredRelation("updates", condition=Q(updates__pk=F(f"{update}_pk")))}
+        )
+        found = found.annotate(
+            **{
+                f"{prefix}_{name}": Coalesce(F(f"{update}__{name}"), Value(before_any))
+                for name, before_any in NO_UPDATE_STATE.items()
+            },
+            **{f"{prefix}_recorded_at": F(f"{update}__recorded_at"), f"{prefix}_update_id": F(f"{update}__pk")},
+        )
+        if not revised:
+            return found
+        revision = f"{prefix}_revision"
+        found = found.alias(**{f"{revision}_pk": Subquery(latest.revisions().values("pk")[:1])}).alias(
+            **{revision: FilteredRelation("updates", condition=Q(updates__pk=F(f"{revision}_pk")))}
+        )
+        return found.annotate(**{f"{prefix}_revised_due_date": F(f"{revision}__revised_due_date")})
 
     def existing_at(self, moment, *, known_by=None):
         """The actions that were in the plan at `moment`: created by then (or with an update that counts
@@ -430,127 +431,191 @@ class ActionQuerySet(models.QuerySet):
             Q(archived_at__isnull=True) | Q(archived_at__gt=moment),
         )
 
-    def with_state_as_at(self, moment, *, known_by=None):
-        """Annotate each action's state as at `moment`: as_at_status, as_at_rag, as_at_progress,
-        as_at_recorded_at (None if it had no update by then) and as_at_revised_due_date.
+    def with_flags_as_at(self, quarter, *, known_by=None):
+        """with_state_as_at the end of `quarter`, and that state's flags as booleans (FLAGS_AS_AT):
+        as_at_overdue, as_at_due_next, as_at_no_update and as_at_updated_in_quarter."""
+        return self.with_state_as_at(quarter.end_moment, known_by=known_by).annotate(
+            **{f"as_at_{name}": _boolean(rule(AS_AT, quarter)) for name, rule in FLAGS_AS_AT.items()}
+        )
 
-        One subquery per column: meant for a page of actions or a filter. Whole-plan figures read
-        `with_latest_update_as_at` instead (one probe per action for several columns).
-        """
-        columns = _state_columns(moment, known_by, "as_at", ("status", "rag", "progress", "recorded_at"))
-        return self.annotate(**columns).with_revised_due_date_as_at("as_at_revised_due_date", moment, known_by=known_by)
+    def with_changes(self, quarter, *, known_by=None):
+        """Each action's state at the end of the quarter before `quarter` (was_status, was_rag,
+        was_update_id, and was_open: an update was owed for `quarter`) and, with the as_at_* columns of
+        with_state_as_at(quarter.end_moment), one boolean per Change: changed_<value>."""
+        before_end = quarter.previous().end_moment
+        return self.with_state_as_at(before_end, known_by=known_by, prefix="was", revised=False).annotate(
+            was_open=_boolean(WAS.open()),
+            **{f"changed_{change.value}": _boolean(change_q(change, before_end)) for change in Change},
+        )
 
-    def with_latest_update_as_at(self, name, moment, *fields, known_by=None, fresh_from=None):
-        """Annotate `name` with `fields` of each action's latest update that counts as at `moment`,
-        joined by STATE_SEP in one text value (None if it had none): one index probe per action gives
-        them all, where a correlated subquery per column would probe once each. With `fresh_from`, a
-        last part says whether that update was recorded on or after it ("1" or "0")."""
-        parts = []
-        for field_name in fields:
-            value = Cast(field_name, models.CharField()) if field_name in ("pk", "progress") else F(field_name)
-            parts += [value, Value(STATE_SEP)]
-        if fresh_from is not None:
-            parts.append(Case(When(recorded_at__gte=fresh_from, then=Value("1")), default=Value("0")))
-        else:
-            parts.pop()
-        latest = _latest_updates_as_at(moment, known_by=known_by)
-        packed = latest.annotate(packed=Concat(*parts, output_field=models.CharField())).values("packed")[:1]
-        return self.annotate(**{name: Subquery(packed)})
+    def with_flags(self, today, since):
+        """The flags of each action's state now, as booleans: overdue, due_soon (within DUE_SOON_DAYS)
+        and no_update (none recorded since `since`, a moment or an expression of one)."""
+        return self.annotate(
+            overdue=_boolean(CURRENT.overdue_by(today)),
+            due_soon=_boolean(CURRENT.due_between(today, today + datetime.timedelta(days=DUE_SOON_DAYS))),
+            no_update=_boolean(CURRENT.not_updated_since(since)),
+        )
 
-    def with_revised_due_date_as_at(self, name, moment, *, known_by=None):
-        """Annotate `name` with each action's revised due date as at `moment` (UpdateQuerySet.revisions)."""
-        revised = _latest_revisions_as_at(moment, known_by=known_by).values("revised_due_date")[:1]
-        return self.annotate(**{name: Subquery(revised)})
-
-    # These four read the annotations of with_state_as_at(quarter.end_moment).
+    # The action list's filters: each the flag's rule, as at the end of a quarter (on the as_at_*
+    # columns of with_state_as_at) or now.
 
     def overdue_as_at(self, quarter):
-        """Open at the end of `quarter` and due on or before its last day (revised date first)."""
-        day = quarter.next().start
-        return (
-            self.exclude(as_at_status__in=CLOSED_STATUSES)
-            .exclude(as_at_status=Status.DEFERRED, as_at_revised_due_date__gte=day)
-            .filter(Q(as_at_revised_due_date__lt=day) | Q(as_at_revised_due_date__isnull=True, due_date__lt=day))
-        )
+        return self.filter(FLAGS_AS_AT["overdue"](AS_AT, quarter))
 
     def not_updated_in(self, quarter):
-        """Open at the end of `quarter` with no update that counts recorded during it."""
-        return self.exclude(as_at_status__in=CLOSED_STATUSES).filter(
-            Q(as_at_recorded_at__isnull=True) | Q(as_at_recorded_at__lt=quarter.start_moment)
-        )
+        return self.filter(FLAGS_AS_AT["no_update"](AS_AT, quarter))
 
     def due_in_quarter_after(self, quarter):
-        """Open at the end of `quarter` and due (revised date first) in the quarter after it."""
-        after = quarter.next()
-        return self.exclude(as_at_status__in=CLOSED_STATUSES).filter(
-            Q(as_at_revised_due_date__range=(after.start, after.end))
-            | Q(as_at_revised_due_date__isnull=True, due_date__range=(after.start, after.end))
-        )
+        return self.filter(FLAGS_AS_AT["due_next"](AS_AT, quarter))
 
     def changed(self, change, quarter, *, known_by=None):
         """The actions whose state moved that way (a Change) between the ends of the quarter before
-        `quarter` and of `quarter`; `changes_between` is the same rule for one action in Python."""
+        `quarter` and of `quarter`."""
+        moved = self.with_state_as_at(quarter.end_moment, known_by=known_by, prefix="change", revised=False)
         before_end = quarter.previous().end_moment
-        if change == Change.NEW:
-            return self.existing_at(quarter.end_moment, known_by=known_by).exclude(
-                pk__in=Action.objects.existing_at(before_end, known_by=known_by).values("pk")
-            )
-        annotated = self.annotate(
-            **_state_columns(quarter.end_moment, known_by, "change", ("status", "rag")),
-            **_state_columns(before_end, known_by, "change_was", ("status", "rag")),
-        )
-        if change in (Change.COMPLETED, Change.DEFERRED, Change.WITHDRAWN):
-            status = CHANGE_STATUS[change]
-            return annotated.filter(change_status=status).exclude(change_was_status=status)
-        if change == Change.NEWLY_RED:
-            return annotated.filter(change_rag=RAG.RED).exclude(change_was_rag=RAG.RED)
-        moves = IMPROVEMENTS if change == Change.IMPROVED else WORSENINGS
-        condition = Q(pk__in=[])
-        for was, now_rag in moves:
-            condition |= Q(change_was_rag=was, change_rag=now_rag)
-        return annotated.filter(condition)
+        moved = moved.with_state_as_at(before_end, known_by=known_by, prefix="change_was", revised=False)
+        return moved.filter(change_q(change, before_end, now=CHANGE, was=CHANGE_WAS))
 
     def was_before(self, quarter, *, statuses=(), rags=(), known_by=None):
         """The actions that were in the plan at the end of the quarter before `quarter` with one of
         `statuses` and one of `rags` then (either may be empty: any). The review's "previous quarter"
         row counts the same way: its actions as they stood a quarter earlier, new ones left out."""
         before_end = quarter.previous().end_moment
-        found = self.existing_at(before_end, known_by=known_by)
+        found = self.existing_at(before_end, known_by=known_by).with_state_as_at(
+            before_end, known_by=known_by, prefix="was", revised=False
+        )
         if statuses:
-            found = found.annotate(**_state_columns(before_end, known_by, "was", ("status",)))
             found = found.filter(was_status__in=statuses)
         if rags:
-            found = found.annotate(**_state_columns(before_end, known_by, "was", ("rag",))).filter(was_rag__in=rags)
+            found = found.filter(was_rag__in=rags)
         return found
+
+    def quarter_ends(self, quarters):
+        """Each action's state and flags at the end of each of `quarters` it was in the plan for, in
+        one query: [StateAsAt], in the order of `quarters`, then of the actions' ids."""
+        columns = ("pk", "due_date", *StateAsAt.COLUMNS)
+        parts = [
+            self.existing_at(quarter.end_moment)
+            .with_flags_as_at(quarter)
+            .annotate(quarter_index=Value(index))
+            .order_by()
+            .values_list("quarter_index", *columns)
+            for index, quarter in enumerate(quarters)
+        ]
+        if not parts:
+            return []
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return [StateAsAt(quarters[index], *values) for index, *values in sorted(rows, key=lambda row: row[:2])]
+
+
+# What an action's state is before its first update that counts.
+NO_UPDATE_STATE = {"status": Status.NOT_STARTED, "rag": "", "progress": 0}
+
+
+@dataclass(frozen=True)
+class StateColumns:
+    """Where a query reads an action's state: its own columns, its state now (record_update keeps them
+    as its latest update has them), or those with_state_as_at adds under a prefix. Each flag is one
+    rule over these, used alike to filter the action list, to count in the review and to show."""
+
+    status: str
+    rag: str
+    recorded_at: str
+    revised_due_date: str
+    update_id: str
+
+    @classmethod
+    def as_at(cls, prefix):
+        return cls(*(f"{prefix}_{name}" for name in ("status", "rag", "recorded_at", "revised_due_date", "update_id")))
+
+    def open(self):
+        return ~Q(**{f"{self.status}__in": CLOSED_STATUSES})
+
+    def overdue_by(self, day):
+        """Open, and due (revised date first) before `day`: a deferral to a later date is not."""
+        revised = self.revised_due_date
+        return self.open() & (Q(**{f"{revised}__lt": day}) | Q(**{f"{revised}__isnull": True, "due_date__lt": day}))
+
+    def due_between(self, first, last):
+        """Open, and due (revised date first) from `first` to `last`."""
+        revised = self.revised_due_date
+        return self.open() & (
+            Q(**{f"{revised}__range": (first, last)})
+            | Q(**{f"{revised}__isnull": True, "due_date__range": (first, last)})
+        )
+
+    def updated_since(self, moment):
+        """Its update that counts was recorded on or after `moment`."""
+        return Q(**{f"{self.recorded_at}__gte": moment})
+
+    def not_updated_since(self, moment):
+        """Open, and not updated_since `moment` (no update at all, or an older one)."""
+        recorded = self.recorded_at
+        return self.open() & (Q(**{f"{recorded}__isnull": True}) | Q(**{f"{recorded}__lt": moment}))
+
+
+CURRENT = StateColumns("status", "rag", "last_updated_at", "revised_due_date", "latest_update_id")
+AS_AT, WAS = StateColumns.as_at("as_at"), StateColumns.as_at("was")
+CHANGE, CHANGE_WAS = StateColumns.as_at("change"), StateColumns.as_at("change_was")  # the change filter's own
+
+# The flags of a state at the end of a quarter, each read against the quarter after it.
+FLAGS_AS_AT = {
+    "overdue": lambda state, quarter: state.overdue_by(quarter.next().start),
+    "due_next": lambda state, quarter: state.due_between(quarter.next().start, quarter.next().end),
+    "no_update": lambda state, quarter: state.not_updated_since(quarter.start_moment),
+    "updated_in_quarter": lambda state, quarter: state.updated_since(quarter.start_moment),
+}
+
+
+def change_q(change, before_end, *, now=AS_AT, was=WAS):
+    """Whether an action moved that way (a Change) from its state `was` (at `before_end`) to its
+    state `now`; one that did not exist then counts as Not started then."""
+    if change == Change.NEW:
+        return Q(created_at__gt=before_end, **{f"{was.update_id}__isnull": True})
+    if change in CHANGE_STATUS:
+        target = CHANGE_STATUS[change]
+        return Q(**{now.status: target}) & ~Q(**{was.status: target})
+    if change == Change.NEWLY_RED:
+        return Q(**{now.rag: RAG.RED}) & ~Q(**{was.rag: RAG.RED})
+    moves = IMPROVEMENTS if change == Change.IMPROVED else WORSENINGS
+    condition = Q(pk__in=[])
+    for before, after in moves:
+        condition |= Q(**{was.rag: before, now.rag: after})
+    return condition
+
+
+def _boolean(condition):
+    """A rule (a Q) as a column that is True or False, never NULL."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
 
 
 @dataclass(frozen=True)
 class StateAsAt:
-    """An action's state at the end of `quarter`, from its latest update that counts then, and the
-    flags the review and the action list show for it. In SQL the same flags are ActionQuerySet's
-    overdue_as_at, not_updated_in and due_in_quarter_after; tests hold the two to one rule."""
+    """An action's state at the end of `quarter` and its flags, as ActionQuerySet.with_flags_as_at
+    reads them (the action list as at a quarter, and the action page's history): each field is the
+    column as_at_<field>."""
+
+    FIELDS = ("status", "rag", "progress", "revised_due_date", "recorded_at", *FLAGS_AS_AT)
+    COLUMNS = tuple(f"as_at_{name}" for name in FIELDS)
 
     quarter: Quarter
+    action_id: int
     due_date: datetime.date | None  # the action's own, from its deadline
-    status: str = Status.NOT_STARTED
-    rag: str = ""
-    progress: int = 0
-    revised_due_date: datetime.date | None = None
-    updated_in_quarter: bool = False  # its latest update that counts was recorded during `quarter`
+    status: str
+    rag: str
+    progress: int
+    revised_due_date: datetime.date | None
+    recorded_at: datetime.datetime | None
+    overdue: bool
+    due_next: bool
+    no_update: bool
+    updated_in_quarter: bool
 
     @classmethod
     def annotated(cls, action, quarter):
-        """From the as_at_* columns of ActionQuerySet.with_state_as_at(quarter.end_moment)."""
-        recorded_at = action.as_at_recorded_at
-        return cls(
-            quarter=quarter,
-            due_date=action.due_date,
-            status=action.as_at_status,
-            rag=action.as_at_rag,
-            progress=action.as_at_progress,
-            revised_due_date=action.as_at_revised_due_date,
-            updated_in_quarter=recorded_at is not None and recorded_at >= quarter.start_moment,
-        )
+        """From an action of ActionQuerySet.with_flags_as_at(quarter)."""
+        return cls(quarter, action.pk, action.due_date, *(getattr(action, column) for column in cls.COLUMNS))
 
     @property
     def rating(self):
@@ -562,31 +627,6 @@ class StateAsAt:
     @property
     def effective_due_date(self):
         return self.revised_due_date or self.due_date
-
-    @property
-    def overdue(self):
-        """Open, and due (revised date first) before the quarter after: a deferral to a later date is not."""
-        return is_overdue_by(self.status, self.effective_due_date, self.quarter.next().start)
-
-    @property
-    def due_next(self):
-        """Open, and due (revised date first) in the quarter after."""
-        return is_due_in(self.status, self.effective_due_date, self.quarter.next())
-
-    @property
-    def no_update(self):
-        """Open, with no update that counts recorded during the quarter."""
-        return self.status not in CLOSED_STATUSES and not self.updated_in_quarter
-
-
-def is_overdue_by(status, due, day):
-    """Whether an action with `status`, due on `due` (its revised date, if it has one), is overdue on `day`."""
-    return status not in CLOSED_STATUSES and due is not None and due < day
-
-
-def is_due_in(status, due, quarter):
-    """Whether an action with `status`, due on `due` (revised date first), is open and due in `quarter`."""
-    return status not in CLOSED_STATUSES and due is not None and quarter.start <= due <= quarter.end
 
 
 class Action(models.Model):
@@ -740,20 +780,6 @@ class Action(models.Model):
     def rating(self):
         return rating(self.status, self.rag)
 
-    def is_overdue(self, today=None):
-        return is_overdue_by(self.status, self.effective_due_date, today or timezone.localdate())
-
-    def is_due_soon(self, today=None):
-        """Open, not overdue, and due (revised date first) within DUE_SOON_DAYS of `today`."""
-        today = today or timezone.localdate()
-        due = self.effective_due_date
-        return bool(
-            not self.is_overdue(today)
-            and due
-            and self.status not in CLOSED_STATUSES
-            and (due - today).days <= DUE_SOON_DAYS
-        )
-
     def returned_update(self):
         """The lead's latest update the chair sent back, if the lead has not been through sign-off or
         submitted again since (else None): the update form reopens with it. One query."""
@@ -762,31 +788,6 @@ class Action(models.Model):
             Exists(since.filter(created_at__gt=OuterRef("created_at")))
         )
         return latest.select_related("reviewed_by").order_by("-created_at", "-pk").first()
-
-    def quarter_ends(self, updates, quarters):
-        """The action as it stood at the end of each of `quarters` it was in the plan for, from
-        `updates` (its approved ones, newest first): [StateAsAt]. The rules of
-        UpdateQuerySet.as_at and ActionQuerySet.with_state_as_at, for one action's history in Python."""
-        found = []
-        for quarter in quarters:
-            end = quarter.end_moment
-            counted = [update for update in updates if update.recorded_at <= end]
-            if (self.created_at > end and not counted) or (self.archived_at and self.archived_at <= end):
-                continue  # not in the plan then
-            latest = counted[0] if counted else None
-            revision = next((u for u in counted if u.revised_due_date or u.status in CLOSED_STATUSES), None)
-            found.append(
-                StateAsAt(
-                    quarter=quarter,
-                    due_date=self.due_date,
-                    status=latest.status if latest else Status.NOT_STARTED,
-                    rag=latest.rag if latest else "",
-                    progress=latest.progress if latest else 0,
-                    revised_due_date=revision.revised_due_date if revision else None,
-                    updated_in_quarter=bool(latest and latest.recorded_at >= quarter.start_moment),
-                )
-            )
-        return found
 
     @transaction.atomic
     def record_update(
@@ -927,15 +928,8 @@ class UpdateQuerySet(models.QuerySet):
     def latest_for(self, actions, moment, *, known_by=None):
         """Each of `actions`' latest update that counts as at `moment` (at most one per action), in one
         query: the actions' subquery picks the ids, this fetches those updates."""
-        return self.filter(pk__in=actions.with_update_as_at(moment, known_by=known_by).values("as_at_update_id"))
-
-    def latest_revisions_for(self, actions, moment, *, known_by=None):
-        """Each of `actions`' latest update as at `moment` that set its revised due date or cleared it
-        (by completing or withdrawing it): the action's revised due date then, as record_update keeps it."""
-        ids = actions.annotate(
-            as_at_revision_id=Subquery(_latest_revisions_as_at(moment, known_by=known_by).values("pk")[:1])
-        )
-        return self.filter(pk__in=ids.values("as_at_revision_id"))
+        latest = _latest_updates_as_at(moment, known_by=known_by)
+        return self.filter(pk__in=actions.annotate(latest_id=Subquery(latest.values("pk")[:1])).values("latest_id"))
 
     def as_at(self, moment, known_by=None):
         """The updates that count for the position at `moment`: approved, and recorded by then.
@@ -1111,29 +1105,6 @@ class Update(models.Model):
 def _latest_updates_as_at(moment, *, known_by=None):
     """The updates of the outer action that count as at `moment`, newest first (for a Subquery)."""
     return Update.objects.latest_first(OuterRef("pk"), moment, known_by=known_by)
-
-
-# What an action's state is before its first update that counts.
-NO_UPDATE_STATE = {"status": Status.NOT_STARTED, "rag": "", "progress": 0}
-STATE_SEP = "|"  # joins an update's columns in one value (statuses and RAGs never contain it)
-
-
-def _state_columns(moment, known_by, prefix, fields):
-    """Annotations `<prefix>_<field>`: each of `fields` of the outer action's latest update that counts
-    as at `moment`, or its value before any update (NO_UPDATE_STATE; None if it has none)."""
-    latest = _latest_updates_as_at(moment, known_by=known_by)
-    columns = {}
-    for name in fields:
-        value = Subquery(latest.values(name)[:1])
-        if name in NO_UPDATE_STATE:
-            value = Coalesce(value, Value(NO_UPDATE_STATE[name]))
-        columns[f"{prefix}_{name}"] = value
-    return columns
-
-
-def _latest_revisions_as_at(moment, *, known_by=None):
-    """The same, narrowed to those that set the revised due date (or cleared it on closing)."""
-    return _latest_updates_as_at(moment, known_by=known_by).revisions()
 
 
 class RecordedImport(models.Model):

@@ -11,7 +11,7 @@ strategy), which they answer there.
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 
 from actions.models import CLOSED_STATUSES, Action, Update, collecting_quarter
@@ -53,22 +53,26 @@ def quarter_to_collect(strategy_id, today=None):
 
 def lead_quarter(user, *, today=None):
     """[StrategyQuarter] of the active strategies in whose period the quarter to collect falls, whose
-    actions `user` leads (or, as a chair, whose groups they chair), oldest strategy first. Three
+    actions `user` leads (or, as a chair, whose groups they chair), oldest strategy first. Four
     queries, and one per active strategy for its round."""
     today = today or timezone.localdate()
+    mine = Action.objects.visible_to(user).current().filter(strategy__status=Strategy.Status.ACTIVE).mine(user)
+    quarters = {
+        strategy_id: quarter_to_collect(strategy_id, today)
+        for strategy_id in mine.order_by("strategy_id").values_list("strategy_id", flat=True).distinct()
+    }
+    # Each strategy's actions are flagged against the start of the quarter its leads are updating.
+    collecting_from = Case(
+        *(When(strategy_id=strategy_id, then=Value(quarter.start_moment)) for strategy_id, quarter in quarters.items())
+    )
     actions = list(
-        Action.objects.visible_to(user)
-        .current()
-        .filter(strategy__status=Strategy.Status.ACTIVE)
-        .mine(user)
+        mine.with_flags(today, collecting_from)
         # Not with_related(): the page does not show the leads (they are the user).
         .select_related("strategy", "objective__delivery_group", "latest_update__created_by")
         .order_by("strategy__start_date", "strategy_id", *Action._meta.ordering[1:])
+        if quarters
+        else ()
     )
-    quarters = {}
-    for action in actions:
-        if action.strategy_id not in quarters:
-            quarters[action.strategy_id] = quarter_to_collect(action.strategy_id, today)
     # A strategy still marked active after its period ended (or before it begins) asks for no update.
     actions = [action for action in actions if action.strategy.runs_in(quarters[action.strategy_id])]
     since = min((quarter.start_moment for quarter in quarters.values()), default=None)
@@ -89,11 +93,7 @@ def lead_quarter(user, *, today=None):
             and not action.awaiting_sign_off
             and (latest is None or latest.created_at < sent_back[1])
         )
-        action.overdue, action.due_soon = action.is_overdue(today), action.is_due_soon(today)
-        updated = latest is not None and latest.recorded_at >= start
-        action.needs_update = (
-            action.status not in CLOSED_STATUSES and not action.awaiting_sign_off and not updated
-        ) or action.returned_for_changes
+        action.needs_update = (action.no_update and not action.awaiting_sign_off) or action.returned_for_changes
         if action.returned_for_changes:
             entry.returned.append(action)
         elif action.status in CLOSED_STATUSES:

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from actions.filters import ActionFilter
 from actions.forms import ActionUpdateForm, AsAtForm, StrategyForm
 from actions.models import (
-    CLOSED_STATUSES,
     Action,
     AwaitingSignOff,
     DeliveryGroup,
@@ -63,6 +62,7 @@ def _get_strategy(request, slug):
 def _get_action(request, pk):
     actions = (
         Action.objects.visible_to(request.user)
+        .with_flags(timezone.localdate(), Quarter.current().start_moment)
         .select_related(
             "strategy",
             "objective__delivery_group__chair",
@@ -94,18 +94,13 @@ def _awaiting_sign_off(actions, quarter):
     )
 
 
-def _flag(action, *, today, quarter, awaiting=frozenset()):
-    """Attach what the lists show beside an action: overdue, due soon, not updated this quarter,
-    or updated and waiting for the chair's sign-off (the lead has done their part)."""
-    action.overdue, action.due_soon = action.is_overdue(today), action.is_due_soon(today)
-    latest = action.latest_update
+def _flag(action, *, awaiting=frozenset()):
+    """Attach what the lists show beside an action of ActionQuerySet.with_flags: besides overdue and due
+    soon, not updated this quarter unless updated and waiting for the chair's sign-off (the lead has
+    done their part)."""
     action.awaiting_sign_off = action.pk in awaiting
     action.returned_for_changes = False
-    action.needs_update = (
-        action.status not in CLOSED_STATUSES
-        and not action.awaiting_sign_off
-        and (latest is None or latest.recorded_at < quarter.start_moment)
-    )
+    action.needs_update = action.no_update and not action.awaiting_sign_off
     return action
 
 
@@ -248,7 +243,11 @@ def _filtered_actions(request):
     base = Action.objects.for_strategy(strategy).visible_to(request.user)
     as_at = ActionFilter.quarter_as_at(request.GET, strategy)
     # The quarterly review links here "as at" a past quarter: the plan as it stood at its end.
-    base = base.as_at_end_of(as_at)
+    base = (
+        base.as_at_end_of(as_at)
+        if as_at
+        else base.current().with_flags(timezone.localdate(), Quarter.current().start_moment)
+    )
     base = base.with_related()
     data = request.GET.copy()
     data.pop("page", None)
@@ -261,14 +260,14 @@ def _filtered_actions(request):
 def action_list(request):
     strategy, filterset, actions = _filtered_actions(request)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    today, quarter = timezone.localdate(), Quarter.current()
+    quarter = Quarter.current()
     as_at = filterset.quarter if filterset is not None else None
     awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
     for action in page.object_list:
         if as_at is not None:
             _flag_as_at(action, as_at)
         else:
-            _flag(action, today=today, quarter=quarter, awaiting=awaiting)
+            _flag(action, awaiting=awaiting)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -302,7 +301,7 @@ def _page_marking(strategy, actions):
 
 def _flag_as_at(action, quarter):
     """Attach what the list shows of an action as it stood at the end of `quarter`: its state then
-    (`as_at_state`, from ActionQuerySet.with_state_as_at) and the flags of that state."""
+    and that state's flags (`as_at_state`, from ActionQuerySet.with_flags_as_at)."""
     action.as_at_state = StateAsAt.annotated(action, quarter)
     action.overdue, action.needs_update = action.as_at_state.overdue, action.as_at_state.no_update
     return action
@@ -387,7 +386,7 @@ def action_detail(request, pk):
     if updates:  # those since the last approved update: an older return has been dealt with
         sign_off = sign_off.filter(created_at__gt=max(update.created_at for update in updates))
     sign_off = sign_off.select_related("created_by", "reviewed_by").order_by("-created_at", "-pk")[:5]
-    _flag(action, today=timezone.localdate(), quarter=Quarter.current())
+    _flag(action)
     may_correct = permissions.can_record_correction(request.user, action)
     return render(
         request,
@@ -395,7 +394,7 @@ def action_detail(request, pk):
         {
             "action": action,
             "updates": updates,
-            "quarter_ends": action.quarter_ends(updates, ended_quarters(action.strategy)),
+            "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(ended_quarters(action.strategy)),
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),
             "may_approve": permissions.can_approve_update(request.user, action),

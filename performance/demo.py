@@ -346,10 +346,11 @@ def demo_publication_load(*, partnership):
         closed = locked_quarters(strategy)
         if closed and not Update.objects.filter(action__strategy=strategy).exclude(public_note="").exists():
             last = closed[0]
-            updates = Update.objects.filter(
-                pk__in=public.with_update_as_at(last.end_moment).values("as_at_update_id"),
-                recorded_at__gte=last.start_moment,
-            ).order_by("action__ref")
+            updates = (
+                Update.objects.latest_for(public, last.end_moment)
+                .filter(recorded_at__gte=last.start_moment)
+                .order_by("action__ref")
+            )
             for update in updates[:PUBLIC_NOTES]:
                 update.public_note = PUBLIC_NOTE[update.status]
                 update.save(update_fields=["public_note"])

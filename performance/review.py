@@ -17,9 +17,9 @@ again exactly as issued.
 and `load_details(rows)` up to three more for the rows a page lists: their texts, their leads and
 their updates' text. The dashboard's `build_review(..., every_action=False)` counts the same and cuts each
 list to its first few actions.
-Every figure is computed in Python from those rows, by the same rules as the action list's filters
-(ActionQuerySet.changed, overdue_as_at, not_updated_in, due_in_quarter_after), so every count links
-to the filtered action list showing exactly those actions.
+Each action's flags (overdue, no update, due next quarter, each Change) come with its row, by the
+rules the action list's filters apply (actions.models.StateColumns, change_q), so every count links
+to the filtered action list showing exactly those actions; Python only counts them.
 """
 
 import datetime
@@ -30,23 +30,18 @@ from operator import attrgetter
 from urllib.parse import quote
 
 from django.db.models import (
-    Case,
     Exists,
     Max,
     OuterRef,
     Q,
-    Value,
-    When,
 )
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from actions.models import (
-    CLOSED_STATUSES,
     RAG,
     RATED_STATUSES,
-    STATE_SEP,
     Action,
     ActionLead,
     Change,
@@ -55,10 +50,7 @@ from actions.models import (
     Status,
     Update,
     action_url,
-    changes_between,
     ended_quarters,
-    is_due_in,
-    is_overdue_by,
     rating,
 )
 from performance.charts import PHONE_CHART_WIDTH
@@ -405,23 +397,14 @@ def _challenges(meetings, *, user, known_by, group):
 
 
 def _states(in_plan, *, quarter, known_by, placing, on_time):
-    """The ActionState of each of `in_plan`'s actions in plan order: one query, one index probe per
-    action for each of its state now, its state the quarter before, its revised due date and whether
-    it had an update returned on time (`on_time`, a Q over Update)."""
-    end, before_end = quarter.end_moment, quarter.previous().end_moment
-    # Small columns only (a whole plan crosses the wire): whether it was created by the quarter before
-    # as a flag, texts and deadlines as written later for the listed actions alone.
+    """The ActionState of each of `in_plan`'s actions in plan order, in one query: its state and flags
+    at the end of `quarter` (ActionQuerySet.with_flags_as_at), how it moved since the quarter before
+    (with_changes), and whether it had an update returned on time (`on_time`, a Q over Update)."""
     rows = (
-        in_plan.with_latest_update_as_at(
-            "now", end, "pk", "status", "rag", "progress", known_by=known_by, fresh_from=quarter.start_moment
-        )
-        .with_latest_update_as_at("was", before_end, "status", "rag", known_by=known_by)
-        .with_revised_due_date_as_at("revised", end, known_by=known_by)
-        .annotate(
-            created_by_before=Case(When(created_at__lte=before_end, then=Value(True)), default=Value(False)),
-            # A returned (sent back) update was still returned; only who returned it and when matter.
-            returned=Exists(Update.objects.filter(on_time, action=OuterRef("pk"))),
-        )
+        in_plan.with_flags_as_at(quarter, known_by=known_by)
+        .with_changes(quarter, known_by=known_by)
+        # A returned (sent back) update was still returned; only who returned it and when matter.
+        .annotate(returned=Exists(Update.objects.filter(on_time, action=OuterRef("pk"))))
         .order_by()
         .values_list(
             "pk",
@@ -431,26 +414,41 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             "lead_organisation_id",
             "marking",
             "due_date",
-            "created_by_before",
-            "now",
-            "was",
-            "revised",
+            *(f"as_at_{name}" for name in ("update_id", "status", "rag", "progress", "revised_due_date")),
+            *(f"as_at_{name}" for name in ("overdue", "due_next", "no_update", "updated_in_quarter")),
+            "was_status",
+            "was_rag",
+            "was_open",
             "returned",
+            *(f"changed_{change.value}" for change in Change),
         )
     )
-    # Each action's state, and every flag the dashboard counts, in one pass, by StateAsAt's rules.
-    after = quarter.next()
     found = []
-    for pk, ref, ref_sort, objective_id, lead_org, marking, due, by_before, now, was, revised, returned in rows:
+    for (
+        pk,
+        ref,
+        ref_sort,
+        objective_id,
+        lead_org,
+        marking,
+        due,
+        update_id,
+        status,
+        rag,
+        progress,
+        revised,
+        overdue,
+        due_next,
+        no_update,
+        updated,
+        was_status,
+        was_rag,
+        was_open,
+        returned,
+        *moved,
+    ) in rows:
         group_id, rank, objective_marking = placing[objective_id]
-        if now is None:
-            update_id, status, rag, progress, fresh = None, Status.NOT_STARTED, "", 0, False
-        else:
-            update_id, status, rag, progress, fresh = now.split(STATE_SEP)
-            update_id, progress, fresh = int(update_id), int(progress), fresh == "1"
-        was_status, was_rag = (Status.NOT_STARTED, "") if was is None else was.split(STATE_SEP)
-        is_new = not by_before and was is None
-        effective = revised if revised is not None else due
+        changes = _changes(*moved)
         state = ActionState(
             pk=pk,
             ref=ref,
@@ -466,13 +464,13 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             revised_due_date=revised,
             was_status=was_status,
             was_rag=was_rag,
-            is_new=is_new,
-            changes=_changes(was_status, was_rag, status, rag, is_new),
-            overdue=is_overdue_by(status, effective, after.start),
-            due_next=is_due_in(status, effective, after),
-            no_update=status not in CLOSED_STATUSES and not fresh,
-            updated_in_quarter=fresh,
-            owed_update=was_status not in CLOSED_STATUSES,
+            is_new=Change.NEW in changes,
+            changes=changes,
+            overdue=overdue,
+            due_next=due_next,
+            no_update=no_update,
+            updated_in_quarter=updated,
+            owed_update=was_open,
             returned_on_time=returned,
         )
         found.append((rank, ref_sort, pk, state))
@@ -480,10 +478,10 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
     return [state for *_, state in found]
 
 
-@functools.lru_cache(maxsize=1024)
-def _changes(was_status, was_rag, status, rag, is_new):
-    """changes_between for one combination of states: a plan has a few dozen, and thousands of actions."""
-    return frozenset(changes_between(was_status=was_status, was_rag=was_rag, status=status, rag=rag, is_new=is_new))
+@functools.lru_cache(maxsize=128)
+def _changes(*moved):
+    """The Changes whose changed_<value> flags are `moved` (in Change's order), as one shared set."""
+    return frozenset(change for change, flag in zip(Change, moved, strict=True) if flag)
 
 
 def _returned_on_time(quarter, update_round, known_by):
@@ -528,7 +526,7 @@ def _was_row(movements, link):
     then: ActionQuerySet.was_before)."""
     row = CountRow(label="Previous quarter", params={})
     by_status, by_rag = Counter(), Counter()
-    for (was_status, was_rag, _status, _rag, is_new), n in movements.items():
+    for (was_status, was_rag, is_new, _changes), n in movements.items():
         if is_new:
             continue
         by_status[was_status] += n
@@ -561,7 +559,7 @@ class Tally:
 
     objective: Counter = field(default_factory=Counter)  # (objective id, marking, status, RAG)
     agency: Counter = field(default_factory=Counter)  # (lead agency, owed an update, returned on time, status, RAG)
-    movement: Counter = field(default_factory=Counter)  # (was status, was RAG, status, RAG, is new)
+    movement: Counter = field(default_factory=Counter)  # (was status, was RAG, is new, its Changes)
     flag: Counter = field(default_factory=Counter)  # (group id, RAG, overdue, no update, due next)
     contribution: Counter = field(default_factory=Counter)  # (agency, also leads it, status, RAG)
 
@@ -580,7 +578,7 @@ class Tally:
             agency=Counter(
                 map(attrgetter("lead_organisation_id", "owed_update", "returned_on_time", "status", "rag"), states)
             ),
-            movement=Counter(map(attrgetter("was_status", "was_rag", "status", "rag", "is_new"), states)),
+            movement=Counter(map(attrgetter("was_status", "was_rag", "is_new", "changes"), states)),
             flag=Counter(map(attrgetter("group_id", "rag", "overdue", "no_update", "due_next"), states)),
             contribution=contributing,
         )
@@ -697,8 +695,8 @@ def _plan_counts(tally, placing):
 def _change_counts(tally):
     """How many actions made each Change since the quarter before."""
     changed = Counter()
-    for (was_status, was_rag, status, rag, is_new), n in tally.movement.items():
-        for change in _changes(was_status, was_rag, status, rag, is_new):
+    for (*_was, changes), n in tally.movement.items():
+        for change in changes:
             changed[change] += n
     return changed
 

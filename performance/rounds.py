@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import CLOSED_STATUSES, Action, ActionLead, Update, quarter_locked
+from actions.models import CURRENT, Action, ActionLead, Update, quarter_locked
 from performance.models import RoundEmail, UpdateRound
 from strategy.models import Marking, Strategy
 from strategy.periods import Quarter
@@ -90,7 +90,7 @@ def round_actions(update_round, actions=None):
         actions.filter(strategy_id=update_round.strategy_id)
         .current()
         .annotate(returned=returned)
-        .filter(Q(returned=True) | ~Q(status__in=CLOSED_STATUSES))
+        .filter(Q(returned=True) | CURRENT.open())
     )
 
 

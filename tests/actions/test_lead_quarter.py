@@ -129,12 +129,12 @@ def _grow_plan(plan, lead, count):
 @pytest.mark.parametrize("count", [10, 300])
 def test_my_actions_costs_the_same_at_any_size(count, client, lead, plan, django_assert_num_queries):
     _grow_plan(plan, lead, count)
-    # session, user, membership, person (mine), actions (with strategy, group, update, author),
-    # the strategy's open rounds, updates waiting or returned, decisions owned (none here),
-    # session save (savepoint, update, release)
+    # session, user, membership, person (mine), the strategies of my actions, their open rounds,
+    # actions (with strategy, group, update, author), updates waiting or returned, decisions owned
+    # (none here), session save (savepoint, update, release)
     with time_machine.travel(IN_Q3, tick=False):
         client.force_login(lead)  # on the day: a session begun on another may have expired by then
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             response = client.get(reverse("actions:my_actions"))
     [entry] = response.context["entries"]
     assert len(entry.needs_update) == count + 3

@@ -404,8 +404,8 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
     # session, user, membership, the action, its lead links, people, lead organisation, contributing
     # organisations, indicators, decisions, updates, the viewer's person, whether the viewer follows the
-    # action (the Follow button), the history's updates, session save x3
-    with django_assert_num_queries(17):
+    # action (the Follow button), the history's updates, its state at each quarter's end, session save x3
+    with django_assert_num_queries(18):
         response = client.get(url)
     ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
     assert ends == [  # newest first

@@ -154,9 +154,9 @@ def test_my_actions_costs_the_same_however_many_decisions_wait(
         )
     client.force_login(lead)
     client.get(MY_ACTIONS)
-    # session, user, membership, person, actions, the strategy's open rounds, updates waiting or
-    # returned, decisions owned, session save (savepoint, update, release)
-    with time_machine.travel(BEFORE_DUE, tick=False), django_assert_num_queries(11):
+    # session, user, membership, person, the strategies of my actions, their open rounds, actions,
+    # updates waiting or returned, decisions owned, session save (savepoint, update, release)
+    with time_machine.travel(BEFORE_DUE, tick=False), django_assert_num_queries(12):
         response = client.get(MY_ACTIONS)
     [entry] = response.context["entries"]
     assert len(entry.decisions) == count and all(decision.overdue for decision in entry.decisions)
