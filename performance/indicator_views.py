@@ -109,7 +109,7 @@ def indicator_list(request):
         filterset = IndicatorFilter(request.GET, queryset=Indicator.objects.all(), strategy=strategy, user=request.user)
         rows = indicator_rows(strategy=strategy, user=request.user, indicators=filterset.qs)
         rows = [row for row in rows if filterset.rag_wanted(row)]
-        # One reverse() for all rows: the list may hold 500 indicators.
+        # One reverse() for all rows, formatted per row: the list holds every indicator of the strategy.
         detail_url = reverse("performance:indicator_detail", args=[0]).replace("/0/", "/{}/")
         for row in rows:
             row.url = detail_url.format(row.indicator.pk)
