@@ -19,7 +19,7 @@ from actions.models import Action
 from performance import value_imports
 from performance.charts import indicator_charts, indicator_sparkline
 from performance.filters import IndicatorFilter
-from performance.forms import CorrectionForm, ValueForm, ValueImportUploadForm
+from performance.forms import ValueCorrectionForm, ValueForm, ValueImportUploadForm
 from performance.indicators import (
     Period,
     direction,
@@ -266,7 +266,7 @@ def value_correct(request, pk, value_pk):
         "commentary": current.commentary,
         "data_quality_note": current.data_quality_note,
     }
-    form = CorrectionForm(request.POST or None, indicator=indicator, current=current, initial=initial)
+    form = ValueCorrectionForm(request.POST or None, indicator=indicator, current=current, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
