@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from actions.imports.pipeline import header_key, synonym_keys
-from actions.models import RAG, RATED_STATUSES, Status
+from actions.models import RAG, RATED_STATUSES, ActionPlanImport, Status
 from strategy.models import name_key
 
 # Header names -------------------------------------------------------------------------------
@@ -143,12 +143,9 @@ def header_field(text):
 # Status and RAG --------------------------------------------------------------------------------
 
 
-class BlueMeans:
-    """How a file's "Blue" is read: complete (the usual), or on track within target (green)."""
-
-    COMPLETE = "complete"
-    GREEN = "green"
-    CHOICES = [(COMPLETE, "Complete"), (GREEN, "On track (Green): within target")]
+# How a file's "Blue" is read: complete (the usual), or on track within target (green); the choice
+# the import records, under a shorter name for the readers.
+BlueMeans = ActionPlanImport.BlueMeans
 
 
 def word_key(text):
