@@ -75,7 +75,7 @@ class ObjectiveFilter(django_filters.FilterSet):
         fields = []
 
 
-class IndicatorFilter(StrategyItemFilter):
+class APIIndicatorFilter(StrategyItemFilter):
     class Meta:
         model = Indicator
         fields = []

@@ -185,7 +185,7 @@ class ActionViewSet(ReadOnlyViewSet):
 class IndicatorViewSet(ReadOnlyViewSet):
     serializer_class = serializers.IndicatorSerializer
     key_serializer_class = serializers.KeyIndicatorSerializer
-    filterset_class = filters.IndicatorFilter
+    filterset_class = filters.APIIndicatorFilter
 
     def get_queryset(self):
         return Indicator.objects.filter(permissions.api_indicators_q(self.key, Indicator.scoping)).order_by(

@@ -310,7 +310,10 @@ def check_content(*, partnership, content, file_name, report=lambda stage, done=
 
 
 @dataclass
-class Applied:
+class CountsWritten:
+    """What `police_apply` wrote (months, counts and indicator figures recomputed), or stale: the area
+    changed since the preview."""
+
     stale: bool = False
     months: int = 0
     counts: int = 0
@@ -322,7 +325,7 @@ def police_apply(*, partnership, preview, by=None):
     """Write the preview's counts: each force's month replaces what was held for it. Stale if the area changed."""
     current = AreaLookup.objects.filter(partnership=partnership).values_list("pk", flat=True).first()
     if current != preview["area"]:
-        return Applied(stale=True)
+        return CountsWritten(stale=True)
     wards = dict(Ward.objects.filter(partnership=partnership).values_list("code", "pk"))
     by = by if by is not None and by.is_authenticated else None
     by_month = defaultdict(list)
@@ -362,7 +365,7 @@ def police_apply(*, partnership, preview, by=None):
     # In the same transaction: the indicators computed from the counts never show figures of counts
     # since replaced.
     figures = crime_indicators_recompute(partnership=partnership, by=by)
-    return Applied(months=len(preview["files"]), counts=len(preview["counts"]), figures=figures)
+    return CountsWritten(months=len(preview["files"]), counts=len(preview["counts"]), figures=figures)
 
 
 def summary_lines(preview):

@@ -1,7 +1,7 @@
 """The annual report: a strategy's work and progress over one financial year (April to March), made from
 the plan whenever it is downloaded, as a Word document (DOCX) and a PDF.
 
-`annual_report(strategy=, year=, user=, edition=)` gathers what the report says, as `edition` (a
+`build_annual_report(strategy=, year=, user=, edition=)` gathers what the report says, as `edition` (a
 marking) allows: everything marked above it is left out (groups, objectives, actions and their
 indicators), so the OFFICIAL edition is what an OFFICIAL reader could see. The report is a list of
 sections (SECTIONS), each made by one function from the gathered figures into plain blocks (headings,
@@ -250,7 +250,7 @@ class Report:
         return [section for make in SECTIONS if (section := make(self)) is not None]
 
 
-def annual_report(*, strategy, year, user, edition):
+def build_annual_report(*, strategy, year, user, edition):
     """The strategy's report on `year` as `edition` (one of permissions.annual_report_editions) shows it
     to `user`. Queries: the text, principles and strategic objectives, the actions and their leads, the
     year's updates and those standing as it began, the indicators and their values."""

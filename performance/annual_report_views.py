@@ -18,9 +18,9 @@ from performance.annual_report import (
     CONTENT_TYPES,
     FinancialYear,
     StaleReport,
-    annual_report,
     annual_report_text,
     annual_report_text_save,
+    build_annual_report,
     default_year,
     render_file,
     report_years,
@@ -111,7 +111,7 @@ def annual_report_page(request, slug):
         def file_args(edition, kind):
             return [slug, chosen.slug, _edition_slug(edition), kind]
 
-        report = annual_report(strategy=strategy, year=chosen, user=request.user, edition=editions[-1])
+        report = build_annual_report(strategy=strategy, year=chosen, user=request.user, edition=editions[-1])
         context |= {
             "report": report,
             "sections": report.sections,
@@ -203,7 +203,7 @@ def annual_report_file(request, slug, year, edition, file_format):
     marking = EDITION_SLUGS.get(edition)
     if marking not in permissions.annual_report_editions(request.user, strategy):
         raise Http404("There is no such edition of this report for you.")  # above the reader's clearance
-    report = annual_report(strategy=strategy, year=year, user=request.user, edition=marking)
+    report = build_annual_report(strategy=strategy, year=year, user=request.user, edition=marking)
     response = HttpResponse(render_file(report, file_format), content_type=CONTENT_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{report.file_name(file_format)}"'
     return response

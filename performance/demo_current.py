@@ -624,10 +624,23 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
         number=current.number,
         notes=DEMO_PREFIX + f"Reviews {current}.",
     )
+    _challenges_create(meeting=reviewed, upcoming=upcoming, users=users)
+    _attendance_record(meeting=reviewed, now=now, by=officer)
+    round_open(strategy=strategy, quarter=current, by=officer, meeting=upcoming)
+    if officer is not None:
+        # Made by the task worker (`make run` starts it), as when an officer issues a pack: it takes seconds.
+        pack_create(meeting=reviewed, by=officer)
+
+
+def _challenges_create(*, meeting, upcoming, users):
+    """At `meeting`, a challenge to the plan's first Red action (if any) and a decision due before
+    the `upcoming` meeting."""
+    officer = users.get("officer")
+    strategy = meeting.strategy
     red = Action.objects.filter(strategy=strategy, rag=RAG.RED).order_by("ref").first()
     if red is not None:
         Challenge.objects.create(
-            meeting=reviewed,
+            meeting=meeting,
             action=red,
             kind=Challenge.Kind.CHALLENGE,
             text=DEMO_PREFIX + f"What does {red.ref} need from partners to be back on track by the next meeting?",
@@ -638,7 +651,7 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
     # pack carry forward ("Actions from previous meetings") until it is closed.
     owner = Person.objects.filter(user=users.get("lead")).first() if users.get("lead") else None
     Challenge.objects.create(
-        meeting=reviewed,
+        meeting=meeting,
         action=red,
         kind=Challenge.Kind.DECISION,
         text=DEMO_PREFIX
@@ -653,7 +666,12 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
         state=Challenge.State.OPEN,
         created_by=users.get("executive") or officer,
     )
-    # Who came: the demo logins' people, and one who sent apologies; recorded before it is marked held.
+
+
+def _attendance_record(*, meeting, now, by):
+    """Who came to `meeting`, and, if its day has come, the meeting marked held by `by`."""
+    strategy = meeting.strategy
+    # The demo logins' people came and one person sent apologies, recorded before it is marked held.
     people = list(
         Person.objects.filter(partnership=strategy.partnership, kind=Person.Kind.PERSON, user__isnull=False)
         .order_by("name")
@@ -662,13 +680,9 @@ def _rounds_and_meetings_create(*, strategy, current, now, users):
     absent = Person.objects.filter(partnership=strategy.partnership, kind=Person.Kind.PERSON, user__isnull=True)
     people_absent = list(absent.order_by("name")[:1])
     for person in people:
-        Attendance.objects.create(meeting=reviewed, person=person, state=Attendance.State.ATTENDED)
+        Attendance.objects.create(meeting=meeting, person=person, state=Attendance.State.ATTENDED)
     for person in people_absent:
-        Attendance.objects.create(meeting=reviewed, person=person, state=Attendance.State.APOLOGIES)
-    if reviewed.date <= timezone.localdate(now):
-        reviewed.held_at, reviewed.held_by, reviewed._change_reason = _moment(reviewed.date, 17), officer, "Marked held"
-        reviewed.save(update_fields=["held_at", "held_by"])
-    round_open(strategy=strategy, quarter=current, by=officer, meeting=upcoming)
-    if officer is not None:
-        # Made by the task worker (`make run` starts it), as when an officer issues a pack: it takes seconds.
-        pack_create(meeting=reviewed, by=officer)
+        Attendance.objects.create(meeting=meeting, person=person, state=Attendance.State.APOLOGIES)
+    if meeting.date <= timezone.localdate(now):
+        meeting.held_at, meeting.held_by, meeting._change_reason = _moment(meeting.date, 17), by, "Marked held"
+        meeting.save(update_fields=["held_at", "held_by"])

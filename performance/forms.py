@@ -174,7 +174,7 @@ class ValueForm(forms.Form):
             )
 
 
-class CorrectionForm(ValueForm):
+class ValueCorrectionForm(ValueForm):
     """A corrected figure for a period that has one: the old one stays in the history."""
 
     correction_reason = forms.CharField(

@@ -19,7 +19,7 @@ from actions.models import Action
 from performance import value_imports
 from performance.charts import indicator_charts, indicator_sparkline
 from performance.filters import IndicatorFilter
-from performance.forms import CorrectionForm, ValueForm, ValueImportUploadForm
+from performance.forms import ValueCorrectionForm, ValueForm, ValueImportUploadForm
 from performance.indicators import (
     Period,
     direction,
@@ -109,7 +109,7 @@ def indicator_list(request):
         filterset = IndicatorFilter(request.GET, queryset=Indicator.objects.all(), strategy=strategy, user=request.user)
         rows = indicator_rows(strategy=strategy, user=request.user, indicators=filterset.qs)
         rows = [row for row in rows if filterset.rag_wanted(row)]
-        # One reverse() for all rows: the list may hold 500 indicators.
+        # One reverse() for all rows, formatted per row: the list holds every indicator of the strategy.
         detail_url = reverse("performance:indicator_detail", args=[0]).replace("/0/", "/{}/")
         for row in rows:
             row.url = detail_url.format(row.indicator.pk)
@@ -266,7 +266,7 @@ def value_correct(request, pk, value_pk):
         "commentary": current.commentary,
         "data_quality_note": current.data_quality_note,
     }
-    form = CorrectionForm(request.POST or None, indicator=indicator, current=current, initial=initial)
+    form = ValueCorrectionForm(request.POST or None, indicator=indicator, current=current, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

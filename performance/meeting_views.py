@@ -102,9 +102,9 @@ class MeetingForm(forms.Form):
                 meeting.full_clean()
             except ValidationError as error:
                 names = {"number": "quarter", "year": "quarter"}
-                for name, messages_ in error.message_dict.items():
+                for name, texts in error.message_dict.items():
                     field = names.get(name, name)
-                    for message in messages_:
+                    for message in texts:
                         if field == "__all__" and "already exists" in message:
                             message = (
                                 f"{self.strategy} already has a meeting of this kind on "

@@ -134,7 +134,7 @@ class SignOffForm(forms.Form):
         return data
 
 
-class CorrectionForm(ActionUpdateForm):
+class UpdateCorrectionForm(ActionUpdateForm):
     """The update form's rules, for a closed quarter, with the reason the record is being corrected."""
 
     quarter = forms.ChoiceField(label="Closed quarter to correct", widget=forms.RadioSelect)

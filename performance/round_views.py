@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions.models import PLAN_ORDER, Action, AwaitingSignOff, QuarterLocked, ReviewRefused, Update, locked_quarters
 from performance import rounds, tasks
 from performance.models import Meeting, UpdateRound
-from performance.round_forms import CorrectionForm, RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm
+from performance.round_forms import RoundChangeForm, RoundOpenForm, RoundStrategyForm, SignOffForm, UpdateCorrectionForm
 from strategy import permissions
 from strategy.models import Marking, Strategy
 
@@ -229,7 +229,7 @@ def round_correction(request, action_pk):
     if not permissions.can_record_correction(request.user, action):
         raise PermissionDenied("Only officers record corrections to a closed quarter.")
     quarters = locked_quarters(action.strategy_id)
-    form = CorrectionForm(request.POST or None, quarters=quarters)
+    form = UpdateCorrectionForm(request.POST or None, quarters=quarters)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -312,7 +312,9 @@ def round_change(*, update_round, deadline, reminder_days, today=None):
 
 
 @dataclass
-class SendResult:
+class RoundEmailsSent:
+    """What sending a round's e-mails did: the RoundEmail rows sent, and who was passed over or failed."""
+
     sent: list = field(default_factory=list)  # RoundEmail rows
     skipped_no_email: list = field(default_factory=list)  # people
     already_sent: list = field(default_factory=list)  # people
@@ -386,7 +388,7 @@ def _message(*, update_round, person, kind, actions, connection):
 def _send_one(*, update_round, person, kind, actions, connection, today, by=None):
     """Record the e-mail, then send it, in one transaction: a refused record means it went already;
     a failed send leaves no record, so the next run tries again."""
-    result = SendResult()
+    result = RoundEmailsSent()
     if not person.email:
         result.skipped_no_email.append(person)
         return result
@@ -420,7 +422,7 @@ def reminders_send(*, update_round=None, today=None, connection=None):
     rounds = UpdateRound.objects.open().select_related("strategy__partnership")
     if update_round is not None:
         rounds = rounds.filter(pk=update_round.pk)
-    result = SendResult()
+    result = RoundEmailsSent()
     with connection or get_connection() as connection:
         for each in rounds:
             result.merge(_round_send(update_round=each, today=today, connection=connection))
@@ -428,7 +430,7 @@ def reminders_send(*, update_round=None, today=None, connection=None):
 
 
 def _round_send(*, update_round, today, connection):
-    result = SendResult()
+    result = RoundEmailsSent()
     outstanding = _outstanding_by_person(update_round)
     if not outstanding:
         return result
@@ -469,7 +471,7 @@ def reminders_send_now(*, update_round, by, person_id=None, today=None, connecti
     if not update_round.is_open:
         raise ValidationError("The round is closed: no more reminders go out for it.")
     today = today or timezone.localdate()
-    result = SendResult()
+    result = RoundEmailsSent()
     outstanding = _outstanding_by_person(update_round, person_id=person_id)
     with connection or get_connection() as connection:
         for person, actions in outstanding.items():

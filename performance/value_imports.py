@@ -474,7 +474,7 @@ def _steps(*, strategy, content, file_name, by, today=None):
 
 def values_check(*, strategy, content, file_name="", by=None, today=None):
     """What importing `content` into `strategy`'s indicators would do. Saves nothing."""
-    return pipeline.import_check(**_steps(strategy=strategy, content=content, file_name=file_name, by=by, today=today))
+    return pipeline.preview(**_steps(strategy=strategy, content=content, file_name=file_name, by=by, today=today))
 
 
 # Apply --------------------------------------------------------------------------------------------
@@ -533,7 +533,7 @@ def values_apply(*, strategy, content, file_name="", by=None, expected_digest=No
     """
     # One import into a strategy's indicators at a time: the second waits here, then sees the first's values.
     Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
-    result = pipeline.import_apply(
+    result = pipeline.apply(
         **_steps(strategy=strategy, content=content, file_name=file_name, by=by),
         write=functools.partial(_write, by=by, file_name=file_name, value_import=value_import),
         expected_digest=expected_digest,

@@ -38,7 +38,7 @@ def public_actions(strategy, *, quarter, preview=False):
 
 
 @dataclass
-class Tally:
+class StatusCounts:
     """Counts of actions by status and by RAG."""
 
     statuses: Counter = field(default_factory=Counter)
@@ -71,7 +71,8 @@ def strategy_page(strategy, *, preview=False):
         public_actions(strategy, quarter=quarter, preview=preview).only("objective", "ref", "text", "public_wording")
     )
     group_of = {objective.pk: objective.delivery_group_id for objective in objectives}
-    by_objective, group_tallies, objective_tallies = defaultdict(list), defaultdict(Tally), defaultdict(Tally)
+    by_objective = defaultdict(list)
+    group_tallies, objective_tallies = defaultdict(StatusCounts), defaultdict(StatusCounts)
     for action in actions:
         if quarter is not None:
             action.public_rating = rating(action.as_at_status, action.as_at_rag)

@@ -32,7 +32,7 @@ COLUMNS = ("history_id", "history_date", "history_type", "history_user_id", "ip_
 
 
 def _kind_choices():
-    return sorted(((label, entry.kind) for label, entry in audit.AUDITED.items()), key=lambda choice: choice[1])
+    return sorted(((label, audited.kind) for label, audited in audit.AUDITED.items()), key=lambda choice: choice[1])
 
 
 class AddressFilter(django_filters.CharFilter):
@@ -67,15 +67,15 @@ class AuditFilter(django_filters.FilterSet):
         return queryset  # chooses which histories are read (see _histories), not rows within one
 
 
-def _scoped(entry, user):
+def _scoped(audited, user):
     """The history rows of one audited model that `user` may see (by its model's declared scoping)."""
-    return permissions.scope(entry.history.objects.all(), user)
+    return permissions.scope(audited.history.objects.all(), user)
 
 
-def _marking_annotations(entry):
+def _marking_annotations(audited):
     """For each marking but the highest, whether the history row would be seen by a reader cleared
     to it: read from the same marking paths that scope the log, in the rows' own query."""
-    model = entry.history
+    model = audited.history
     return {
         f"seen_at_{marking}": Exists(
             permissions.within_markings(model.objects.filter(history_id=OuterRef("history_id")), Marking.up_to(marking))
@@ -101,10 +101,10 @@ def _histories(request):
     if filterset.is_bound and filterset.is_valid():
         kinds = set(filterset.form.cleaned_data.get("kind") or [])
     parts = []
-    for label, entry in sorted(audit.AUDITED.items()):
+    for label, audited in sorted(audit.AUDITED.items()):
         if kinds and label not in kinds:
             continue
-        rows = _scoped(entry, request.user)
+        rows = _scoped(audited, request.user)
         if filterset.is_bound:
             rows = AuditFilter(request.GET, queryset=rows).qs if filterset.is_valid() else rows.none()
         parts.append(
@@ -120,7 +120,7 @@ def _histories(request):
     return filterset, union.order_by("-history_date", "-history_id")
 
 
-class Entry:
+class LogEntry:
     """One line of the log: a history row, the row before it, and what changed between them."""
 
     def __init__(self, audited, row, previous):
@@ -145,17 +145,17 @@ def _entries(values):
         wanted.setdefault(row[-1], []).append(row[0])
     found = {}
     for label, ids in wanted.items():
-        entry = audit.AUDITED[label]
-        model = entry.history
+        audited = audit.AUDITED[label]
+        model = audited.history
         before = model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
         rows = list(
             model.objects.filter(history_id__in=ids)
             .select_related("history_user")
-            .annotate(previous_id=Subquery(before.values("history_id")[:1]), **_marking_annotations(entry))
+            .annotate(previous_id=Subquery(before.values("history_id")[:1]), **_marking_annotations(audited))
         )
         previous = model.objects.in_bulk([row.previous_id for row in rows if row.previous_id])
         for row in rows:
-            found[(label, row.history_id)] = Entry(entry, row, previous.get(row.previous_id))
+            found[(label, row.history_id)] = LogEntry(audited, row, previous.get(row.previous_id))
     return [found[(row[-1], row[0])] for row in values if (row[-1], row[0]) in found]
 
 

@@ -265,7 +265,7 @@ def can_import_plan(user, strategy):
     )
 
 
-# Indicators (issue 5) --------------------------------------------------------------------------
+# Indicators ------------------------------------------------------------------------------------
 # These take an Indicator (from the performance app) and read only its fields and its owners.
 # An indicator's owners are the Person rows named on it; an owner whose Person is linked to their
 # login, and whose role may change things (officer, chair or lead), may enter and correct its values.
@@ -344,7 +344,7 @@ def visible_value_imports(queryset, user):
     return queryset.filter(mine | ~Q(strategy__in=with_hidden))
 
 
-# Update rounds, reminders and sign-off (issue 6) -----------------------------------------------
+# Update rounds, reminders and sign-off ---------------------------------------------------------
 
 
 def can_manage_rounds(user, strategy):
@@ -397,7 +397,7 @@ def can_record_correction(user, action):
     return can_view_action(user, action) and is_officer(user, action.strategy.partnership_id)
 
 
-# The quarterly review, meetings and packs (issue 6) ---------------------------------------------
+# The quarterly review, meetings and packs -------------------------------------------------------
 # These take a Strategy, a Meeting or a MeetingPack (from the performance app) and read only their
 # fields, so this module stays in the base app.
 
@@ -585,7 +585,7 @@ def navigation(user):
     )
 
 
-# The audit trail (issue 7) ---------------------------------------------------------------------
+# The audit trail -------------------------------------------------------------------------------
 
 
 def can_view_audit(user):

@@ -123,7 +123,7 @@ def action_plan_check(
     may not). `lead_choices` maps a lead's name key to the pk of the existing person it means (the
     officer's choice in the preview); a name that matches no one and is not there becomes a new person.
     """
-    return pipeline.import_check(
+    return pipeline.preview(
         **_steps(
             strategy=strategy,
             content=content,
@@ -166,7 +166,7 @@ def action_plan_apply(
         progress=progress,
         lead_choices=lead_choices,
     )
-    return pipeline.import_apply(
+    return pipeline.apply(
         **steps,
         write=lambda result: result.plan.apply(archive_missing=archive_missing),
         expected_digest=expected_digest or None,

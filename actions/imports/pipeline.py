@@ -7,7 +7,7 @@
   `ImportRefused`, each `Problem` naming its sheet, row and column.
 - **Plan**: the import's own function turns what was read into an `ImportResult`: problems,
   notes, what would change (the preview) and a digest of it. Nothing is saved.
-- **Apply**: `import_apply` reads and plans again inside one transaction and writes only if there
+- **Apply**: `apply` reads and plans again inside one transaction and writes only if there
   is no problem and the plan is still the one the officer saw (the same digest); otherwise
   nothing is saved.
 """
@@ -118,7 +118,7 @@ def _read_and_plan(read, plan, refused):
     return plan(table)
 
 
-def import_check(*, read, plan, refused):
+def preview(*, read, plan, refused):
     """The preview: `plan(read())`, or `refused(problems)` for a file that cannot be imported.
 
     Saves nothing: planning only reads the database.
@@ -127,7 +127,7 @@ def import_check(*, read, plan, refused):
 
 
 @transaction.atomic
-def import_apply(*, read, plan, refused, write, expected_digest=None, stale_problem=None):
+def apply(*, read, plan, refused, write, expected_digest=None, stale_problem=None):
     """Read, plan and `write(result)` in one transaction: everything or, on any problem, nothing.
 
     With `expected_digest` (the preview's), nothing is written if the plan differs from it; `write`

@@ -24,8 +24,6 @@ from django.utils import dateformat, timezone
 from actions.imports.problems import Problem
 from actions.imports.vocabulary import (
     cached_name_key,
-    financial_quarter_end,
-    financial_year_start,
     format_chair,
     read_chair,
     read_objective,
@@ -35,6 +33,7 @@ from actions.models import CLOSED_STATUSES, Action, ActionLead, DeliveryGroup, O
 from strategy import permissions
 from strategy.audit import bulk_create_audited, bulk_update_audited
 from strategy.models import Marking, Organisation, Person, Principle, Strategy, name_key
+from strategy.periods import Quarter
 
 # The change reason the audit trail gives what an import writes.
 IMPORT_REASON = "Spreadsheet import"
@@ -453,16 +452,12 @@ class Plan:
         """When a quarterly update counts from: noon on its quarter's last day (never later than now)."""
         year = column.year
         if year is None:
-            first = financial_year_start(self.strategy.start_date)
-            last = financial_year_start(self.strategy.end_date)
-            year = min(max(financial_year_start(timezone.localdate()), first), last)
-        day = financial_quarter_end(year, column.quarter)
+            first = Quarter.containing(self.strategy.start_date).year
+            last = Quarter.containing(self.strategy.end_date).year
+            year = min(max(Quarter.containing(timezone.localdate()).year, first), last)
+        day = Quarter(year, column.quarter).end
         moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-        start = timezone.make_aware(
-            datetime.datetime.combine(
-                financial_quarter_end(year, column.quarter) - datetime.timedelta(days=92), datetime.time(0)
-            )
-        )
+        start = timezone.make_aware(datetime.datetime.combine(day - datetime.timedelta(days=92), datetime.time(0)))
         return min(moment, self.now), start, moment, year
 
     # Reporting ------------------------------------------------------------------------------------

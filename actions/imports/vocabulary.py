@@ -5,13 +5,13 @@ figures and quarterly update columns. Everything here is a pure function of a ce
 is tested table by table without a database.
 """
 
-import datetime
 import functools
 import re
 from dataclasses import dataclass
 
 from actions.imports.pipeline import header_key, synonym_keys
-from actions.models import RAG, RATED_STATUSES, Status
+from actions.models import RAG, RATED_STATUSES, ActionPlanImport, Status
+from strategy.dates import full_year
 from strategy.models import name_key
 
 # Header names -------------------------------------------------------------------------------
@@ -112,24 +112,10 @@ def quarter_column(header):
     year = match["year"]
     start = None
     if short := SHORT_FINANCIAL_YEAR.search(str(header)):
-        start = 2000 + int(short["first"])
+        start = full_year(short["first"])
     elif year:
         start = int(year[:4])
     return QuarterColumn(quarter=int(match["quarter"]), year=start)
-
-
-def financial_quarter_end(start_year, quarter):
-    """The last day of quarter 1-4 of the financial year that begins in April of `start_year`."""
-    return {
-        1: datetime.date(start_year, 6, 30),
-        2: datetime.date(start_year, 9, 30),
-        3: datetime.date(start_year, 12, 31),
-        4: datetime.date(start_year + 1, 3, 31),
-    }[quarter]
-
-
-def financial_year_start(day):
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def header_field(text):
@@ -143,12 +129,9 @@ def header_field(text):
 # Status and RAG --------------------------------------------------------------------------------
 
 
-class BlueMeans:
-    """How a file's "Blue" is read: complete (the usual), or on track within target (green)."""
-
-    COMPLETE = "complete"
-    GREEN = "green"
-    CHOICES = [(COMPLETE, "Complete"), (GREEN, "On track (Green): within target")]
+# How a file's "Blue" is read: complete (the usual), or on track within target (green); the choice
+# the import records, under a shorter name for the readers.
+BlueMeans = ActionPlanImport.BlueMeans
 
 
 def word_key(text):

@@ -165,21 +165,21 @@ def govuk_errors(bound_field):
 def _anchor(bound_field):
     """Where an error summary link for this field goes: its input, or a group's first option."""
     widget = bound_field.field.widget
-    id_ = widget.attrs.get("id") or bound_field.auto_id
-    if not id_:
+    anchor_id = widget.attrs.get("id") or bound_field.auto_id
+    if not anchor_id:
         return ""
     if isinstance(widget, (forms.RadioSelect, forms.MultiWidget)):
-        return f"{id_}_0"
-    return bound_field.id_for_label or id_
+        return f"{anchor_id}_0"
+    return bound_field.id_for_label or anchor_id
 
 
-def _expand(forms_):
+def _expand(candidates):
     """(form, errors that belong to no field) for forms and formsets, in order, without repeats.
 
     A formset comes first with its own errors (form None: it has no fields), then each of its forms.
     """
     seen = set()
-    for item in forms_:
+    for item in candidates:
         is_formset = hasattr(item, "non_form_errors") and hasattr(item, "forms")
         if not (is_formset or hasattr(item, "non_field_errors")) or id(item) in seen:
             continue  # a missing context variable renders as ""
@@ -193,12 +193,12 @@ def _expand(forms_):
 
 
 @register.simple_tag
-def govuk_error_items(form=None, forms_=None):
+def govuk_error_items(form=None, extra_forms=None):
     """What the error summary lists: non-field errors first, then each field's, in form order.
 
     Each item is {"text": ..., "href": "#id_..." or ""}.
     """
-    every = list(_expand([form, *(forms_ or [])]))
+    every = list(_expand([form, *(extra_forms or [])]))
     items = [{"text": error, "href": ""} for _form, errors in every for error in errors]
     for each, _errors in every:
         if each is None or not each.is_bound:

@@ -4,10 +4,10 @@ import pytest
 
 from actions.imports.pipeline import (
     ImportResult,
+    apply,
     header_columns,
     header_key,
-    import_apply,
-    import_check,
+    preview,
     synonym_keys,
     unknown_columns,
 )
@@ -56,21 +56,21 @@ def test_a_file_refused_when_read_is_the_result_of_a_check_and_of_an_apply():
     def read():
         raise ImportRefused(Problem("The file is empty: there is nothing to import."))
 
-    for run in (import_check, import_apply):
-        kwargs = {"write": write_partnership} if run is import_apply else {}
+    for run in (preview, apply):
+        kwargs = {"write": write_partnership} if run is apply else {}
         result = run(**{**steps(), "read": read}, **kwargs)
         assert [str(problem) for problem in result.problems] == ["The file is empty: there is nothing to import."]
     assert not Partnership.objects.filter(slug="written").exists()
 
 
 def test_an_apply_with_a_problem_writes_nothing():
-    result = import_apply(**steps(problems=[Problem("no", row=4)]), write=write_partnership)
+    result = apply(**steps(problems=[Problem("no", row=4)]), write=write_partnership)
     assert (result.applied, result.stale, [str(p) for p in result.problems]) == (None, False, ["Row 4: no"])
     assert not Partnership.objects.filter(slug="written").exists()
 
 
 def test_an_apply_whose_plan_is_not_the_preview_is_stale_and_writes_nothing():
-    result = import_apply(**steps(digest="two"), write=write_partnership, expected_digest="one", stale_problem="Stale")
+    result = apply(**steps(digest="two"), write=write_partnership, expected_digest="one", stale_problem="Stale")
     assert (result.applied, result.stale, [str(p) for p in result.problems]) == (None, True, ["Stale"])
     assert not Partnership.objects.filter(slug="written").exists()
 
@@ -80,12 +80,12 @@ def test_a_write_that_finds_the_data_changed_under_it_is_undone():
         write_partnership(result)
         return None
 
-    result = import_apply(**steps(), write=write, expected_digest="one")
+    result = apply(**steps(), write=write, expected_digest="one")
     assert (result.applied, result.stale, result.problems) == (None, True, [])
     assert not Partnership.objects.filter(slug="written").exists()
 
 
 def test_an_apply_of_the_previewed_plan_writes_it():
-    result = import_apply(**steps(), write=write_partnership, expected_digest="one")
+    result = apply(**steps(), write=write_partnership, expected_digest="one")
     assert (result.applied, result.stale, result.problems) == ({"created": 1}, False, [])
     assert Partnership.objects.filter(slug="written").count() == 1

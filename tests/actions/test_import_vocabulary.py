@@ -1,7 +1,5 @@
 """The words of council spreadsheets, cell by cell: headers, objectives, leads, status, progress, quarters."""
 
-import datetime
-
 import pytest
 
 from actions.imports.vocabulary import (
@@ -9,7 +7,6 @@ from actions.imports.vocabulary import (
     BlueMeans,
     QuarterColumn,
     combine_status,
-    financial_quarter_end,
     header_field,
     quarter_column,
     read_chair,
@@ -55,13 +52,6 @@ def test_other_headers_are_unknown(header):
 )
 def test_quarterly_update_columns(header, column):
     assert quarter_column(header) == column
-
-
-def test_quarters_are_uk_financial_quarters():
-    assert financial_quarter_end(2018, 1) == datetime.date(2018, 6, 30)
-    assert financial_quarter_end(2018, 2) == datetime.date(2018, 9, 30)
-    assert financial_quarter_end(2018, 3) == datetime.date(2018, 12, 31)
-    assert financial_quarter_end(2018, 4) == datetime.date(2019, 3, 31)
 
 
 @pytest.mark.parametrize(

@@ -307,13 +307,13 @@ def test_query_counts_do_not_grow_with_the_data(address, anonymous, keyed, publi
     address = address.format(strategy=published["strategy"].pk)
     client = caller(keys["sensitive"])
     client.get(address)
-    for round_ in range(2):
+    for step in range(2):
         with django_assert_num_queries(anonymous):
             assert caller().get(address).status_code == 200
         with django_assert_num_queries(keyed):
             assert client.get(address).status_code == 200
         for number in range(3, 13):
-            make_action(published["o1"], f"O1.{number + round_ * 20}", leads=[published["lena"]])
+            make_action(published["o1"], f"O1.{number + step * 20}", leads=[published["lena"]])
 
 
 def test_a_keys_last_use_is_written_at_most_once_a_minute(published, keys, django_assert_num_queries):

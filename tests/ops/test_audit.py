@@ -244,7 +244,7 @@ def test_nobody_can_change_the_log(client, officer, plan):
     client.force_login(officer)
     assert client.post("/audit/").status_code == 405
     registered = {model._meta.label_lower for model in admin.site._registry}
-    assert not registered & {entry.history._meta.label_lower for entry in audit.AUDITED.values()}
+    assert not registered & {audited.history._meta.label_lower for audited in audit.AUDITED.values()}
 
 
 def test_every_model_the_issue_names_is_audited():

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from actions.models import RAG, Status
 from performance.annual_report import (
     FinancialYear,
-    annual_report,
     annual_report_text_save,
+    build_annual_report,
     render_docx,
     report_html,
 )
@@ -119,7 +119,9 @@ def table_rows(document):
 
 
 def test_the_full_edition_lists_the_years_deliverables_and_challenges(year_of_work, officer):
-    report = annual_report(strategy=year_of_work["strategy"], year=YEAR, user=officer, edition="official_sensitive")
+    report = build_annual_report(
+        strategy=year_of_work["strategy"], year=YEAR, user=officer, edition="official_sensitive"
+    )
     assert report.marking == Marking.OFFICIAL_SENSITIVE
     by_title = {theme.title: theme for theme in report.themes}
     assert list(by_title) == ["1. Reduce repeat victimisation", "Other work of the delivery groups"]
@@ -142,7 +144,7 @@ def test_the_full_edition_lists_the_years_deliverables_and_challenges(year_of_wo
 
 
 def test_the_official_edition_leaves_out_what_an_official_reader_could_not_see(year_of_work, officer):
-    report = annual_report(strategy=year_of_work["strategy"], year=YEAR, user=officer, edition="official")
+    report = build_annual_report(strategy=year_of_work["strategy"], year=YEAR, user=officer, edition="official")
     assert report.marking == Marking.OFFICIAL
     refs = [e.action.ref for theme in report.themes for e in (*theme.deliverables, *theme.challenges)]
     assert refs == ["V1.1", "V1.2", "O1.1"]
@@ -155,7 +157,7 @@ def test_the_official_edition_leaves_out_what_an_official_reader_could_not_see(y
 
 def test_an_official_reader_gets_only_the_official_edition(year_of_work, viewer, officer):
     with pytest.raises(PermissionError):
-        annual_report(strategy=year_of_work["strategy"], year=YEAR, user=viewer, edition="official_sensitive")
+        build_annual_report(strategy=year_of_work["strategy"], year=YEAR, user=viewer, edition="official_sensitive")
     client = Client()
     client.force_login(viewer)
     base = "/annual-reports/test-2024-2027/2024-25/"
@@ -448,7 +450,7 @@ def test_the_strategy_review_and_meetings_link_to_the_report(plan, viewer):
 
 
 def test_a_year_with_nothing_done_says_so(plan, officer):
-    report = annual_report(strategy=plan["strategy"], year=YEAR, user=officer, edition="official_sensitive")
+    report = build_annual_report(strategy=plan["strategy"], year=YEAR, user=officer, edition="official_sensitive")
     document, text = docx_text(render_docx(report))
     assert "No action of this objective was completed in 2024/25." in text
     assert "This strategy has no indicators yet." in text
@@ -462,7 +464,7 @@ def test_the_next_year_carries_red_and_deferred_actions_but_not_old_completions(
     year_of_work["v2"].actions.create(ref="V2.1", text="Withdrawn early").record_update(
         by=officer, status=Status.WITHDRAWN, recorded_at=at((2025, 2, 3)), commentary="Superseded."
     )
-    report = annual_report(
+    report = build_annual_report(
         strategy=year_of_work["strategy"], year=FinancialYear(2025), user=officer, edition="official_sensitive"
     )
     entries = {
@@ -501,7 +503,7 @@ def test_the_report_gives_the_strategic_assessments_headline_figures(year_of_wor
 
     headline = Assessment.for_window(crime_data, end_month=datetime.date(2025, 3, 1)).headline()
     for user, edition in ((officer, "official_sensitive"), (viewer, "official")):
-        report = annual_report(strategy=year_of_work["strategy"], year=YEAR, user=user, edition=edition)
+        report = build_annual_report(strategy=year_of_work["strategy"], year=YEAR, user=user, edition=edition)
         section = next(s for s in report.sections if s.anchor == "assessment")
         assert [block.text for block in section.blocks if block.kind == "paragraph"] == headline
         assert headline[0].startswith("There were 336 crimes in Testminster in the 12 months to March 2025")
@@ -511,7 +513,7 @@ def test_the_report_gives_the_strategic_assessments_headline_figures(year_of_wor
 
 
 def test_a_year_with_no_crime_data_has_no_assessment_section(year_of_work, crime_data, officer):
-    report = annual_report(
+    report = build_annual_report(
         strategy=year_of_work["strategy"], year=FinancialYear(2026), user=officer, edition="official"
     )
     assert [section.anchor for section in report.sections] == ["strategy", "delivery", "kpis"]

@@ -103,20 +103,24 @@ def test_another_partnerships_strategy_is_not_found(client, outsider, kpis):
     assert client.get(LIST).status_code == 404
 
 
+REFUSED = "Select a valid choice. {} is not one of the available choices."
+
+
 @pytest.mark.parametrize(
-    ("query", "shown", "hidden"),
+    ("query", "shown", "hidden", "errors"),
     [
-        ("&group={victim}", ["KPI-V1"], ["KPI-V2", "KPI-C1"]),
-        ("&objective={v1}", ["KPI-V1"], ["KPI-V2"]),
-        ("&priority={priority}", ["KPI-V1"], ["KPI-V2"]),  # through the objective it measures
-        ("&rag=amber", ["KPI-V1"], ["KPI-C1", "KPI-V2"]),
-        ("&rag=red", ["KPI-C1"], ["KPI-V1", "KPI-V2"]),
-        ("&rag=none", ["KPI-V2"], ["KPI-V1", "KPI-C1"]),  # contextual ones are unrated
-        ("&group=999999", ["KPI-V1", "KPI-V2"], []),  # a choice that does not exist: refused, not a 500
-        ("&rag=purple", ["KPI-V1", "KPI-V2"], []),
+        ("&group={victim}", ["KPI-V1"], ["KPI-V2", "KPI-C1"], {}),
+        ("&objective={v1}", ["KPI-V1"], ["KPI-V2"], {}),
+        ("&priority={priority}", ["KPI-V1"], ["KPI-V2"], {}),  # through the objective it measures
+        ("&rag=amber", ["KPI-V1"], ["KPI-C1", "KPI-V2"], {}),
+        ("&rag=red", ["KPI-C1"], ["KPI-V1", "KPI-V2"], {}),
+        ("&rag=none", ["KPI-V2"], ["KPI-V1", "KPI-C1"], {}),  # contextual ones are unrated
+        # a choice that does not exist: refused, not a 500
+        ("&group=999999", ["KPI-V1", "KPI-V2"], [], {"group": [REFUSED.format("That choice")]}),
+        ("&rag=purple", ["KPI-V1", "KPI-V2"], [], {"rag": [REFUSED.format("purple")]}),
     ],
 )
-def test_filters(client, officer, plan, kpis, query, shown, hidden):
+def test_filters(client, officer, plan, kpis, query, shown, hidden, errors):
     client.force_login(officer)
     priority = plan["strategy"].strategic_objectives.get()
     url = LIST + query.format(victim=plan["victim"].pk, v1=plan["v1"].pk, priority=priority.pk)
@@ -127,8 +131,9 @@ def test_filters(client, officer, plan, kpis, query, shown, hidden):
         assert f">{ref}<" in html
     for ref in hidden:
         assert f">{ref}<" not in html
-    if "999999" in query or "purple" in query:
-        assert "Select a valid choice" in response.content.decode()
+    assert response.context["filter"].form.errors == errors
+    page = response.content.decode()
+    assert [text for texts in errors.values() for text in texts if text not in page] == []  # shown to the user
 
 
 def test_filter_choices_leave_out_what_the_user_may_not_see(client, viewer, plan, kpis):

@@ -138,14 +138,14 @@ def test_publishing_the_demo_twice_changes_nothing(demo):
 def test_the_demo_has_an_annual_report_worth_reading(demo):
     from django.contrib.auth import get_user_model
 
-    from performance.annual_report import FinancialYear, annual_report
+    from performance.annual_report import FinancialYear, build_annual_report
     from performance.demo import ANNUAL_REPORT_INTRODUCTION, demo_annual_report_load
     from performance.models import AnnualReport
     from strategy.models import Partnership
 
     strategy = Strategy.objects.get(slug="swp-2017-2020")
     officer = get_user_model().objects.get(username="officer")
-    report = annual_report(strategy=strategy, year=FinancialYear(2018), user=officer, edition=Marking.OFFICIAL)
+    report = build_annual_report(strategy=strategy, year=FinancialYear(2018), user=officer, edition=Marking.OFFICIAL)
     assert report.text.introduction == ANNUAL_REPORT_INTRODUCTION
     assert report.deliverable_count > 5 and report.challenge_count > 0 and report.kpis
     assert all(

@@ -26,7 +26,7 @@ from performance.models import Indicator, IndicatorValueImport
 from tests.security import hostile_files as hostile
 
 PEAK_MB = 400
-SECONDS = 60  # generous for a loaded test machine: the benchmark's figures are a few seconds
+SECONDS = 60  # generous, so a loaded test machine passes, yet a reader that spins on a file still fails
 
 CELL = (
     "this cell holds more than 32,767 characters, the most a spreadsheet cell can hold: shorten it (or link to a "

@@ -85,7 +85,7 @@ def test_an_archived_action_cannot_be_updated(plan, users):
 
 
 def test_every_audited_and_back_office_model_declares_its_scoping():
-    audited = [entry.history for entry in audit.AUDITED.values()]
+    audited = [each.history for each in audit.AUDITED.values()]
     scoped_admin = [
         model for model, model_admin in admin.site._registry.items() if isinstance(model_admin, ScopedAdmin)
     ]
