@@ -1,8 +1,10 @@
-"""Back office for indicators: officers define them (unit, polarity, target, owners, links).
+"""Back office for indicators: officers define them (unit, polarity, target, owners, links), and import
+and export them as spreadsheets.
 
-Values are read-only here: entering and correcting them goes through the indicator's page (or a
-value import), so every correction keeps the old figure in the history with a reason. Scoping
-and rights come from strategy.admin and strategy.permissions like every other model.
+Values are read-only here, and exported but never imported: entering and correcting them goes through
+the indicator's page (or a value import), which check what a figure must be and keep every corrected
+figure in the history with a reason (performance.resources says why). Scoping and rights come from
+strategy.admin and strategy.permissions like every other model.
 """
 
 from django.contrib import admin
@@ -21,9 +23,10 @@ from performance.models import (
     RoundEmail,
     UpdateRound,
 )
+from performance.resources import IndicatorResource, IndicatorValueResource
 from performance.value_imports import value_import_cancel
 from strategy import permissions
-from strategy.admin import RelatedOnly, ScopedAdmin, ScopedInline
+from strategy.admin import BackOfficeExportMixin, BackOfficeImportExportMixin, RelatedOnly, ScopedAdmin, ScopedInline
 
 VALUE_FIELDS = [
     "period_type",
@@ -66,7 +69,8 @@ class IndicatorValueInline(ReadOnlyMixin, ScopedInline, admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ScopedAdmin):
+class IndicatorAdmin(BackOfficeImportExportMixin, ScopedAdmin):
+    resource_classes = [IndicatorResource]
     list_display = ["ref", "name", "strategy", "kind", "unit", "frequency", "target_kind", "marking", "page"]
     list_filter = [("strategy", RelatedOnly), "kind", "frequency", "marking", ("delivery_group", RelatedOnly)]
     search_fields = ["ref", "name", "definition"]
@@ -93,13 +97,9 @@ class IndicatorAdmin(ScopedAdmin):
     ]
     inlines = [IndicatorValueInline]
 
-    # What a computed indicator counts and how is set by its definition (on the evidence pages): changed
-    # here, it would no longer match the values computed for it.
-    COMPUTED_FIELDS = ["strategy", "definition", "unit", "decimal_places", "frequency", "period_basis", "data_source"]
-
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, *self.COMPUTED_FIELDS] if obj is not None and obj.computed else fields
+        return [*fields, *Indicator.COMPUTED_DEFINITION_FIELDS] if obj is not None and obj.computed else fields
 
     @admin.display(description="On the site")
     def page(self, obj):
@@ -107,9 +107,16 @@ class IndicatorAdmin(ScopedAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ReadOnlyMixin, ScopedAdmin):
+class IndicatorValueAdmin(BackOfficeExportMixin, ReadOnlyMixin, ScopedAdmin):
+    resource_classes = [IndicatorValueResource]
+    change_list_template = "admin/performance/indicatorvalue/change_list.html"
     list_display = ["indicator", "period_start", "period_type", "value", "source", "entered_at", "superseded_at"]
-    list_filter = [("indicator__strategy", RelatedOnly), "period_type", "source"]
+    list_filter = [
+        ("indicator__strategy", RelatedOnly),
+        "period_type",
+        "source",
+        ("superseded_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["indicator__ref", "indicator__name", "commentary"]
     list_select_related = ["indicator"]
     fields = ["indicator", *VALUE_FIELDS]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import router
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from strategy import audit, permissions
@@ -219,24 +219,30 @@ class OwnPartnershipMixin:
         super().save_model(request, obj, form, change)
 
 
-class DirectoryImportExportMixin(ImportExportMixin):
-    """Import and Export buttons on a list of one partnership's rows, for officers.
-
-    Export writes what the change list shows (its scoped, filtered queryset). Import is the
-    library's preview then confirm; the resource keeps every row in the officer's partnership, and
-    a file with any problem, at preview or at confirm, saves nothing."""
+class BackOfficeExportMixin(ExportMixin):
+    """An Export button on a list, for officers: it writes what the change list shows (its scoped,
+    filtered queryset)."""
 
     formats = [CSV, XLSX]
-    import_template_name = "admin/strategy/directory_import.html"
-
-    def has_import_permission(self, request):
-        return permissions.can_import_export_directory(request.user)
 
     def has_export_permission(self, request):
-        return permissions.can_import_export_directory(request.user)
+        return permissions.can_import_export_in_back_office(request.user)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**super().get_resource_kwargs(request, *args, **kwargs), "acting_user": request.user}
+
+
+class BackOfficeImportExportMixin(ImportMixin, BackOfficeExportMixin):
+    """Import and Export buttons on a list of one partnership's rows, for officers.
+
+    Import is the library's preview then confirm; the resource keeps every row in the officer's
+    partnership, and a file with any problem, at preview or at confirm, saves nothing."""
+
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    import_template_name = "admin/back_office_import.html"
+
+    def has_import_permission(self, request):
+        return permissions.can_import_export_in_back_office(request.user)
 
     def get_import_data_kwargs(self, **kwargs):
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
@@ -268,7 +274,7 @@ class PartnershipAdmin(ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(DirectoryImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
+class OrganisationAdmin(BackOfficeImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
     resource_classes = [OrganisationResource]
     list_display = ["name", "short_name", "responsible_authority", "partnership"]
     list_filter = ["responsible_authority"]
@@ -276,7 +282,7 @@ class OrganisationAdmin(DirectoryImportExportMixin, OwnPartnershipMixin, ScopedA
 
 
 @admin.register(Person)
-class PersonAdmin(DirectoryImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
+class PersonAdmin(BackOfficeImportExportMixin, OwnPartnershipMixin, ScopedAdmin):
     resource_classes = [PersonResource]
     list_display = ["name", "kind", "job_title", "organisation", "email", "user"]
     list_filter = ["kind", ("organisation", RelatedOnly)]

@@ -112,9 +112,10 @@ def is_member(user, partnership_pk):
     return partnership_id(user) == partnership_pk
 
 
-def can_import_export_directory(user):
-    """Partner organisations and people go in and out of the back office as spreadsheets for an
-    officer (their own partnership's rows only) and the deployment's administrator."""
+def can_import_export_in_back_office(user):
+    """Partner organisations, people, indicators and indicator values go in and out of the back office
+    as spreadsheets for an officer (their own partnership's rows within their clearance only) and the
+    deployment's administrator."""
     return is_officer(user)
 
 

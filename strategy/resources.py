@@ -1,11 +1,12 @@
-"""The back office's spreadsheets of partner organisations and people (django-import-export).
+"""The back office's spreadsheets of partner organisations and people (django-import-export), and
+what the other apps' back-office spreadsheets build on (`PartnershipRowsResource`, the widgets).
 
 An export is the change list as its user sees it (the admin's scoped queryset), one row per line,
 formula-looking text escaped as every spreadsheet the site writes. An import lands every row in one
 partnership: an officer's own (a row naming another partnership is refused), or for the
-administrator, who belongs to none, the partnership the row names. Rows are matched by name within
-that partnership only, saved one at a time so the audit trail records each change as it records any
-back-office edit, and a file with any problem saves nothing.
+administrator, who belongs to none, the partnership the row names. Rows are matched by name (or
+reference) within that partnership only, saved one at a time so the audit trail records each change
+as it records any back-office edit, and a file with any problem saves nothing.
 """
 
 from functools import cached_property
@@ -15,10 +16,11 @@ from import_export import fields, resources, widgets
 
 from strategy import permissions
 from strategy.formulas import escape_formula, unescape_formula
-from strategy.models import Organisation, Partnership, Person, name_key
+from strategy.models import Marking, Organisation, Partnership, Person, name_key
 
 
-def _text(value):
+def cell_text(value):
+    """A cell as text, without the spaces around it (blank for none)."""
     return "" if value is None else str(value).strip()
 
 
@@ -28,7 +30,7 @@ class YesNoWidget(widgets.Widget):
     READ = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value).casefold()
+        text = cell_text(value).casefold()
         if not text:
             return False
         if text not in self.READ:
@@ -49,7 +51,7 @@ class ChoiceLabelWidget(widgets.Widget):
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        text = _text(value).casefold()
+        text = cell_text(value).casefold()
         if not text:
             return self.default
         for stored, label in self.choices.choices:
@@ -59,6 +61,17 @@ class ChoiceLabelWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return self.choices(value).label if value else ""
+
+
+class MarkingWidget(widgets.Widget):
+    """A handling marking written as its label (OFFICIAL-SENSITIVE), read as Marking.from_text reads it
+    (blank is OFFICIAL)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return Marking.from_text(cell_text(value)).value
+
+    def render(self, value, obj=None, **kwargs):
+        return Marking(value).label if value else ""
 
 
 class PartnershipOrganisationWidget(widgets.ForeignKeyWidget):
@@ -73,14 +86,28 @@ class PartnershipOrganisationWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(_text(value), row, **kwargs)
+            return super().clean(cell_text(value), row, **kwargs)
         except Organisation.DoesNotExist:
             partnership = self.resource_rows.row_partnership
             raise ValueError(f"{partnership} has no partner organisation called “{value}”.") from None
 
 
-class PartnershipRowsResource(resources.ModelResource):
-    """Rows of one partnership, matched by name within it. `acting_user` is who imports or exports."""
+class BackOfficeResource(resources.ModelResource):
+    """A back-office spreadsheet: `acting_user` is who imports or exports it."""
+
+    def __init__(self, *, acting_user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.acting_user = acting_user
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+
+class PartnershipRowsResource(BackOfficeResource):
+    """Rows of one partnership, matched by their `import_id_fields` column (a name) within it."""
+
+    # Columns every file must have besides the identifying one.
+    required_columns = ()
 
     partnership = fields.Field(
         attribute="partnership",
@@ -89,9 +116,8 @@ class PartnershipRowsResource(resources.ModelResource):
         readonly=True,
     )
 
-    def __init__(self, *, acting_user=None, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.acting_user = acting_user
         self.row_partnership = None
 
     class Meta:
@@ -110,7 +136,7 @@ class PartnershipRowsResource(resources.ModelResource):
     def partnership_of(self, row):
         """The partnership a row lands in: the officer's own, whatever the file says; the
         administrator's rows name theirs."""
-        named = _text(row.get("partnership"))
+        named = cell_text(row.get("partnership"))
         if not self.acting_user.is_superuser:
             own = self.own_partnership
             if named and named != own.name:
@@ -127,16 +153,22 @@ class PartnershipRowsResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         # Headings as people type them ("Short name") read as the export writes them ("short_name").
-        dataset.headers = [_text(heading).casefold().replace(" ", "_") for heading in dataset.headers or []]
-        if "name" not in dataset.headers:
-            columns = ", ".join(self._meta.fields)
-            raise ValueError(f"The file has no name column. Its first row names the columns: {columns}.")
+        dataset.headers = [cell_text(heading).casefold().replace(" ", "_") for heading in dataset.headers or []]
+        for column in [self.identity, *self.required_columns]:
+            if column not in dataset.headers:
+                columns = ", ".join(self._meta.fields)
+                raise ValueError(f"The file has no {column} column. Its first row names the columns: {columns}.")
+
+    @property
+    def identity(self):
+        """The column a row is matched by."""
+        return self._meta.import_id_fields[0]
 
     def before_import_row(self, row, **kwargs):
         for column, value in row.items():
             row[column] = unescape_formula(value)
-        if not _text(row.get("name")):
-            raise ValidationError("This row has no name.")
+        if not cell_text(row.get(self.identity)):
+            raise ValidationError(f"This row has no {self.identity}.")
         self.row_partnership = self.partnership_of(row)
 
     def get_instance(self, instance_loader, row):
@@ -146,11 +178,12 @@ class PartnershipRowsResource(resources.ModelResource):
         # Set first: a row with a bad cell is still validated whole, and must not be told it lacks the
         # partnership that no file sets.
         if instance.pk is None:
-            instance.partnership = self.row_partnership
+            self.place(instance)
         super().import_instance(instance, row, **kwargs)
 
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
+    def place(self, instance):
+        """Put a new row where the file's row belongs: in the row's partnership."""
+        instance.partnership = self.row_partnership
 
 
 class OrganisationResource(PartnershipRowsResource):
@@ -165,7 +198,7 @@ class OrganisationResource(PartnershipRowsResource):
         export_order = fields
 
     def matching(self, row):
-        return Organisation.objects.filter(partnership=self.row_partnership, name=_text(row["name"]))
+        return Organisation.objects.filter(partnership=self.row_partnership, name=cell_text(row["name"]))
 
 
 class PersonResource(PartnershipRowsResource):
@@ -187,7 +220,7 @@ class PersonResource(PartnershipRowsResource):
         )
 
     def matching(self, row):
-        return Person.objects.filter(partnership=self.row_partnership, name_key=name_key(_text(row["name"])))
+        return Person.objects.filter(partnership=self.row_partnership, name_key=name_key(cell_text(row["name"])))
 
     def import_instance(self, instance, row, **kwargs):
         # Person.save sets the key, but the model is validated (its unique name) before saving, a row

@@ -158,6 +158,18 @@ class Indicator(models.Model):
 
     objects = IndicatorQuerySet.as_manager()
 
+    # What a computed indicator counts and how is set by its definition (on the evidence pages): changed
+    # anywhere else (the back office, its import), it would no longer match the values computed for it.
+    COMPUTED_DEFINITION_FIELDS = (
+        "strategy",
+        "definition",
+        "unit",
+        "decimal_places",
+        "frequency",
+        "period_basis",
+        "data_source",
+    )
+
     scoping = Strategy.scoping.through("strategy", marking=("marking",))
     history = AuditedHistory(
         title=("name",),
@@ -189,24 +201,39 @@ class Indicator(models.Model):
             ),
             # A contextual (demand) indicator is never rated, so it has no target.
             models.CheckConstraint(
-                condition=Q(kind="performance") | Q(target_kind=""), name="indicator_contextual_has_no_target"
+                condition=Q(kind="performance") | Q(target_kind=""),
+                name="indicator_contextual_has_no_target",
+                violation_error_message="A contextual indicator is never rated, so it has no target: leave the "
+                "target kind blank, or make its kind Performance.",
             ),
             models.CheckConstraint(
                 condition=~Q(target_kind__in=["absolute", "change"]) | Q(target_value__isnull=False),
                 name="indicator_target_needs_value",
+                violation_error_message="A target to reach or a % change on the baseline needs its target value: "
+                "give one, or leave the target kind blank.",
             ),
             models.CheckConstraint(
                 condition=~Q(target_kind="change") | Q(baseline_value__isnull=False),
                 name="indicator_change_target_needs_baseline",
+                violation_error_message="A % change on the baseline needs the baseline value: give one.",
             ),
             # A rated indicator must say which way is better.
             models.CheckConstraint(
-                condition=Q(kind="contextual") | ~Q(polarity="neither"), name="indicator_performance_has_polarity"
+                condition=Q(kind="contextual") | ~Q(polarity="neither"),
+                name="indicator_performance_has_polarity",
+                violation_error_message="A performance indicator is rated, so its polarity says which way is "
+                "better: Higher is better or Lower is better (or make its kind Contextual).",
             ),
             models.CheckConstraint(
-                condition=Q(amber_tolerance__gte=0) & Q(amber_tolerance__lte=100), name="indicator_tolerance_0_100"
+                condition=Q(amber_tolerance__gte=0) & Q(amber_tolerance__lte=100),
+                name="indicator_tolerance_0_100",
+                violation_error_message="The amber tolerance is a % from 0 to 100.",
             ),
-            models.CheckConstraint(condition=Q(decimal_places__lte=3), name="indicator_decimal_places_0_3"),
+            models.CheckConstraint(
+                condition=Q(decimal_places__lte=3),
+                name="indicator_decimal_places_0_3",
+                violation_error_message="Show from 0 to 3 decimal places.",
+            ),
             models.CheckConstraint(
                 condition=Q(computed_from__in=["", "crime_data"]), name="indicator_computed_from_valid"
             ),

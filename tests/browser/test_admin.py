@@ -23,6 +23,8 @@ def test_the_back_office_pages_officers_use_are_accessible(
         ("admin-update-list", "/admin/actions/update/", "Select update to view"),
         ("admin-update-change", f"/admin/actions/update/{update.pk}/change/", "View update"),
         ("admin-strategy-change", f"/admin/strategy/strategy/{plan['strategy'].pk}/change/", "Change strategy"),
+        # With the help saying why values are exported here but not imported.
+        ("admin-value-list", "/admin/performance/indicatorvalue/", "Select indicator value to view"),
     ]
     sign_in(page, live_server, "officer")
     for name, path, heading in pages:

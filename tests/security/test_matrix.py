@@ -241,6 +241,10 @@ MATRIX = """
     admin:strategy_person_import               /admin/strategy/person/import/               302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
     admin:strategy_person_process_import       /admin/strategy/person/process_import/       302 405 405 405 405 405 405 | 302 200 403 403 403 403 200
     admin:strategy_person_export               /admin/strategy/person/export/               302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    admin:performance_indicator_import         /admin/performance/indicator/import/         302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    admin:performance_indicator_process_import /admin/performance/indicator/process_import/ 302 405 405 405 405 405 405 | 302 200 403 403 403 403 200
+    admin:performance_indicator_export         /admin/performance/indicator/export/         302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
+    admin:performance_indicatorvalue_export    /admin/performance/indicatorvalue/export/    302 200 403 403 403 403 200 | 302 200 403 403 403 403 200
     admin:actions_action_import                /admin/actions/action/import/                302 302 403 403 403 403 302 | 302 302 403 403 403 403 302
     admin:actions_action_process_import        /admin/actions/action/process_import/        302 403 403 403 403 403 403 | 302 403 403 403 403 403 403
     admin:actions_action_export                /admin/actions/action/export/                302 200 200 200 200 200 200 | 302 200 200 200 200 200 200
