@@ -47,12 +47,8 @@ from strategy.periods import Quarter
 PAGE_SIZE = 50
 
 
-def _visible_strategies(user):
-    return Strategy.objects.visible_to(user).exclude(status=Strategy.Status.DRAFT)
-
-
 def _default_strategy(user):
-    return default_strategy(_visible_strategies(user), user)
+    return default_strategy(Strategy.objects.listed_for(user), user)
 
 
 def _get_strategy(request, slug):
@@ -235,7 +231,7 @@ def my_actions_page(request, *, responding=None, response_form=None):
 
 def _filtered_actions(request):
     """The strategy, the bound filter and the filtered actions of the action list."""
-    strategies = _visible_strategies(request.user)
+    strategies = Strategy.objects.listed_for(request.user)
     slug = request.GET.get("strategy")
     strategy = get_object_or_404(strategies, slug=slug) if slug else _default_strategy(request.user)
     if strategy is None:
@@ -276,7 +272,7 @@ def action_list(request):
         {
             "marking": _page_marking(strategy, page.object_list),
             "strategy": strategy,
-            "strategies": _visible_strategies(request.user),
+            "strategies": Strategy.objects.listed_for(request.user),
             "filter": filterset,
             "page_obj": page,
             "querystring": query.urlencode(),

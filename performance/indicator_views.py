@@ -40,10 +40,6 @@ from strategy.models import Marking, Strategy
 REFRESH_SECONDS = 3
 
 
-def _visible_strategies(user):
-    return Strategy.objects.visible_to(user).exclude(status=Strategy.Status.DRAFT).order_by("-start_date", "title")
-
-
 def _default_strategy(strategies, user):
     """The newest active strategy that has indicators the user may see; else the newest active one."""
     with_indicators = (
@@ -96,7 +92,7 @@ def indicator_list(request):
     strategy (when none is chosen), the filter's three choice lists, the indicators, their recent
     values, and whether the user may import.
     """
-    strategies = list(_visible_strategies(request.user))
+    strategies = list(Strategy.objects.listed_for(request.user).order_by("-start_date", "title"))
     slug = request.GET.get("strategy")
     if slug:
         strategy = next((s for s in strategies if s.slug == slug), None)
@@ -314,7 +310,7 @@ def value_correct(request, pk, value_pk):
 def _import_strategies(user):
     """The strategies for which this user may enter some indicator's values."""
     enterable = Indicator.objects.enterable_by(user).values("strategy")
-    return _visible_strategies(user).filter(pk__in=enterable)
+    return Strategy.objects.listed_for(user).order_by("-start_date", "title").filter(pk__in=enterable)
 
 
 def _import_for(user, pk):

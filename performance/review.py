@@ -510,12 +510,12 @@ def _count_row(label, pairs, link, base_params):
     row.total = sum(pairs.values())
     row.url = link(**base_params) if row.total else ""
     row.by_status = [
-        (value, label_, by_status[value], link(**base_params, status=value) if by_status[value] else "")
-        for value, label_ in STATUS_COLUMNS
+        (value, text, by_status[value], link(**base_params, status=value) if by_status[value] else "")
+        for value, text in STATUS_COLUMNS
     ]
     row.by_rag = [
-        (value, label_, by_rag[value], link(**base_params, rag=value) if by_rag[value] else "")
-        for value, label_ in RAG_COLUMNS
+        (value, text, by_rag[value], link(**base_params, rag=value) if by_rag[value] else "")
+        for value, text in RAG_COLUMNS
     ]
     return row
 
@@ -815,7 +815,7 @@ def _agency_rows(tally, organisations, link):
 def load_details(review, states):
     """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
     the actions a page lists: three queries for a dashboard's lists. A pack's every action reads the
-    texts and leads of the whole plan (or group) in one query each, rather than spell out 20,000 ids,
+    texts and leads of the whole plan (or group) in one query each, rather than spell out every id,
     and the updates in chunks, so no query carries more than CHUNK ids."""
     states = list(states)
     leads, updates, texts = defaultdict(list), {}, {}
@@ -848,7 +848,7 @@ def load_details(review, states):
 
 
 CHUNK = 5000
-# What a list or the pack shows of an action's update (plain values: a pack reads 20,000 of them).
+# What a list or the pack shows of an action's update (plain values: a pack reads one per action).
 UpdateDetail = namedtuple("UpdateDetail", ["commentary", "decision_needed", "approved_by", "recorded_at"])
 
 

@@ -47,7 +47,7 @@ OBJECTIVE_ROWS_ON_DASHBOARD = 50
 
 
 def visible_strategies(user):
-    return Strategy.objects.visible_to(user).exclude(status=Strategy.Status.DRAFT).order_by("-start_date", "title")
+    return Strategy.objects.listed_for(user).order_by("-start_date", "title")
 
 
 def strategy_for(user, slug):

@@ -196,6 +196,10 @@ class StrategyQuerySet(models.QuerySet):
 
         return permissions.scope(self, user)
 
+    def listed_for(self, user):
+        """The strategies the pages offer `user` to choose from: those they may see, drafts left out."""
+        return self.visible_to(user).exclude(status=Strategy.Status.DRAFT)
+
 
 class Strategy(models.Model):
     class Status(models.TextChoices):

@@ -211,4 +211,8 @@ def test_the_actions_states_at_the_end_of_each_quarter(plan, lead):
     # Several actions at once: the quarters in the order given, then the actions by id.
     both = Action.objects.filter(pk__in=[v1_2.pk, o1_1.pk]).quarter_ends(quarters[:2])
     first, second = sorted([v1_2.pk, o1_1.pk])
-    assert [(s.quarter.slug, s.action_id) for s in both] == [("2024-Q4", v1_2.pk), ("2024-Q3", first), ("2024-Q3", second)]
+    assert [(s.quarter.slug, s.action_id) for s in both] == [
+        ("2024-Q4", v1_2.pk),
+        ("2024-Q3", first),
+        ("2024-Q3", second),
+    ]
