@@ -449,16 +449,17 @@ class Plan:
         return LatestState(action.status, action.rag, action.progress, latest.commentary, latest.recorded_at, latest.pk)
 
     def quarter_moment(self, column):
-        """When a quarterly update counts from: noon on its quarter's last day (never later than now)."""
+        """When a quarterly update counts from: noon on its quarter's last day (never later than now);
+        with the quarter's first moment and that noon, between which an earlier import's update for
+        the same quarter lies, and the quarter's financial year."""
         year = column.year
         if year is None:
             first = Quarter.containing(self.strategy.start_date).year
             last = Quarter.containing(self.strategy.end_date).year
             year = min(max(Quarter.containing(timezone.localdate()).year, first), last)
-        day = Quarter(year, column.quarter).end
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-        start = timezone.make_aware(datetime.datetime.combine(day - datetime.timedelta(days=92), datetime.time(0)))
-        return min(moment, self.now), start, moment, year
+        quarter = Quarter(year, column.quarter)
+        moment = timezone.make_aware(datetime.datetime.combine(quarter.end, datetime.time(12)))
+        return min(moment, self.now), quarter.start_moment, moment, year
 
     # Reporting ------------------------------------------------------------------------------------
 

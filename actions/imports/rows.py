@@ -404,7 +404,7 @@ class RowPlanner:
                     )
                 )
                 continue
-            existing = [u for u in self.index.import_updates.get(action.pk, []) if start < u[0] <= end]
+            existing = [u for u in self.index.import_updates.get(action.pk, []) if start <= u[0] <= end]
             if existing and max(existing)[2] == text:
                 continue
             update = self._update(status, rag, progress, text, recorded_at)

@@ -821,3 +821,20 @@ def test_a_csv_cell_larger_than_a_spreadsheet_cell_is_refused_with_its_place(pla
         "Row 2: this cell holds more than 32,767 characters, the most a spreadsheet cell can hold: shorten it (or "
         "link to a document holding the full text) and upload the file again"
     )
+
+
+@time_machine.travel(datetime.datetime(2025, 7, 15, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_a_quarters_update_worded_as_the_quarter_before_is_still_imported(plan, officer):
+    def with_columns(*quarters):
+        header = [*SEED_HEADER, *(f"{q} update" for q in quarters)]
+        row = ["1 Identify repeat victims", "Action V1.1", "Lena Lead", "", "Mar-25", *(["On track"] * len(quarters))]
+        return xlsx({"Victim": seed_sheet([row], header=header)})
+
+    apply(plan, with_columns("Q4 2024/25"), by=officer)
+    # The next quarter's file keeps last quarter's column and adds this one's, in the same words.
+    apply(plan, with_columns("Q4 2024/25", "Q1 2025/26"), by=officer)
+    updates = Update.objects.filter(action__ref="V1.1").order_by("recorded_at")
+    assert [(timezone.localtime(u.recorded_at).date(), u.commentary) for u in updates] == [
+        (datetime.date(2025, 3, 31), "On track"),
+        (datetime.date(2025, 6, 30), "On track"),
+    ]
