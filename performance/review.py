@@ -211,32 +211,26 @@ class Review:
         return next((state for state in self.actions if state.ref.casefold() == ref.casefold()), None)
 
     def link(self, **params):
-        return action_list_url(self.strategy, self.quarter, within=self.group, **params)
+        return action_list_link(self.strategy, self.quarter, within=self.group)(**params)
 
 
-def action_list_url(strategy, quarter, *, within=None, **params):
-    """The action list filtered to exactly the actions a count counts, as at the end of `quarter`
-    (`within` a delivery group, for a group's meeting)."""
-    base = _list_base(strategy.slug, quarter.slug, within.pk if within is not None else None)
-    extra = "".join(
-        f"&{key}={quote(str(item))}"
-        for key, value in params.items()
-        for item in (value if isinstance(value, (list, tuple)) else [value])
-    )
-    return base + extra
+def action_list_link(strategy, quarter, *, within=None):
+    """A function of filters (`link(status=..., group=...)`) giving the address of the action list
+    filtered to exactly the actions a count counts, as at the end of `quarter` (`within` a delivery
+    group, for a group's meeting). The common part of the address is worked out once per review."""
+    query = [("strategy", strategy.slug), ("as_at", quarter.slug)]
+    if within is not None:
+        query.append(("group", within.pk))
+    base = f"{reverse('actions:action_list')}?{urlencode(query)}"
 
+    def link(**params):
+        return base + "".join(
+            f"&{key}={quote(str(item))}"
+            for key, value in params.items()
+            for item in (value if isinstance(value, (list, tuple)) else [value])
+        )
 
-@functools.lru_cache(maxsize=256)
-def _list_base(strategy_slug, quarter_slug, group_pk):
-    query = [("strategy", strategy_slug), ("as_at", quarter_slug)]
-    if group_pk is not None:
-        query.append(("group", group_pk))
-    return f"{_action_list_path()}?{urlencode(query)}"
-
-
-@functools.cache
-def _action_list_path():
-    return reverse("actions:action_list")
+    return link
 
 
 def default_quarter(strategy, today=None):
@@ -633,7 +627,7 @@ def _assemble(
     meetings,
     challenges,
 ):
-    link = functools.partial(action_list_url, strategy, quarter, within=group)
+    link = action_list_link(strategy, quarter, within=group)
     by_objective, by_group, total, markings = _plan_counts(tally, placing)
     changed = _change_counts(tally)
     flagged, exceptions_in = _flag_counts(tally, exception_rags)
