@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from actions.forms import NO_CASE_DATA
 from performance.models import Attendance, Challenge
 from strategy.models import Organisation, Person
+from strategy.widgets import LongSelect
 
 PERSON, ORGANISATION = "person", "organisation"
 
@@ -47,6 +48,7 @@ class OwnerField(forms.ChoiceField):
         kwargs.setdefault("label", "Owner")
         kwargs.setdefault("help_text", "The person or partner organisation who is to act on it.")
         kwargs.setdefault("error_messages", {"invalid_choice": "Choose an owner from the list"})
+        kwargs.setdefault("widget", LongSelect)  # every person and organisation of the partnership
         super().__init__(**kwargs)
 
 

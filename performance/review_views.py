@@ -40,6 +40,7 @@ from performance.review import (
 from strategy import permissions
 from strategy.models import Marking, Strategy
 from strategy.periods import Quarter
+from strategy.widgets import LongSelect
 
 NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
 # Past this many objectives, their counts get a page of their own (keeps the dashboard light).
@@ -108,6 +109,7 @@ class ChallengeForm(forms.Form):
         required=False,
         help_text="A decision about none of these is about the meeting as a whole.",
         error_messages={"invalid_choice": "Choose one of the objectives"},
+        widget=LongSelect,
     )
     text = forms.CharField(
         label="What was challenged or decided",
