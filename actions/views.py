@@ -45,6 +45,8 @@ from strategy.models import Marking, Membership, Strategy
 from strategy.periods import Quarter
 
 PAGE_SIZE = 50
+# The action page shows a year of quarter ends; the rest on asking (each quarter is a part of one query).
+QUARTER_ENDS_SHOWN = 4
 
 
 def _default_strategy(user):
@@ -384,13 +386,18 @@ def action_detail(request, pk):
     sign_off = sign_off.select_related("created_by", "reviewed_by").order_by("-created_at", "-pk")[:5]
     _flag(action)
     may_correct = permissions.can_record_correction(request.user, action)
+    quarters = ended_quarters(action.strategy)
+    every_quarter = request.GET.get("quarters") == "all" or len(quarters) <= QUARTER_ENDS_SHOWN
     return render(
         request,
         "actions/action_detail.html",
         {
             "action": action,
             "updates": updates,
-            "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(ended_quarters(action.strategy)),
+            "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(
+                quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN]
+            ),
+            "every_quarter": every_quarter,
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),
             "may_approve": permissions.can_approve_update(request.user, action),

@@ -414,11 +414,22 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
         ("2025-Q4", Status.NOT_STARTED, "", False),
     ]
     content = response.content.decode()
-    assert "V1.1 as it stood at the end of each quarter" in content
+    assert "V1.1 as it stood at the end of each of the last 3 quarters" in content
     table = content[content.index('id="quarter-ends"') : content.index('id="history"')]
     assert table.count("In progress") == 2 and table.count(">Red</strong>") == 2
     assert table.count("Not started") == 1 and table.count("Not rated") == 1
     assert content.index("2026/27 Q2") < content.index("2026/27 Q1") < content.index("2025/26 Q4")
+    # A year of quarters (2025/26 Q3 is before the action), then every one of the strategy on asking.
+    assert 'href="?quarters=all#quarter-ends">Show every quarter of the strategy' in content
+    response = client.get(url, {"quarters": "all"})
+    assert [(e.quarter.slug, e.status) for e in response.context["quarter_ends"]] == [
+        ("2026-Q2", Status.IN_PROGRESS),
+        ("2026-Q1", Status.IN_PROGRESS),
+        ("2025-Q4", Status.NOT_STARTED),
+    ]
+    content = response.content.decode()
+    assert "V1.1 as it stood at the end of each quarter, newest first" in content
+    assert "Show every quarter" not in content
 
     # An action with no ended quarter in the plan has no such table.
     response = client.get(reverse("actions:action_detail", args=[plan["v1_2"].pk]))
