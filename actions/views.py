@@ -86,6 +86,7 @@ def _awaiting_sign_off(actions, quarter):
     return set(
         Update.objects.awaiting_sign_off()
         .filter(action__in=[action.pk for action in actions], recorded_at__gte=quarter.start_moment)
+        .order_by()  # a set: the updates' plan order would join their actions, groups and strategies
         .values_list("action_id", flat=True)
     )
 
