@@ -390,7 +390,7 @@ class ActionQuerySet(models.QuerySet):
         leads. Not the latest update: its date is kept on the action (last_updated_at), and joining
         it would read the update of every action in the plan before the page is cut."""
         return self.select_related("strategy", "objective__delivery_group", "lead_organisation").prefetch_related(
-            "lead_links__person"
+            lead_links_in_order("person")
         )
 
     def status_counts(self):
@@ -911,6 +911,13 @@ class ActionLead(models.Model):
     @property
     def label(self):
         return f"{self.person.name} ({self.note})" if self.note else self.person.name
+
+
+def lead_links_in_order(*related):
+    """A prefetch of each action's leads (its ActionLead rows) in their order, with `related` joined in
+    the same query. Ordered by position alone: within one action that is the default ordering, which
+    would also sort by the action's place in the plan and join its strategy, group and objective."""
+    return models.Prefetch("lead_links", queryset=ActionLead.objects.select_related(*related).order_by("position"))
 
 
 class UpdateQuerySet(models.QuerySet):

@@ -36,6 +36,7 @@ from actions.models import (
     collecting_quarter,
     default_strategy,
     ended_quarters,
+    lead_links_in_order,
     locked_quarters,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
@@ -68,7 +69,7 @@ def _get_action_with_details(request, pk):
         "strategy", "objective__delivery_group__chair", "objective__strategic_objective", "lead_organisation"
     )
     action = _get_action(request, pk, actions)
-    prefetch_related_objects([action], "lead_links__person__organisation", "contributing_organisations")
+    prefetch_related_objects([action], lead_links_in_order("person__organisation"), "contributing_organisations")
     # The indicators that measure the action and the review meetings' challenges and decisions about
     # it (the performance app's), read through the action's relations so this app imports nothing of
     # the one built on it; only those the user may see.
@@ -245,7 +246,6 @@ def _filtered_actions(request):
         if as_at
         else base.current().with_flags(timezone.localdate(), Quarter.current().start_moment)
     )
-    base = base.with_related()
     data = request.GET.copy()
     data.pop("page", None)
     filterset = ActionFilter(data, queryset=base, strategy=strategy, user=request.user)
@@ -256,7 +256,7 @@ def _filtered_actions(request):
 @require_GET
 def action_list(request):
     strategy, filterset, actions = _filtered_actions(request)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(actions.with_related(), PAGE_SIZE).get_page(request.GET.get("page"))
     quarter = Quarter.current()
     as_at = filterset.quarter if filterset is not None else None
     awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
