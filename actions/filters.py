@@ -2,7 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Cast, Concat
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from actions.models import (
@@ -44,23 +46,43 @@ class PlanOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*(self.get_ordering_value(param) for param in value), *PLAN_ORDER)
 
 
+class LabelledChoiceIterator(ModelChoiceIterator):
+    """Each option as its key and the `choice_label` its queryset annotates, read as plain rows: no
+    model instance per option, where a large plan offers hundreds of leads and objectives."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "choice_label")
+
+
+class LabelledChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = LabelledChoiceIterator
+
+
+class LabelledChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose queryset annotates each option's text as `choice_label`."""
+
+    field_class = LabelledChoiceField
+
+
 class ActionFilter(django_filters.FilterSet):
     """Filters on one strategy's actions; the view passes the strategy and the user."""
 
     q = django_filters.CharFilter(
         label="Search", method="filter_text", help_text="Words in the action, its KPI or its latest commentary."
     )
-    group = django_filters.ModelChoiceFilter(
+    group = LabelledChoiceFilter(
         label="Delivery group",
         field_name="objective__delivery_group",
         queryset=DeliveryGroup.objects.none(),
         empty_label="All groups",
         widget=LongSelect,
     )
-    objective = django_filters.ModelChoiceFilter(
+    objective = LabelledChoiceFilter(
         label="Objective", queryset=Objective.objects.none(), empty_label="All objectives", widget=LongSelect
     )
-    lead = django_filters.ModelChoiceFilter(
+    lead = LabelledChoiceFilter(
         label="Lead", field_name="leads", queryset=Person.objects.none(), empty_label="All leads", widget=LongSelect
     )
     status = django_filters.MultipleChoiceFilter(
@@ -117,7 +139,7 @@ class ActionFilter(django_filters.FilterSet):
     due_next = django_filters.BooleanFilter(
         label="Due in the next quarter", method="filter_due_next", widget=forms.CheckboxInput
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = LabelledChoiceFilter(
         label="Partner agency",
         queryset=Organisation.objects.none(),
         method="filter_agency",
@@ -159,27 +181,41 @@ class ActionFilter(django_filters.FilterSet):
         # first such action (through the foreign key's index), where IN (...) read the whole plan.
         # Each list starts from the strategy's or partnership's own rows, so its cost stays flat in
         # the number of other partnerships on the deployment.
-        self.filters["group"].queryset = DeliveryGroup.objects.filter(
-            Exists(visible.filter(objective__delivery_group=OuterRef("pk"))), strategy=strategy
+        # Both lists are one strategy's, so they are ordered without the strategy and partnership
+        # that the groups' default ordering names first (and would join).
+        self.filters["group"].queryset = (
+            DeliveryGroup.objects.filter(
+                Exists(visible.filter(objective__delivery_group=OuterRef("pk"))), strategy=strategy
+            )
+            .annotate(choice_label=F("name"))
+            .order_by("position", "name")
         )
         self.filters["objective"].queryset = (
             Objective.objects.filter(
                 Exists(visible.filter(objective=OuterRef("pk"))), delivery_group__strategy=strategy
             )
-            .select_related("delivery_group")
-            .only("pk", "number", "title", "delivery_group__name")
+            .annotate(
+                choice_label=Concat(
+                    "delivery_group__name",
+                    Value(" "),
+                    Cast("number", CharField()),
+                    Value(": "),
+                    "title",
+                    output_field=TextField(),
+                )
+            )
+            .order_by("delivery_group__position", "delivery_group__name", "number")
         )
         self.filters["lead"].queryset = Person.objects.filter(
             Exists(visible.filter(leads=OuterRef("pk"))), partnership_id=strategy.partnership_id
-        ).only("pk", "name")
-        self.filters["objective"].field.label_from_instance = lambda o: f"{o.delivery_group.name} {o.number}: {o.title}"
+        ).annotate(choice_label=F("name"))
         contributed = Action.contributing_organisations.through.objects.filter(
             organisation=OuterRef("pk"), action__in=visible
         )
         self.filters["agency"].queryset = Organisation.objects.filter(
             Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed),
             partnership_id=strategy.partnership_id,
-        )
+        ).annotate(choice_label=F("name"))
         self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in self.quarters(strategy)]
         self.quarter = self.quarter_as_at(data, strategy)
         if self.quarter is not None:

@@ -386,9 +386,12 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=ActionLead.objects.filter(person_id=me).values("action_id")) | chairs)
 
     def with_related(self):
-        return self.select_related(
-            "strategy", "objective__delivery_group", "lead_organisation", "latest_update__created_by"
-        ).prefetch_related("lead_links__person")
+        """What a list of actions shows beside each: its strategy, objective and group, lead agency and
+        leads. Not the latest update: its date is kept on the action (last_updated_at), and joining
+        it would read the update of every action in the plan before the page is cut."""
+        return self.select_related("strategy", "objective__delivery_group", "lead_organisation").prefetch_related(
+            lead_links_in_order("person")
+        )
 
     def status_counts(self):
         return dict(self.order_by().values_list("status").annotate(n=Count("pk")))
@@ -908,6 +911,13 @@ class ActionLead(models.Model):
     @property
     def label(self):
         return f"{self.person.name} ({self.note})" if self.note else self.person.name
+
+
+def lead_links_in_order(*related):
+    """A prefetch of each action's leads (its ActionLead rows) in their order, with `related` joined in
+    the same query. Ordered by position alone: within one action that is the default ordering, which
+    would also sort by the action's place in the plan and join its strategy, group and objective."""
+    return models.Prefetch("lead_links", queryset=ActionLead.objects.select_related(*related).order_by("position"))
 
 
 class UpdateQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +36,7 @@ from actions.models import (
     collecting_quarter,
     default_strategy,
     ended_quarters,
+    lead_links_in_order,
     locked_quarters,
 )
 from actions.spreadsheets import highest_marking, plan_rows, write_csv, write_xlsx
@@ -57,20 +58,20 @@ def _get_strategy(request, slug):
     return get_object_or_404(Strategy.objects.visible_to(request.user).select_related("partnership"), slug=slug)
 
 
-def _get_action(request, pk):
-    actions = (
-        Action.objects.visible_to(request.user)
-        .with_flags(timezone.localdate(), Quarter.current().start_moment)
-        .select_related(
-            "strategy",
-            "objective__delivery_group__chair",
-            "objective__strategic_objective",
-            "lead_organisation",
-            "latest_update__created_by",
-        )
-        .prefetch_related("lead_links__person__organisation", "contributing_organisations")
+def _get_action(request, pk, actions):
+    """The action `pk` of `actions` if the user may see it (else 404). Each page passes a queryset
+    joining only what it shows: every table more in the query makes PostgreSQL's planning of it
+    markedly slower."""
+    return get_object_or_404(actions.visible_to(request.user), pk=pk)
+
+
+def _get_action_with_details(request, pk):
+    """The action for its page, with its flags, leads, agencies, indicators and review challenges."""
+    actions = Action.objects.with_flags(timezone.localdate(), Quarter.current().start_moment).select_related(
+        "strategy", "objective__delivery_group__chair", "objective__strategic_objective", "lead_organisation"
     )
-    action = get_object_or_404(actions, pk=pk)
+    action = _get_action(request, pk, actions)
+    prefetch_related_objects([action], lead_links_in_order("person__organisation"), "contributing_organisations")
     # The indicators that measure the action and the review meetings' challenges and decisions about
     # it (the performance app's), read through the action's relations so this app imports nothing of
     # the one built on it; only those the user may see.
@@ -88,6 +89,7 @@ def _awaiting_sign_off(actions, quarter):
     return set(
         Update.objects.awaiting_sign_off()
         .filter(action__in=[action.pk for action in actions], recorded_at__gte=quarter.start_moment)
+        .order_by()  # a set: the updates' plan order would join their actions, groups and strategies
         .values_list("action_id", flat=True)
     )
 
@@ -246,7 +248,6 @@ def _filtered_actions(request):
         if as_at
         else base.current().with_flags(timezone.localdate(), Quarter.current().start_moment)
     )
-    base = base.with_related()
     data = request.GET.copy()
     data.pop("page", None)
     filterset = ActionFilter(data, queryset=base, strategy=strategy, user=request.user)
@@ -257,7 +258,7 @@ def _filtered_actions(request):
 @require_GET
 def action_list(request):
     strategy, filterset, actions = _filtered_actions(request)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(actions.with_related(), PAGE_SIZE).get_page(request.GET.get("page"))
     quarter = Quarter.current()
     as_at = filterset.quarter if filterset is not None else None
     awaiting = _awaiting_sign_off(page.object_list, quarter) if as_at is None else set()
@@ -266,6 +267,7 @@ def action_list(request):
             _flag_as_at(action, as_at)
         else:
             _flag(action, awaiting=awaiting)
+            action.as_at_state = None  # the row shows the action's own state
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -375,7 +377,7 @@ def action_list_download(request, file_format):
 @login_required
 @require_GET
 def action_detail(request, pk):
-    action = _get_action(request, pk)
+    action = _get_action_with_details(request, pk)
     updates = list(
         action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
     )
@@ -426,7 +428,9 @@ def _crumbs(action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
-    action = _get_action(request, pk)
+    action = _get_action(
+        request, pk, Action.objects.select_related("strategy", "objective__delivery_group", "latest_update__created_by")
+    )
     if not permissions.can_update_action(request.user, action):
         raise PermissionDenied("You cannot update this action: only its leads, its group's chair and officers can.")
     conflict = None

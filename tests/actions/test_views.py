@@ -121,10 +121,10 @@ def test_another_partnerships_strategy_is_not_found(client, viewer, plan, elsewh
 def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead, plan, django_assert_num_queries):
     _grow_plan(plan, lead, count)
     client.force_login(viewer)
-    # session, user, membership, strategy, count, the page's actions, lead links, people, updates awaiting
-    # sign-off, strategies (menu), 4 filter choice lists (groups, objectives, leads, organisations),
-    # session save x3
-    with django_assert_num_queries(17):
+    # session, user, membership, strategy, count, the page's actions, their lead links (with people),
+    # updates awaiting sign-off, strategies (menu), 4 filter choice lists (groups, objectives, leads,
+    # organisations), session save x3
+    with django_assert_num_queries(16):
         response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
     assert response.context["page_obj"].paginator.count == count
 
@@ -402,10 +402,11 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     )
     client.force_login(viewer)
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
-    # session, user, membership, the action, its lead links, people, lead organisation, contributing
-    # organisations, indicators, decisions, updates, the viewer's person, whether the viewer follows the
-    # action (the Follow button), the history's updates, its state at each quarter's end, session save x3
-    with django_assert_num_queries(18):
+    # session, user, membership, the action, its lead links (with people and their organisations),
+    # contributing organisations, indicators, decisions, updates, the viewer's person, whether the viewer
+    # follows the action (the Follow button), the history's updates, its state at each quarter's end,
+    # session save x3
+    with django_assert_num_queries(16):
         response = client.get(url)
     ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
     assert ends == [  # newest first
