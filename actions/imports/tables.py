@@ -63,6 +63,16 @@ def _x(name):
     return f"{XLSX_MAIN} {name}"
 
 
+# The workbook's element names as the parser gives them ("uri name"), made once: the handlers compare
+# them at every element of every sheet.
+_SHEET, _WORKBOOK_PROPERTIES, _NUMBER_FORMAT, _CELL_FORMATS, _CELL_FORMAT = map(
+    _x, ["sheet", "workbookPr", "numFmt", "cellXfs", "xf"]
+)
+_ROW, _CELL, _CELL_VALUE, _FORMULA, _TEXT_RUN, _INLINE_STRING, _PHONETIC, _STRING_ITEM = map(
+    _x, ["row", "c", "v", "f", "t", "is", "rPh", "si"]
+)
+
+
 # Refusals ------------------------------------------------------------------------------------------
 
 
@@ -437,9 +447,9 @@ class _XlsxWorkbook(_Handler):
         self.date1904 = False
 
     def start(self, tag, attrs):
-        if tag == _x("sheet"):
+        if tag == _SHEET:
             self.sheets.append((attrs.get("name", ""), attrs.get(f"{OFFICE_RELATIONSHIPS} id")))
-        elif tag == _x("workbookPr"):
+        elif tag == _WORKBOOK_PROPERTIES:
             self.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
 
@@ -464,17 +474,17 @@ class _XlsxStyles(_Handler):
         self.in_cell_styles = False
 
     def start(self, tag, attrs):
-        if tag == _x("numFmt"):
+        if tag == _NUMBER_FORMAT:
             self.formats[attrs.get("numFmtId")] = attrs.get("formatCode", "")
-        elif tag == _x("cellXfs"):
+        elif tag == _CELL_FORMATS:
             self.in_cell_styles = True
-        elif tag == _x("xf") and self.in_cell_styles:
+        elif tag == _CELL_FORMAT and self.in_cell_styles:
             if len(self.styles) >= 65_536:  # more than Excel allows
                 raise damaged("xlsx", "too many cell styles")
             self.styles.append(attrs.get("numFmtId", "0"))
 
     def end(self, tag):
-        if tag == _x("cellXfs"):
+        if tag == _CELL_FORMATS:
             self.in_cell_styles = False
 
     def date_styles(self):
@@ -506,7 +516,7 @@ class _XlsxStrings(_Handler):
         self.in_text = False
 
     def start(self, tag, attrs):
-        if tag == _x("si"):
+        if tag == _STRING_ITEM:
             self.count += 1
             if self.count > MAX_SHARED_STRINGS:
                 raise ImportRefused(
@@ -517,18 +527,18 @@ class _XlsxStrings(_Handler):
                     )
                 )
             self.parts, self.size = [], 0
-        elif tag == _x("rPh"):
+        elif tag == _PHONETIC:
             self.phonetic += 1
-        elif tag == _x("t") and not self.phonetic:
+        elif tag == _TEXT_RUN and not self.phonetic:
             self.in_text = True
 
     def end(self, tag):
-        if tag == _x("si"):
+        if tag == _STRING_ITEM:
             self.done.append(self.TOO_LONG if self.size > MAX_CELL_CHARS else "".join(self.parts))
             self.parts = None
-        elif tag == _x("rPh"):
+        elif tag == _PHONETIC:
             self.phonetic -= 1
-        elif tag == _x("t"):
+        elif tag == _TEXT_RUN:
             self.in_text = False
 
     def text(self, data):
@@ -571,12 +581,12 @@ class _XlsxSheet(_Handler):
         return self.title, self.number, self.column
 
     def start(self, tag, attrs):
-        if tag == _x("row"):
+        if tag == _ROW:
             reference = attrs.get("r")
             self.number = int(reference) if reference and reference.isdigit() else self.number + 1
             self.values = []
             self.column = -1
-        elif tag == _x("c") and self.values is not None:
+        elif tag == _CELL and self.values is not None:
             reference = attrs.get("r")
             match = _COLUMN.match(reference) if reference else None
             if match:
@@ -587,13 +597,13 @@ class _XlsxSheet(_Handler):
             else:
                 self.column += 1
             self.cell = {"t": attrs.get("t", "n"), "s": attrs.get("s"), "v": None, "f": None, "is": None}
-        elif self.cell is not None and tag in (_x("v"), _x("f")):
+        elif self.cell is not None and tag in (_CELL_VALUE, _FORMULA):
             self.collecting = self.cell[tag[-1]] = _CellText()
-        elif self.cell is not None and tag == _x("is"):
+        elif self.cell is not None and tag == _INLINE_STRING:
             self.cell["is"] = _CellText()
-        elif self.cell is not None and tag == _x("t") and self.cell["is"] is not None and not self.phonetic:
+        elif self.cell is not None and tag == _TEXT_RUN and self.cell["is"] is not None and not self.phonetic:
             self.collecting = self.cell["is"]
-        elif tag == _x("rPh"):
+        elif tag == _PHONETIC:
             self.phonetic = True  # phonetic guides are not the cell's text
 
     def text(self, data):
@@ -601,11 +611,11 @@ class _XlsxSheet(_Handler):
             self.collecting.add(data, self._where)
 
     def end(self, tag):
-        if tag in (_x("v"), _x("f"), _x("t")):
+        if tag in (_CELL_VALUE, _FORMULA, _TEXT_RUN):
             self.collecting = None
-        elif tag == _x("rPh"):
+        elif tag == _PHONETIC:
             self.phonetic = False
-        elif tag == _x("c") and self.cell is not None:
+        elif tag == _CELL and self.cell is not None:
             value = self._value(self.cell)
             self.cell = None
             if not _blank(value):
@@ -614,7 +624,7 @@ class _XlsxSheet(_Handler):
                 if self.column >= len(self.values):
                     self.values.extend([None] * (self.column + 1 - len(self.values)))
                 self.values[self.column] = value
-        elif tag == _x("row") and self.values is not None:
+        elif tag == _ROW and self.values is not None:
             self.count.written_row()
             if _trimmed(self.values):
                 self.done.append((self.number, tuple(self.values), 1))
