@@ -90,8 +90,9 @@ def test_series_differ_by_pattern_and_marker_not_colour_alone():
     assert dashes[STYLES["value"]["colour"]] is None  # solid
     assert dashes[STYLES["target"]["colour"]] == "8 5"  # dashed
     assert dashes[STYLES["comparator"]["colour"]] == "2 4"  # dotted
-    assert root.findall(f".//{SVG}circle")  # the values' markers
-    assert root.findall(f".//{SVG}rect[@fill='#ffffff']")  # the comparator's hollow squares
+    assert len(root.findall(f".//{SVG}circle")) == 5  # the four values' markers and the legend's
+    # The comparator's hollow squares: its three figures (one period has none) and the legend's.
+    assert len(root.findall(f".//{SVG}rect[@fill='#ffffff'][@stroke]")) == 4
     legend = [text.text for text in root.iter(f"{SVG}text")][-3:]  # after the axes' ticks and labels
     assert legend == ["Repeat victims", "Target", "Met-wide figure"]
 
