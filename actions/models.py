@@ -98,7 +98,8 @@ def _rounds(strategy):
 
 
 def locked_quarters(strategy):
-    """The strategy's locked quarters (their rounds closed), newest first."""
+    """The strategy's locked quarters (their rounds closed), newest first: the closed quarters the
+    public pages, open data and the API show."""
     return sorted((quarter for quarter, closed in _rounds(strategy) if closed), reverse=True)
 
 

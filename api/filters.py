@@ -14,11 +14,12 @@ from strategy import permissions
 PUBLIC_ACTION_FILTERS = ("group", "objective", "as_at", "status", "rag", "change", "was_status", "was_rag")
 
 
-def closed_quarters(strategy):
-    """The strategy's closed quarters, newest first, read once per request and kept on it."""
-    if not hasattr(strategy, "_api_closed_quarters"):
-        strategy._api_closed_quarters = locked_quarters(strategy)
-    return strategy._api_closed_quarters
+def locked_quarters_once(strategy):
+    """locked_quarters, read once per request and kept on the strategy: the view and its filter set
+    each ask more than once."""
+    if not hasattr(strategy, "_locked_quarters"):
+        strategy._locked_quarters = locked_quarters(strategy)
+    return strategy._locked_quarters
 
 
 class APIActionFilter(ActionFilter):
@@ -41,7 +42,7 @@ class APIActionFilter(ActionFilter):
 
     @staticmethod
     def quarters(strategy):
-        return closed_quarters(strategy)
+        return locked_quarters_once(strategy)
 
 
 class ActionFilterBackend(DjangoFilterBackend):

@@ -143,7 +143,7 @@ class ActionViewSet(ReadOnlyViewSet):
 
     def _quarter(self):
         """The closed quarter asked for; if none and there is no key, the last closed one."""
-        closed = filters.closed_quarters(self.strategy)
+        closed = filters.locked_quarters_once(self.strategy)
         asked = self.request.query_params.get("as_at")
         if asked:
             quarter = filters.APIActionFilter.quarter_as_at({"as_at": asked}, self.strategy)

@@ -23,11 +23,6 @@ def last_closed_quarter(strategy):
     return closed[0] if closed else None
 
 
-def closed_quarters(strategy):
-    """Every closed quarter of the strategy, oldest first."""
-    return sorted(locked_quarters(strategy))
-
-
 def public_actions(strategy, *, quarter, preview=False):
     """The strategy's public actions as they stood at the end of `quarter` (as_at_status, as_at_rag,
     as_at_public_note), in plan order; with no closed quarter, the plan's current actions, unrated."""

@@ -4,8 +4,8 @@ change (the data dictionary page describes every column), formula-looking text e
 import csv
 import io
 
-from actions.models import RAG, Status
-from publicsite.content import closed_quarters, last_closed_quarter, public_actions, public_values
+from actions.models import RAG, Status, locked_quarters
+from publicsite.content import last_closed_quarter, public_actions, public_values
 from strategy.formulas import escape_formula
 
 ACTION_COLUMNS = {
@@ -83,7 +83,7 @@ def status_history_csv(strategy, *, preview=False):
     """One query per closed quarter, whatever the plan's size."""
 
     def rows():
-        for quarter in closed_quarters(strategy):
+        for quarter in reversed(locked_quarters(strategy)):  # oldest first: the file reads forward in time
             for action in public_actions(strategy, quarter=quarter, preview=preview):
                 yield (
                     quarter.slug,

@@ -6,11 +6,13 @@ asks only for the ones it needs.
 
 import datetime
 import os
+import re
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.db import connection, models
 
 from actions.models import Action, ActionLead, DeliveryGroup, Objective
 from strategy.models import Marking, Membership, Organisation, Partnership, Person, StrategicObjective, Strategy
@@ -72,6 +74,20 @@ def make_action(objective, ref, *, leads=(), **fields):
     for position, person in enumerate(leads, start=1):
         ActionLead.objects.create(action=action, person=person, position=position)
     return action
+
+
+def violates(model, name):
+    """A `match=` pattern for the IntegrityError raised when a row breaks `model`'s constraint `name`.
+
+    PostgreSQL names the constraint in every message, SQLite only for CHECK: it reports a UNIQUE
+    constraint by its columns, so there the pattern is those columns, in the constraint's order.
+    """
+    [constraint] = [c for c in model._meta.constraints if c.name == name]
+    if connection.vendor == "sqlite" and isinstance(constraint, models.UniqueConstraint):
+        table = model._meta.db_table
+        columns = ", ".join(f"{table}.{model._meta.get_field(field).column}" for field in constraint.fields)
+        return re.escape(f"UNIQUE constraint failed: {columns}") + "$"
+    return rf"\b{re.escape(name)}\b"
 
 
 @pytest.fixture

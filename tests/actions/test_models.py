@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 
 from actions.models import RAG, Action, StaleUpdate, Status, Update
 from strategy.periods import Quarter
-from tests.conftest import make_action
+from tests.conftest import make_action, violates
 
 
 def test_a_reference_is_unique_within_its_strategy(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Action, "action_unique_ref")), transaction.atomic():
         make_action(plan["o1"], "V1.1")
 
 
@@ -22,23 +22,23 @@ def test_the_same_reference_may_be_used_by_another_partnership(plan, elsewhere):
 
 
 def test_a_reference_is_required(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Action, "action_ref_required")), transaction.atomic():
         make_action(plan["v1"], "")
 
 
 def test_progress_cannot_pass_100(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Action, "action_progress_0_100")), transaction.atomic():
         Action.objects.filter(pk=plan["v1_1"].pk).update(progress=101)
 
 
 def test_only_actions_in_progress_or_ongoing_carry_a_rag(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Action, "action_rag_only_when_rated")), transaction.atomic():
         Action.objects.filter(pk=plan["v1_1"].pk).update(status=Status.COMPLETE, rag=RAG.RED)
     Action.objects.filter(pk=plan["v1_1"].pk).update(status=Status.ONGOING, rag=RAG.RED)
 
 
 def test_a_due_date_needs_a_deadline_to_come_from(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Action, "action_due_date_needs_deadline")), transaction.atomic():
         Action.objects.filter(pk=plan["o1_2"].pk).update(due_date=datetime.date(2025, 1, 1))
 
 

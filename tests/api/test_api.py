@@ -12,6 +12,7 @@ import time_machine
 from actions.models import Action
 from api.models import PartnerAPIKey
 from api.throttling import AnonymousThrottle, KeyThrottle
+from performance.models import UpdateRound
 from strategy.models import Marking
 from tests.api.conftest import NOW, caller, make_key
 from tests.conftest import make_action
@@ -214,6 +215,19 @@ def test_a_key_reads_the_state_now_or_as_at_any_closed_quarter(published, keys):
         "amber",
         "Note for V1.1",
     )
+
+
+def test_the_closed_quarters_are_listed_newest_first_and_without_a_key_the_newest_is_read(published, keys, officer):
+    strategy = published["strategy"]
+    UpdateRound.objects.create(
+        strategy=strategy, year=2024, number=2, deadline=datetime.date(2024, 10, 10), closed_at=NOW, closed_by=officer
+    )
+    client = caller()
+    assert client.get(f"/api/v1/strategies/{strategy.pk}/").json()["closed_quarters"] == ["2024-Q3", "2024-Q2"]
+    rows = client.get(f"/api/v1/strategies/{strategy.pk}/actions/").json()["results"]
+    assert {row["quarter"] for row in rows} == {"2024-Q3"}
+    rows = client.get(f"/api/v1/strategies/{strategy.pk}/actions/?as_at=2024-Q2").json()["results"]
+    assert {row["quarter"] for row in rows} == {"2024-Q2"}
 
 
 @pytest.mark.parametrize("quarter", ["2024-Q2", "2025-Q1", "2019-Q1", "soon"])

@@ -18,7 +18,7 @@ from performance import rounds
 from performance.models import Challenge, Meeting, MeetingPack
 from strategy.models import Marking, Membership
 from strategy.periods import Quarter
-from tests.conftest import make_user
+from tests.conftest import make_user, violates
 from tests.notifications.conftest import DAY, TUESDAY, inbox, send
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_off_sends_nothing_but_round_reminders_still_go(smtp_server, signed_off,
 def test_the_database_refuses_a_second_notification_with_the_same_key(plan, chair):
     row = {"user": chair, "kind": Kind.SIGN_OFF, "key": "day:2025-05-13", "subject": "x", "to_address": "c@example.org"}
     Notification.objects.create(**row)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=violates(Notification, "notification_once_per_key")):
         Notification.objects.create(**row)
 
 

@@ -90,10 +90,11 @@ def test_series_differ_by_pattern_and_marker_not_colour_alone():
     assert dashes[STYLES["value"]["colour"]] is None  # solid
     assert dashes[STYLES["target"]["colour"]] == "8 5"  # dashed
     assert dashes[STYLES["comparator"]["colour"]] == "2 4"  # dotted
-    assert root.findall(f".//{SVG}circle")  # the values' markers
-    assert root.findall(f".//{SVG}rect[@fill='#ffffff']")  # the comparator's hollow squares
-    legend = [text.text for text in root.iter(f"{SVG}text")]
-    assert {"Repeat victims", "Target", "Met-wide figure"} <= set(legend)
+    assert len(root.findall(f".//{SVG}circle")) == 5  # the four values' markers and the legend's
+    # The comparator's hollow squares: its three figures (one period has none) and the legend's.
+    assert len(root.findall(f".//{SVG}rect[@fill='#ffffff'][@stroke]")) == 4
+    legend = [text.text for text in root.iter(f"{SVG}text")][-3:]  # after the axes' ticks and labels
+    assert legend == ["Repeat victims", "Target", "Met-wide figure"]
 
 
 def test_lines_and_text_have_enough_contrast():
@@ -113,10 +114,14 @@ def test_a_gap_in_a_series_breaks_its_line():
 def test_axis_ticks_and_labels():
     root = parse(chart())
     texts = [text.text for text in root.iter(f"{SVG}text")]
-    assert "0%" in texts and "2017/18 Q1" in texts and "2017/18 Q4" in texts
+    assert texts == [
+        *("0%", "5%", "10%", "15%", "20%"),
+        *("2017/18 Q1", "2017/18 Q2", "2017/18 Q3", "2017/18 Q4"),
+        *("Repeat victims", "Target", "Met-wide figure"),
+    ]
     assert nice_ticks(0, 16) == [0, 5, 10, 15, 20]
     assert nice_ticks(0, 100) == [0, 25, 50, 75, 100]
-    assert nice_ticks(12, 12.5)[0] <= 12 and nice_ticks(12, 12.5)[-1] >= 12.5
+    assert nice_ticks(12, 12.5) == [12, 12.2, 12.4, 12.6]  # a narrow range still starts at or below, ends at or above
 
 
 def test_many_periods_show_a_readable_number_of_labels():

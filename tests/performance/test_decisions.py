@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from performance.models import Attendance, Challenge, HeldMeetingError, Meeting, MeetingPack
 from strategy.models import Person
+from tests.conftest import violates
 
 pytestmark = pytest.mark.django_db
 
@@ -89,25 +90,34 @@ def decisions(plan, meetings, officer):
 
 
 def test_a_challenge_has_no_state_and_a_decision_always_has_one(plan, meetings):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match=violates(Challenge, "challenge_state_only_for_decisions")),
+        transaction.atomic(),
+    ):
         Challenge.objects.create(
             meeting=meetings["january"], kind="challenge", state="open", action=plan["v1_1"], text="Why?"
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match=violates(Challenge, "challenge_state_only_for_decisions")),
+        transaction.atomic(),
+    ):
         Challenge.objects.create(meeting=meetings["january"], kind="decision", state="", text="Do it.")
 
 
 def test_a_closed_decision_has_a_response_and_a_time(meetings):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match=violates(Challenge, "decision_closed_with_response")),
+        transaction.atomic(),
+    ):
         decide(meetings["january"], "Do it.", state=Challenge.State.DONE)
 
 
 def test_a_decision_has_one_owner_and_is_about_one_thing_at_most(plan, meetings):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Challenge, "decision_one_owner")), transaction.atomic():
         decide(meetings["january"], "Do it.", owner_person=plan["lena"], owner_organisation=plan["police"])
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Challenge, "challenge_about_one_thing")), transaction.atomic():
         decide(meetings["january"], "Do it.", action=plan["v1_1"], objective=plan["v1"])
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Challenge, "challenge_about_one_thing")), transaction.atomic():
         Challenge.objects.create(meeting=meetings["january"], kind="challenge", text="Why?")  # about nothing
 
 

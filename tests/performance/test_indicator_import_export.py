@@ -544,7 +544,7 @@ def test_a_file_with_a_bad_row_says_which_row_and_column_and_saves_nothing(
     [invalid] = preview.context["result"].invalid_rows
     assert invalid.number == len(text.splitlines()) - 1
     errors = invalid.field_specific_errors.get(column) if column else invalid.non_field_specific_errors
-    assert any(error.startswith(message) for error in errors), errors
+    assert [error[: len(message)] for error in errors] == [message], errors
     page = preview.content.decode()
     assert "Traceback" not in page
     assert "Nothing has been imported: correct the rows below and upload the file again." in page

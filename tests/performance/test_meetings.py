@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from performance.models import Meeting
+from tests.conftest import violates
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -98,9 +99,12 @@ def test_a_group_meeting_names_its_group_and_a_second_on_the_same_day_is_refused
 
 
 def test_the_database_refuses_an_incoherent_meeting(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match=violates(Meeting, "meeting_group_only_for_group_meetings")),
+        transaction.atomic(),
+    ):
         Meeting.objects.create(strategy=plan["strategy"], kind="delivery_group", date="2025-01-28", year=2024, number=3)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Meeting, "meeting_quarter_1_4")), transaction.atomic():
         Meeting.objects.create(strategy=plan["strategy"], date="2025-01-28", year=2024, number=5)
     with pytest.raises(ValidationError):
         Meeting(strategy=plan["strategy"], date=datetime.date(2025, 1, 28), year=2025, number=1).full_clean()

@@ -53,13 +53,30 @@ def test_an_officer_issues_the_pack_and_it_is_recorded(issued, officer, meeting)
     assert issued.marking == "official_sensitive"  # CONTEST is in it
     assert issued.pdf_sha256 == hashlib.sha256(bytes(issued.pdf_content)).hexdigest()
     assert issued.xlsx_sha256 == hashlib.sha256(bytes(issued.xlsx_content)).hexdigest()
-    assert issued.pages >= 5
+    assert issued.pages == 10  # a page each: cover, contents, summary, three groups and four closing sections
 
 
 def test_the_pdf_opens_with_its_pages_and_text(issued):
     reader = PdfReader(io.BytesIO(bytes(issued.pdf_content)))
     pages = [page.extract_text() for page in reader.pages]
     assert len(pages) == issued.pages
+    sections = [
+        (item.title, reader.get_destination_page_number(item) + 1)
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
+    assert sections == [
+        ("Executive Group, 28 January 2025", 1),
+        ("Contents", 2),
+        ("Summary: 2024/25 Q3", 3),
+        ("Victim", 4),
+        ("Offender", 5),
+        ("CONTEST", 6),
+        ("Changes this quarter", 7),
+        ("Challenges and decisions", 8),
+        ("Attendance", 9),
+        ("Actions from previous meetings", 10),
+    ]
     cover, contents, summary = pages[0], pages[1], pages[2]
     assert "Test Community Safety Partnership" in cover
     assert "Executive Group, 28 January 2025" in cover

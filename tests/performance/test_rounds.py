@@ -16,7 +16,7 @@ from performance import rounds
 from performance.models import Meeting, RoundEmail, UpdateRound
 from strategy.models import Membership, Person, Strategy
 from strategy.periods import Quarter
-from tests.conftest import make_action
+from tests.conftest import make_action, violates
 
 D = datetime.date
 
@@ -163,7 +163,7 @@ def test_one_round_per_strategy_and_quarter(plan, officer):
     open_round(plan, officer)
     with pytest.raises(ValidationError, match="already has an update round"):
         open_round(plan, officer)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=violates(UpdateRound, "update_round_one_per_quarter")):
         UpdateRound.objects.create(
             strategy=plan["strategy"], year=last_quarter().year, number=last_quarter().number, deadline=D(2030, 1, 1)
         )
@@ -480,7 +480,7 @@ def test_a_correction_needs_a_locked_quarter_and_a_reason(plan, officer):
         rounds.correction_record(
             action=plan["v1_1"], quarter=last_quarter(), by=officer, reason="x", status="in_progress", rag="green"
         )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=violates(Update, "update_correction_has_reason")):
         Update.objects.create(action=plan["v1_1"], status="not_started", source=Update.Source.CORRECTION)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from actions.models import RAG, AwaitingSignOff, ReviewRefused, Status, Update
 from performance import rounds
 from strategy.models import Strategy
+from tests.conftest import violates
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_one_submission_at_a_time(signed_off, lead):
     submit(signed_off["v1_1"], lead)
     with pytest.raises(AwaitingSignOff, match="already waiting for sign-off"):
         submit(signed_off["v1_1"], lead)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=violates(Update, "update_one_submitted_per_action")):
         Update.objects.create(action=signed_off["v1_1"], status="not_started", review_state="submitted")
 
 
@@ -92,7 +93,7 @@ def test_an_update_is_reviewed_once(signed_off, lead, chair):
 
 
 def test_a_returned_update_needs_a_comment_in_the_database(signed_off, lead):
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match=violates(Update, "update_returned_has_comment")):
         Update.objects.create(action=signed_off["v1_1"], status="not_started", review_state="returned")
 
 

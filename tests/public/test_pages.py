@@ -1,6 +1,7 @@
 """The public pages and open data: what anyone may read, with nothing else in them."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -9,9 +10,10 @@ from django.core.cache import caches
 from django.test import Client
 
 from actions.models import Action
+from performance.models import UpdateRound
 from strategy.models import Strategy
 from tests.conftest import make_action
-from tests.public.conftest import SECRETS
+from tests.public.conftest import NOW, SECRETS
 
 PAGE = "/public/tcsp/test-2024-2027/"
 ADDRESSES = [
@@ -81,6 +83,25 @@ def test_the_files_have_fixed_headers_and_the_reviewed_figures(published, client
         ("KPI-1", "2024-07-01", "40"),
         ("KPI-1", "2024-10-01", "35"),
     ]
+
+
+def test_the_status_history_reads_forward_through_the_closed_quarters(published, officer, client):
+    UpdateRound.objects.create(
+        strategy=published["strategy"],
+        year=2024,
+        number=2,
+        deadline=datetime.date(2024, 10, 10),
+        closed_at=NOW,
+        closed_by=officer,
+    )
+    history = rows(client.get(PAGE + "status-history.csv"))
+    assert [(row["quarter"], row["reference"]) for row in history] == [
+        ("2024-Q2", "V1.1"),
+        ("2024-Q2", "O1.2"),
+        ("2024-Q3", "V1.1"),
+        ("2024-Q3", "O1.2"),
+    ]
+    assert {row["quarter"] for row in rows(client.get(PAGE + "actions.csv"))} == {"2024-Q3"}  # the newest
 
 
 def test_the_files_are_rfc_4180_with_formulas_escaped(published, client):

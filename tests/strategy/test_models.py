@@ -6,10 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from strategy.models import Marking, Person, Strategy
+from tests.conftest import violates
 
 
 def test_a_strategy_slug_is_unique_within_its_partnership_only(plan, elsewhere):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Strategy, "strategy_unique_slug")), transaction.atomic():
         Strategy.objects.create(
             partnership=plan["partnership"],
             title="Again",
@@ -27,7 +28,7 @@ def test_a_strategy_slug_is_unique_within_its_partnership_only(plan, elsewhere):
 
 
 def test_a_strategy_cannot_end_before_it_starts(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Strategy, "strategy_period_order")), transaction.atomic():
         Strategy.objects.create(
             partnership=plan["partnership"],
             title="Backwards",
@@ -38,7 +39,7 @@ def test_a_strategy_cannot_end_before_it_starts(plan):
 
 
 def test_people_are_matched_by_name_ignoring_case_and_spacing(plan):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=violates(Person, "person_unique_name")), transaction.atomic():
         Person.objects.create(partnership=plan["partnership"], name="  lena   LEAD ")
     assert Person.objects.get(name_key="lena lead") == plan["lena"]
 
