@@ -47,7 +47,7 @@ def test_five_updates_in_five_page_loads(page, live_server, lead, five_to_update
         expect(page.get_by_role("heading", name="Update this action")).to_be_visible()
         check_accessibility(page, "action-update-todo")
 
-        loads, interactions = [], []
+        loads = []
         # A page load is a navigation of the main frame (a POST answered by a redirect counts once).
         page.on("framenavigated", lambda frame: frame == page.main_frame and loads.append(frame.url))
         for ref in ("V1.1", "V1.2", "V1.9", "V1.10", "O1.2"):
@@ -56,16 +56,12 @@ def test_five_updates_in_five_page_loads(page, live_server, lead, five_to_update
             expect(page.get_by_role("radio", name="In progress")).to_be_checked()
             expect(page.get_by_role("radio", name="Green")).to_be_checked()
             expect(page.locator("#previous-commentary")).to_contain_text("Begun")
-            before = len(interactions)
+            # Three steps and nothing else asked: the commentary, its words, Save and next.
             page.get_by_label("Commentary").click()
-            interactions.append("click commentary")
             expect(page.get_by_label("Commentary")).to_be_focused()
             # Filled as one input, as a paste would: key by key, a loaded machine has dropped keys.
             page.get_by_label("Commentary").fill(f"{ref}: on track, nothing to add.")
-            interactions.append("type")
             page.get_by_role("button", name="Save and next").click()
-            interactions.append("save and next")
-            assert len(interactions) - before <= 3
             expect(page.get_by_text(f"Your update to {ref} has been saved.")).to_be_visible()
 
         expect(page).to_have_url(re.compile(r"/my/$"))
@@ -73,7 +69,6 @@ def test_five_updates_in_five_page_loads(page, live_server, lead, five_to_update
         page.wait_for_load_state("load")
         assert len(loads) == 5
         assert loads[-1].endswith("/my/")
-        assert len(interactions) == 15
         notes = Update.objects.filter(commentary__endswith="on track, nothing to add.")
         assert sorted(notes.values_list("commentary", "status", "rag", "progress")) == sorted(
             [
