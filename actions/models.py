@@ -452,9 +452,12 @@ class ActionQuerySet(models.QuerySet):
             **{f"changed_{change.value}": _boolean(change_q(change, before_end)) for change in Change},
         )
 
-    def with_flags(self, today, since):
+    def with_flags(self, today=None, since=None):
         """The flags of each action's state now, as booleans: overdue, due_soon (within DUE_SOON_DAYS)
-        and no_update (none recorded since `since`, a moment or an expression of one)."""
+        and no_update (none recorded since `since`, a moment or an expression of one; by default the
+        current quarter's start), as at `today` (by default today)."""
+        today = today or timezone.localdate()
+        since = Quarter.containing(today).start_moment if since is None else since
         return self.annotate(
             overdue=_boolean(CURRENT.overdue_by(today)),
             due_soon=_boolean(CURRENT.due_between(today, today + datetime.timedelta(days=DUE_SOON_DAYS))),

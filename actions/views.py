@@ -67,7 +67,7 @@ def _get_action(request, pk, actions):
 
 def _get_action_with_details(request, pk):
     """The action for its page, with its flags, leads, agencies, indicators and review challenges."""
-    actions = Action.objects.with_flags(timezone.localdate(), Quarter.current().start_moment).select_related(
+    actions = Action.objects.with_flags().select_related(
         "strategy", "objective__delivery_group__chair", "objective__strategic_objective", "lead_organisation"
     )
     action = _get_action(request, pk, actions)
@@ -243,11 +243,7 @@ def _filtered_actions(request):
     base = Action.objects.for_strategy(strategy).visible_to(request.user)
     as_at = ActionFilter.quarter_as_at(request.GET, strategy)
     # The quarterly review links here "as at" a past quarter: the plan as it stood at its end.
-    base = (
-        base.as_at_end_of(as_at)
-        if as_at
-        else base.current().with_flags(timezone.localdate(), Quarter.current().start_moment)
-    )
+    base = base.as_at_end_of(as_at) if as_at else base.current().with_flags()
     data = request.GET.copy()
     data.pop("page", None)
     filterset = ActionFilter(data, queryset=base, strategy=strategy, user=request.user)

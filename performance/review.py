@@ -108,7 +108,6 @@ class ActionState:
     revised_due_date: datetime.date | None = None
     was_status: str = Status.NOT_STARTED
     was_rag: str = ""
-    is_new: bool = False
     changes: frozenset = frozenset()
     overdue: bool = False
     due_next: bool = False
@@ -129,6 +128,11 @@ class ActionState:
     @property
     def was_rating(self):
         return rating(self.was_status, self.was_rag)
+
+    @property
+    def is_new(self):
+        """Not in the plan at the end of the quarter before."""
+        return Change.NEW in self.changes
 
     @property
     def effective_due_date(self):
@@ -442,7 +446,6 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
         *moved,
     ) in rows:
         group_id, rank, objective_marking = placing[objective_id]
-        changes = _changes(*moved)
         state = ActionState(
             pk=pk,
             ref=ref,
@@ -458,8 +461,7 @@ def _states(in_plan, *, quarter, known_by, placing, on_time):
             revised_due_date=revised,
             was_status=was_status,
             was_rag=was_rag,
-            is_new=Change.NEW in changes,
-            changes=changes,
+            changes=_changes(*moved),
             overdue=overdue,
             due_next=due_next,
             no_update=no_update,
@@ -520,8 +522,8 @@ def _was_row(movements, link):
     then: ActionQuerySet.was_before)."""
     row = CountRow(label="Previous quarter", params={})
     by_status, by_rag = Counter(), Counter()
-    for (was_status, was_rag, is_new, _changes), n in movements.items():
-        if is_new:
+    for (was_status, was_rag, changes), n in movements.items():
+        if Change.NEW in changes:
             continue
         by_status[was_status] += n
         if was_rag:
@@ -553,7 +555,7 @@ class Tally:
 
     objective: Counter = field(default_factory=Counter)  # (objective id, marking, status, RAG)
     agency: Counter = field(default_factory=Counter)  # (lead agency, owed an update, returned on time, status, RAG)
-    movement: Counter = field(default_factory=Counter)  # (was status, was RAG, is new, its Changes)
+    movement: Counter = field(default_factory=Counter)  # (was status, was RAG, its Changes)
     flag: Counter = field(default_factory=Counter)  # (group id, RAG, overdue, no update, due next)
     contribution: Counter = field(default_factory=Counter)  # (agency, also leads it, status, RAG)
 
@@ -572,7 +574,7 @@ class Tally:
             agency=Counter(
                 map(attrgetter("lead_organisation_id", "owed_update", "returned_on_time", "status", "rag"), states)
             ),
-            movement=Counter(map(attrgetter("was_status", "was_rag", "is_new", "changes"), states)),
+            movement=Counter(map(attrgetter("was_status", "was_rag", "changes"), states)),
             flag=Counter(map(attrgetter("group_id", "rag", "overdue", "no_update", "due_next"), states)),
             contribution=contributing,
         )
@@ -689,7 +691,7 @@ def _plan_counts(tally, placing):
 def _change_counts(tally):
     """How many actions made each Change since the quarter before."""
     changed = Counter()
-    for (*_was, changes), n in tally.movement.items():
+    for (_was_status, _was_rag, changes), n in tally.movement.items():
         for change in changes:
             changed[change] += n
     return changed
