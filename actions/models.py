@@ -364,7 +364,8 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(strategy=strategy, objective__delivery_group__strategy=strategy)
 
     def open(self):
-        return self.exclude(status__in=CLOSED_STATUSES)
+        """Not closed now (CURRENT.open)."""
+        return self.filter(CURRENT.open())
 
     def overdue(self, today=None):
         """Overdue now: CURRENT.overdue_by `today`."""
