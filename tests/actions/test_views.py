@@ -404,23 +404,17 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
     # session, user, membership, the action, its lead links (with people and their organisations),
     # contributing organisations, indicators, decisions, updates, the viewer's person, whether the viewer
-    # follows the action (the Follow button), the history's updates, its state at each quarter's end,
+    # follows the action (the Follow button), the history's updates, its state at the last quarter's end,
     # session save x3
     with django_assert_num_queries(16):
         response = client.get(url)
     ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
-    assert ends == [  # newest first
-        ("2026-Q2", Status.IN_PROGRESS, RAG.RED, False),
-        ("2026-Q1", Status.IN_PROGRESS, RAG.RED, True),
-        ("2025-Q4", Status.NOT_STARTED, "", False),
-    ]
+    assert ends == [("2026-Q2", Status.IN_PROGRESS, RAG.RED, False)]  # the last quarter only
     content = response.content.decode()
-    assert "V1.1 as it stood at the end of each of the last 3 quarters" in content
+    assert "V1.1 as it stood at the end of the last quarter, from the update history" in content
     table = content[content.index('id="quarter-ends"') : content.index('id="history"')]
-    assert table.count("In progress") == 2 and table.count(">Red</strong>") == 2
-    assert table.count("Not started") == 1 and table.count("Not rated") == 1
-    assert content.index("2026/27 Q2") < content.index("2026/27 Q1") < content.index("2025/26 Q4")
-    # A year of quarters (2025/26 Q3 is before the action), then every one of the strategy on asking.
+    assert table.count("In progress") == 1 and table.count(">Red</strong>") == 1 and "Not started" not in table
+    # Every quarter of the strategy on asking (2025/26 Q3 is before the action).
     assert 'href="?quarters=all#quarter-ends">Show every quarter of the strategy' in content
     response = client.get(url, {"quarters": "all"})
     assert [(e.quarter.slug, e.status) for e in response.context["quarter_ends"]] == [
@@ -429,13 +423,22 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
         ("2025-Q4", Status.NOT_STARTED),
     ]
     content = response.content.decode()
-    assert "V1.1 as it stood at the end of each quarter, newest first" in content
+    assert "V1.1 as it stood at the end of each quarter, newest first, from the update history" in content
+    table = content[content.index('id="quarter-ends"') : content.index('id="history"')]
+    assert table.count("In progress") == 2 and table.count(">Red</strong>") == 2
+    assert table.count("Not started") == 1 and table.count("Not rated") == 1
+    assert content.index("2026/27 Q2") < content.index("2026/27 Q1") < content.index("2025/26 Q4")
     assert "Show every quarter" not in content
 
-    # An action with no ended quarter in the plan has no such table.
+    # An action not in the plan at the end of the last quarter says so, and offers the others.
     response = client.get(reverse("actions:action_detail", args=[plan["v1_2"].pk]))
     assert response.context["quarter_ends"] == []
-    assert "at the end of each quarter" not in response.content.decode()
+    content = response.content.decode()
+    assert "V1.2 was not in the plan at the end of 2026/27 Q2." in content
+    assert "as it stood at the end of" not in content and "Show every quarter of the strategy" in content
+    response = client.get(reverse("actions:action_detail", args=[plan["v1_2"].pk]), {"quarters": "all"})
+    assert response.context["quarter_ends"] == []
+    assert 'id="quarter-ends"' not in response.content.decode()
 
 
 def test_the_strategy_overview_shows_its_counts_as_at_the_end_of_a_past_quarter(
