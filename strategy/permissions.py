@@ -360,10 +360,10 @@ def can_approve_update(user, action):
     if is_officer(user, action.strategy.partnership_id):
         return True
     found = membership(user)
+    if found is None or found.role != Role.CHAIR:
+        return False
     me = person_id(user)
-    return bool(
-        found and found.role == Role.CHAIR and me is not None and action.objective.delivery_group.chair_id == me
-    )
+    return me is not None and action.objective.delivery_group.chair_id == me
 
 
 def update_needs_sign_off(user, action):

@@ -403,10 +403,9 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     client.force_login(viewer)
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
     # session, user, membership, the action, its lead links (with people and their organisations),
-    # contributing organisations, indicators, decisions, updates, the viewer's person, whether the viewer
-    # follows the action (the Follow button), the history's updates, its state at the last quarter's end,
-    # session save x3
-    with django_assert_num_queries(16):
+    # contributing organisations, indicators, decisions, updates, whether the viewer follows the action
+    # (the Follow button), the history's updates, its state at the last quarter's end, session save x3
+    with django_assert_num_queries(15):
         response = client.get(url)
     ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
     assert ends == [("2026-Q2", Status.IN_PROGRESS, RAG.RED, False)]  # the last quarter only
