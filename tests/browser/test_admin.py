@@ -59,3 +59,34 @@ def test_the_back_offices_change_lists_fit_a_phone(
         expect(page.locator("#result_list")).to_be_visible()
         check_phone_layout(page)
         check_tables_stay_tables(page)
+
+
+def test_the_back_offices_import_preview_fits_a_phone(
+    page,
+    live_server,
+    officer,
+    plan,
+    sign_in,
+    check_phone_layout,
+    check_tables_stay_tables,
+    check_accessibility,
+    tmp_path,
+):
+    # People with long job titles and addresses: a preview of six columns, wider than a phone.
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "name,kind,job_title,organisation,email,user\n"
+        "Priya Practitioner,Person,Anti-social behaviour and community resolution coordinator,Test Council,"
+        "priya.practitioner@westminster.example.gov.uk,\n"
+        "Dev Detective,Person,Detective Inspector for violence against women and girls,Test Police,"
+        "dev.detective@met.police.example.uk,\n"
+    )
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server.url}/admin/strategy/person/import/")
+    page.get_by_label("File to import").set_input_files(str(people))
+    page.get_by_label("Format").select_option("csv")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("table.import-preview")).to_contain_text("Dev Detective")
+    check_phone_layout(page)
+    check_tables_stay_tables(page)
+    check_accessibility(page, "admin-person-import-preview")
