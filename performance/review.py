@@ -381,17 +381,17 @@ def _challenges(meetings, *, user, known_by, group):
             | challenges.filter(delivery_group=group)
             | challenges.filter(objective__delivery_group=group)
         )
-    return list(
+    found = list(
         challenges.select_related(
-            "meeting__delivery_group",
-            "action__objective",
-            "objective",
-            "delivery_group",
-            "owner_person",
-            "owner_organisation",
-            "created_by",
+            "action", "objective", "delivery_group", "owner_person", "owner_organisation", "created_by"
         ).order_by("meeting__date", "created_at", "pk")
     )
+    # Their meetings are `meetings`, already read with their groups: joining them again would only
+    # make the query longer to plan.
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    for challenge in found:
+        challenge.meeting = by_pk[challenge.meeting_id]
+    return found
 
 
 def _states(in_plan, *, quarter, known_by, placing, on_time):

@@ -142,7 +142,11 @@ class ChallengeForm(forms.Form):
         if len(review.meetings) == 1:
             self.fields["meeting"].initial = str(review.meetings[0].pk)
         self.fields["group"].choices = [("", "Not a whole group")] + [(str(g.pk), g.name) for g in review.groups]
-        self.objectives = [o for o in review.objectives if permissions.cleared_for(user, o.marking)]
+        # A plan has hundreds of objectives and two markings: ask once per marking.
+        cleared = {
+            marking: permissions.cleared_for(user, marking) for marking in {o.marking for o in review.objectives}
+        }
+        self.objectives = [o for o in review.objectives if cleared[o.marking]]
         names = {g.pk: g.name for g in review.groups}
         self.fields["objective"].choices = [("", "Not an objective")] + [
             (str(o.pk), f"{names.get(o.delivery_group_id, '')} {o.number}: {o.title}"[:120]) for o in self.objectives
