@@ -357,14 +357,12 @@ def _plan(strategy, user, group):
     # Each action's group, the higher marking of its objective and group, and its objective's place in
     # the plan: the big query then reads the actions table alone, unsorted, and Python sorts.
     group_markings = {g.pk: g.marking for g in groups}
-    placing = {
-        objective.pk: (
-            objective.delivery_group_id,
-            rank,
-            Marking.highest([objective.marking, group_markings[objective.delivery_group_id]]),
-        )
-        for rank, objective in enumerate(objectives)
-    }
+    placing = {}
+    for rank, objective in enumerate(objectives):
+        marking, group_marking = objective.marking, group_markings[objective.delivery_group_id]
+        if marking != group_marking:  # most share their group's: no need to compare them
+            marking = Marking.highest([marking, group_marking])
+        placing[objective.pk] = (objective.delivery_group_id, rank, marking)
     return groups, objectives, placing
 
 
