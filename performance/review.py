@@ -357,14 +357,12 @@ def _plan(strategy, user, group):
     # Each action's group, the higher marking of its objective and group, and its objective's place in
     # the plan: the big query then reads the actions table alone, unsorted, and Python sorts.
     group_markings = {g.pk: g.marking for g in groups}
-    placing = {
-        objective.pk: (
-            objective.delivery_group_id,
-            rank,
-            Marking.highest([objective.marking, group_markings[objective.delivery_group_id]]),
-        )
-        for rank, objective in enumerate(objectives)
-    }
+    placing = {}
+    for rank, objective in enumerate(objectives):
+        marking, group_marking = objective.marking, group_markings[objective.delivery_group_id]
+        if marking != group_marking:  # most share their group's: no need to compare them
+            marking = Marking.highest([marking, group_marking])
+        placing[objective.pk] = (objective.delivery_group_id, rank, marking)
     return groups, objectives, placing
 
 
@@ -381,17 +379,17 @@ def _challenges(meetings, *, user, known_by, group):
             | challenges.filter(delivery_group=group)
             | challenges.filter(objective__delivery_group=group)
         )
-    return list(
+    found = list(
         challenges.select_related(
-            "meeting__delivery_group",
-            "action__objective",
-            "objective",
-            "delivery_group",
-            "owner_person",
-            "owner_organisation",
-            "created_by",
+            "action", "objective", "delivery_group", "owner_person", "owner_organisation", "created_by"
         ).order_by("meeting__date", "created_at", "pk")
     )
+    # Their meetings are `meetings`, already read with their groups: joining them again would only
+    # make the query longer to plan.
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    for challenge in found:
+        challenge.meeting = by_pk[challenge.meeting_id]
+    return found
 
 
 def _states(in_plan, *, quarter, known_by, placing, on_time):

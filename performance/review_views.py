@@ -51,9 +51,13 @@ def visible_strategies(user):
     return Strategy.objects.listed_for(user).order_by("-start_date", "title")
 
 
-def strategy_for(user, slug):
-    """The strategy with this slug that the user may see, or 404 (another partnership's is not found)."""
-    strategy = visible_strategies(user).select_related("partnership").filter(slug=slug).first()
+def strategy_for(user, slug, *, among=None):
+    """The strategy with this slug that the user may see, or 404 (another partnership's is not found).
+    `among`: the user's visible_strategies (with their partnerships) when a page has read them already."""
+    if among is None:
+        strategy = visible_strategies(user).select_related("partnership").filter(slug=slug).first()
+    else:
+        strategy = next((choice for choice in among if choice.slug == slug), None)
     if strategy is None or not permissions.can_view_review(user, strategy):
         raise Http404("No strategy you may see has that address.")
     return strategy
@@ -142,7 +146,11 @@ class ChallengeForm(forms.Form):
         if len(review.meetings) == 1:
             self.fields["meeting"].initial = str(review.meetings[0].pk)
         self.fields["group"].choices = [("", "Not a whole group")] + [(str(g.pk), g.name) for g in review.groups]
-        self.objectives = [o for o in review.objectives if permissions.cleared_for(user, o.marking)]
+        # A plan has hundreds of objectives and two markings: ask once per marking.
+        cleared = {
+            marking: permissions.cleared_for(user, marking) for marking in {o.marking for o in review.objectives}
+        }
+        self.objectives = [o for o in review.objectives if cleared[o.marking]]
         names = {g.pk: g.name for g in review.groups}
         self.fields["objective"].choices = [("", "Not an objective")] + [
             (str(o.pk), f"{names.get(o.delivery_group_id, '')} {o.number}: {o.title}"[:120]) for o in self.objectives
@@ -300,7 +308,7 @@ class PackIssueForm(forms.Form):
         return next((m for m in self.meetings if str(m.pk) == self.cleaned_data["meeting"]), None)
 
 
-def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=200):
+def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=200, strategies=None):
     include_amber = bool(request.GET.get("amber") or request.POST.get("amber"))
     data = build_review(
         strategy=strategy, quarter=quarter, user=request.user, include_amber=include_amber, every_action=False
@@ -347,7 +355,7 @@ def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=
             "cleared_for_all": permissions.cleared_for(request.user, *Marking.values),
             "may_issue": may_issue,
             "pack_form": pack_form,
-            "strategies": visible_strategies(request.user),
+            "strategies": visible_strategies(request.user) if strategies is None else strategies,
             "quarters": quarters,
             "earlier": quarters[position + 1] if position + 1 < len(quarters) else None,
             "later": quarters[position - 1] if position > 0 else None,
@@ -365,8 +373,10 @@ def _dashboard(request, strategy, quarter, *, form=None, pack_form=None, status=
 @login_required
 @require_GET
 def review_dashboard(request, slug, quarter):
-    strategy = strategy_for(request.user, slug)
-    return _dashboard(request, strategy, quarter_of(strategy, quarter))
+    # The switcher lists the strategies the reader may see: the one shown is found among them.
+    strategies = list(visible_strategies(request.user).select_related("partnership"))
+    strategy = strategy_for(request.user, slug, among=strategies)
+    return _dashboard(request, strategy, quarter_of(strategy, quarter), strategies=strategies)
 
 
 @login_required

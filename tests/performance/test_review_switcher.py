@@ -103,11 +103,12 @@ def test_the_dashboard_counts_its_queries_with_the_switcher_the_packs_and_the_de
     with on(2025, 2, 15):
         client.force_login(officer)
         client.get(URL)
-        # The session, user, membership, strategy; the review's 12 (groups, objectives, round, counts,
-        # listed actions, agencies, meetings, challenges, indicators, texts, leads, updates); the
-        # decision form's owners (people, organisations) and the open and overdue decisions; the
-        # quarter's packs; the strategies for the switcher; the session's refresh (3).
-        with django_assert_num_queries(24):
+        # The session, user, membership; the strategies for the switcher (the one shown among them);
+        # the review's 12 (groups, objectives, round, counts, listed actions, agencies, meetings,
+        # challenges, indicators, texts, leads, updates); the decision form's owners (people,
+        # organisations) and the open and overdue decisions; the quarter's packs; the session's
+        # refresh (3).
+        with django_assert_num_queries(23):
             assert client.get(URL).status_code == 200
 
 
