@@ -121,9 +121,9 @@ def test_another_partnerships_strategy_is_not_found(client, viewer, plan, elsewh
 def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead, plan, django_assert_num_queries):
     _grow_plan(plan, lead, count)
     client.force_login(viewer)
-    # session, user, membership, strategy, count, the page's actions, their lead links (with people),
-    # updates awaiting sign-off, strategies (menu), 4 filter choice lists (groups, objectives, leads,
-    # organisations), session save x3
+    # session, user, membership, strategies (the menu), the strategy it opens on (none named), count,
+    # the page's actions, their lead links (with people), updates awaiting sign-off, 4 filter choice
+    # lists (groups, objectives, leads, organisations), session save x3
     with django_assert_num_queries(16):
         response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
     assert response.context["page_obj"].paginator.count == count
