@@ -117,6 +117,7 @@ class ActionFilter(django_filters.FilterSet):
         choices=Change.choices,
         method="filter_change",
         empty_label="Any",
+        widget=LongSelect,
         help_text="Compared with the end of the quarter before (the current quarter when no quarter is chosen).",
     )
     was_status = django_filters.MultipleChoiceFilter(
@@ -152,12 +153,14 @@ class ActionFilter(django_filters.FilterSet):
         choices=[("lead", "Leads"), ("contributor", "Contributes")],
         method="filter_agency_role",
         empty_label="Leads or contributes",
+        widget=LongSelect,
     )
     sort = PlanOrderingFilter(
         label="Sort by",
         fields=SORT_FIELDS,
         field_labels={field: SORTS[param] for field, param in SORT_FIELDS.items()},
         empty_label="Plan order",
+        widget=LongSelect,
     )
 
     class Meta:
