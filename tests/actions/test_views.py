@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import RAG, Action, Objective, Status, Update
+from strategy.models import Organisation
 from tests.conftest import make_action
 
 D = datetime.date
@@ -102,6 +103,20 @@ def test_filter_choices_never_name_what_the_user_may_not_see(client, viewer, pla
     form = client.get(reverse("actions:action_list")).context["filter"].form
     assert plan["contest"] not in form.fields["group"].queryset
     assert plan["c1"] not in form.fields["objective"].queryset
+
+
+def test_the_agency_choices_are_those_leading_or_contributing_to_an_action_the_user_may_see(client, viewer, plan):
+    def organisation(name):
+        return Organisation.objects.create(partnership=plan["partnership"], name=name)
+
+    plan["o1_1"].contributing_organisations.add(organisation("Probation"))
+    plan["c1_1"].lead_organisation = organisation("Fire")  # CONTEST: above the viewer's clearance
+    plan["c1_1"].save()
+    plan["c1_1"].contributing_organisations.add(organisation("Health"))
+    organisation("Unlinked")
+    client.force_login(viewer)
+    form = client.get(reverse("actions:action_list")).context["filter"].form
+    assert [label for _, label in form.fields["agency"].choices] == ["All agencies", "Test Council", "Probation"]
 
 
 def test_a_bad_filter_value_is_explained_and_the_rest_still_applies(client, viewer, plan):
