@@ -103,6 +103,13 @@ def test_filter_choices_never_name_what_the_user_may_not_see(client, viewer, pla
     form = client.get(reverse("actions:action_list")).context["filter"].form
     assert plan["contest"] not in form.fields["group"].queryset
     assert plan["c1"] not in form.fields["objective"].queryset
+    # What the page offers: the groups and objectives of the actions the viewer may see, in plan order.
+    assert [label for _, label in form.fields["group"].choices] == ["All groups", "Victim", "Offender"]
+    assert [label for _, label in form.fields["objective"].choices] == [
+        "All objectives",
+        f"Victim 1: {plan['v1'].title}",
+        f"Offender 1: {plan['o1'].title}",
+    ]
 
 
 def test_the_agency_choices_are_those_leading_or_contributing_to_an_action_the_user_may_see(client, viewer, plan):
@@ -137,9 +144,9 @@ def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead,
     _grow_plan(plan, lead, count)
     client.force_login(viewer)
     # session, user, membership, strategies (the menu), the strategy it opens on (none named), count,
-    # the page's actions, their lead links (with people), updates awaiting sign-off, 4 filter choice
-    # lists (groups, objectives, leads, organisations), session save x3
-    with django_assert_num_queries(16):
+    # the page's actions, their lead links (with people), updates awaiting sign-off, 3 filter choice
+    # lists (objectives with their groups, leads, organisations), session save x3
+    with django_assert_num_queries(15):
         response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
     assert response.context["page_obj"].paginator.count == count
 
