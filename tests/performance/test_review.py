@@ -390,6 +390,19 @@ def test_the_action_list_as_at_a_quarter_costs_the_same_at_any_size(
     assert response.context["as_at"] == Q3
 
 
+def test_the_action_list_as_at_a_quarter_sorts_by_the_state_then(history, officer, client):
+    then = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))
+    client.force_login(officer)
+    for sort in ("rag", "-status"):
+        query = {"strategy": "test-2024-2027", "as_at": "2024-Q3", "sort": sort}
+        shown = [action.as_at_state for action in client.get(reverse("actions:action_list"), query).context["page_obj"]]
+        field = sort.lstrip("-")
+        assert {state.action_id for state in shown} == {state.pk for state in then.values()}
+        assert [getattr(state, field) for state in shown] == sorted(
+            (getattr(state, field) for state in then.values()), reverse=sort.startswith("-")
+        )
+
+
 def test_a_bad_as_at_is_explained_and_the_list_shows_the_current_state(history, viewer, client):
     client.force_login(viewer)
     response = client.get(reverse("actions:action_list"), {"strategy": "test-2024-2027", "as_at": "2031-Q1"})
