@@ -6,6 +6,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from actions.models import (
     PLAN_ORDER,
@@ -53,11 +54,20 @@ class LabelledChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", "choice_label")
+        if self.field.options is not None:
+            yield from self.field.options()
+        else:
+            yield from self.queryset.values_list("pk", "choice_label")
 
 
 class LabelledChoiceField(django_filters.fields.ModelChoiceField):
     iterator = LabelledChoiceIterator
+
+    def __init__(self, *args, options=None, **kwargs):
+        # `options`, when given, reads the (key, label) rows another way than from the queryset, which
+        # still checks a submitted key.
+        self.options = options
+        super().__init__(*args, **kwargs)
 
 
 class LabelledChoiceFilter(django_filters.ModelChoiceFilter):
@@ -117,6 +127,7 @@ class ActionFilter(django_filters.FilterSet):
         choices=Change.choices,
         method="filter_change",
         empty_label="Any",
+        widget=LongSelect,
         help_text="Compared with the end of the quarter before (the current quarter when no quarter is chosen).",
     )
     was_status = django_filters.MultipleChoiceFilter(
@@ -152,12 +163,14 @@ class ActionFilter(django_filters.FilterSet):
         choices=[("lead", "Leads"), ("contributor", "Contributes")],
         method="filter_agency_role",
         empty_label="Leads or contributes",
+        widget=LongSelect,
     )
     sort = PlanOrderingFilter(
         label="Sort by",
         fields=SORT_FIELDS,
         field_labels={field: SORTS[param] for field, param in SORT_FIELDS.items()},
         empty_label="Plan order",
+        widget=LongSelect,
     )
 
     class Meta:
@@ -206,15 +219,18 @@ class ActionFilter(django_filters.FilterSet):
             )
             .order_by("delivery_group__position", "delivery_group__name", "number")
         )
+        # A group is offered when one of its objectives is (an action's group is its objective's), so
+        # both lists are read from the objectives' rows, in one query.
+        self.filters["group"].extra["options"] = self._group_options
+        self.filters["objective"].extra["options"] = self._objective_options
         self.filters["lead"].queryset = Person.objects.filter(
             Exists(visible.filter(leads=OuterRef("pk"))), partnership_id=strategy.partnership_id
         ).annotate(choice_label=F("name"))
-        contributed = Action.contributing_organisations.through.objects.filter(
-            organisation=OuterRef("pk"), action__in=visible
-        )
+        # One probe through either link: two, each over the visible plan, took the database longer
+        # to plan than to run.
+        leads_or_contributes = Q(lead_organisation=OuterRef("pk")) | Q(contributing_organisations=OuterRef("pk"))
         self.filters["agency"].queryset = Organisation.objects.filter(
-            Exists(visible.filter(lead_organisation=OuterRef("pk"))) | Exists(contributed),
-            partnership_id=strategy.partnership_id,
+            Exists(visible.filter(leads_or_contributes)), partnership_id=strategy.partnership_id
         ).annotate(choice_label=F("name"))
         self.filters["as_at"].extra["choices"] = [(q.slug, f"{q} ({q.end:%d/%m/%Y})") for q in self.quarters(strategy)]
         self.quarter = self.quarter_as_at(data, strategy)
@@ -229,6 +245,18 @@ class ActionFilter(django_filters.FilterSet):
                 "progress": "as_at_progress",
                 "updated": "as_at_recorded_at",
             }
+
+    @cached_property
+    def _objective_rows(self):
+        """(key, label, group key, group name) of each objective offered, in the groups' order."""
+        objectives = self.filters["objective"].queryset
+        return list(objectives.values_list("pk", "choice_label", "delivery_group_id", "delivery_group__name"))
+
+    def _objective_options(self):
+        return [(pk, label) for pk, label, _, _ in self._objective_rows]
+
+    def _group_options(self):
+        return list(dict.fromkeys((group, name) for _, _, group, name in self._objective_rows))
 
     # The API's filter set (api/filters.py) reads other actions and quarters through these two.
     @staticmethod

@@ -388,12 +388,10 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=ActionLead.objects.filter(person_id=me).values("action_id")) | chairs)
 
     def with_related(self):
-        """What a list of actions shows beside each: its strategy, objective and group, lead agency and
-        leads. Not the latest update: its date is kept on the action (last_updated_at), and joining
-        it would read the update of every action in the plan before the page is cut."""
-        return self.select_related("strategy", "objective__delivery_group", "lead_organisation").prefetch_related(
-            lead_links_in_order("person")
-        )
+        """What the action list shows beside each action: its objective and group, and its leads.
+        Nothing more is joined: the database sorts the whole matching plan, joins and all, before it
+        cuts the page. Not the latest update either: its date is kept on the action (last_updated_at)."""
+        return self.select_related("objective__delivery_group").prefetch_related(lead_links_in_order("person"))
 
     def status_counts(self):
         return dict(self.order_by().values_list("status").annotate(n=Count("pk")))

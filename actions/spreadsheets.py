@@ -60,7 +60,9 @@ def plan_rows(strategy, actions=None):
     whole_plan = actions is None
     if actions is None:
         actions = Action.objects.for_strategy(strategy).current()
-    actions = actions.with_related().select_related("latest_update").order_by(*Action._meta.ordering)
+    actions = (
+        actions.with_related().select_related("lead_organisation", "latest_update").order_by(*Action._meta.ordering)
+    )
     by_objective = defaultdict(list)
     for action in actions:
         by_objective[action.objective_id].append(action)

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -234,11 +234,17 @@ def my_actions_page(request, *, responding=None, response_form=None):
     )
 
 
-def _filtered_actions(request):
-    """The strategy, the bound filter and the filtered actions of the action list."""
-    strategies = Strategy.objects.listed_for(request.user)
+def _filtered_actions(request, strategies):
+    """The strategy of `strategies` (those listed for the user) named by the request, the bound filter and
+    the filtered actions of the action list."""
     slug = request.GET.get("strategy")
-    strategy = get_object_or_404(strategies, slug=slug) if slug else _default_strategy(request.user)
+    if slug:
+        # Of the list the page offers anyway, rather than a query of its own.
+        strategy = next((strategy for strategy in strategies if strategy.slug == slug), None)
+        if strategy is None:
+            raise Http404("No strategy of that name.")
+    else:
+        strategy = _default_strategy(request.user)
     if strategy is None:
         return None, None, Action.objects.none()
     base = Action.objects.for_strategy(strategy).visible_to(request.user)
@@ -254,7 +260,8 @@ def _filtered_actions(request):
 @login_required
 @require_GET
 def action_list(request):
-    strategy, filterset, actions = _filtered_actions(request)
+    strategies = list(Strategy.objects.listed_for(request.user))
+    strategy, filterset, actions = _filtered_actions(request, strategies)
     page = Paginator(actions.with_related(), PAGE_SIZE).get_page(request.GET.get("page"))
     quarter = Quarter.current()
     as_at = filterset.quarter if filterset is not None else None
@@ -273,7 +280,7 @@ def action_list(request):
         {
             "marking": _page_marking(strategy, page.object_list),
             "strategy": strategy,
-            "strategies": Strategy.objects.listed_for(request.user),
+            "strategies": strategies,
             "filter": filterset,
             "page_obj": page,
             "querystring": query.urlencode(),
@@ -341,7 +348,7 @@ def _sort_columns(query):
 @login_required
 @require_GET
 def action_list_download(request, file_format):
-    strategy, filterset, actions = _filtered_actions(request)
+    strategy, filterset, actions = _filtered_actions(request, Strategy.objects.listed_for(request.user))
     if strategy is None:
         raise PermissionDenied("There is no strategy to download.")
     if filterset.quarter is not None:

@@ -12,8 +12,9 @@ class LongSelect(forms.Select):
     """A <select> for long lists (every lead, every objective of a plan), written in Python.
 
     Django renders each <option> through the template engine; for the action list's filters, with
-    hundreds of leads and objectives, that was most of the page's time. Same markup as Select, with
-    the attributes the GOV.UK control tag adds; option groups are written as <optgroup>.
+    hundreds of leads and objectives, that was most of the page's time, and a page of many selects
+    (as the action list is) pays for it on every short one too. Same markup as Select, with the
+    attributes the GOV.UK control tag adds; option groups are written as <optgroup>.
     """
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import RAG, Action, Objective, Status, Update
+from strategy.models import Organisation
 from tests.conftest import make_action
 
 D = datetime.date
@@ -102,6 +103,27 @@ def test_filter_choices_never_name_what_the_user_may_not_see(client, viewer, pla
     form = client.get(reverse("actions:action_list")).context["filter"].form
     assert plan["contest"] not in form.fields["group"].queryset
     assert plan["c1"] not in form.fields["objective"].queryset
+    # What the page offers: the groups and objectives of the actions the viewer may see, in plan order.
+    assert [label for _, label in form.fields["group"].choices] == ["All groups", "Victim", "Offender"]
+    assert [label for _, label in form.fields["objective"].choices] == [
+        "All objectives",
+        f"Victim 1: {plan['v1'].title}",
+        f"Offender 1: {plan['o1'].title}",
+    ]
+
+
+def test_the_agency_choices_are_those_leading_or_contributing_to_an_action_the_user_may_see(client, viewer, plan):
+    def organisation(name):
+        return Organisation.objects.create(partnership=plan["partnership"], name=name)
+
+    plan["o1_1"].contributing_organisations.add(organisation("Probation"))
+    plan["c1_1"].lead_organisation = organisation("Fire")  # CONTEST: above the viewer's clearance
+    plan["c1_1"].save()
+    plan["c1_1"].contributing_organisations.add(organisation("Health"))
+    organisation("Unlinked")
+    client.force_login(viewer)
+    form = client.get(reverse("actions:action_list")).context["filter"].form
+    assert [label for _, label in form.fields["agency"].choices] == ["All agencies", "Test Council", "Probation"]
 
 
 def test_a_bad_filter_value_is_explained_and_the_rest_still_applies(client, viewer, plan):
@@ -121,10 +143,10 @@ def test_another_partnerships_strategy_is_not_found(client, viewer, plan, elsewh
 def test_the_action_list_costs_the_same_at_any_size(count, client, viewer, lead, plan, django_assert_num_queries):
     _grow_plan(plan, lead, count)
     client.force_login(viewer)
-    # session, user, membership, strategy, count, the page's actions, their lead links (with people),
-    # updates awaiting sign-off, strategies (menu), 4 filter choice lists (groups, objectives, leads,
-    # organisations), session save x3
-    with django_assert_num_queries(16):
+    # session, user, membership, strategies (the menu), the strategy it opens on (none named), count,
+    # the page's actions, their lead links (with people), updates awaiting sign-off, 3 filter choice
+    # lists (objectives with their groups, leads, organisations), session save x3
+    with django_assert_num_queries(15):
         response = client.get(reverse("actions:action_list"), {"rag": "amber", "sort": "-progress"})
     assert response.context["page_obj"].paginator.count == count
 

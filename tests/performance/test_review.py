@@ -379,15 +379,28 @@ def test_the_action_list_as_at_a_quarter_costs_the_same_at_any_size(
 ):
     _grow(history, officer, count)
     client.force_login(officer)
-    # session, user, membership, strategy, strategies (menu), filter choices (groups, objectives, leads,
-    # agencies), count, page of actions (with their state as at the quarter), lead links (with people),
-    # session save x3
-    with django_assert_num_queries(15):
+    # session, user, membership, strategies (the menu, and the one named of them), filter choices
+    # (objectives with their groups, leads, agencies), count, page of actions (with their state as at
+    # the quarter), lead links (with people), session save x3
+    with django_assert_num_queries(13):
         response = client.get(
             reverse("actions:action_list"), {"strategy": "test-2024-2027", "as_at": "2024-Q3", "rag": "red"}
         )
     assert response.context["page_obj"].paginator.count == (count + 1) // 2 + 2
     assert response.context["as_at"] == Q3
+
+
+def test_the_action_list_as_at_a_quarter_sorts_by_the_state_then(history, officer, client):
+    then = states(build_review(strategy=history["strategy"], quarter=Q3, user=officer))
+    client.force_login(officer)
+    for sort in ("rag", "-status"):
+        query = {"strategy": "test-2024-2027", "as_at": "2024-Q3", "sort": sort}
+        shown = [action.as_at_state for action in client.get(reverse("actions:action_list"), query).context["page_obj"]]
+        field = sort.lstrip("-")
+        assert {state.action_id for state in shown} == {state.pk for state in then.values()}
+        assert [getattr(state, field) for state in shown] == sorted(
+            (getattr(state, field) for state in then.values()), reverse=sort.startswith("-")
+        )
 
 
 def test_a_bad_as_at_is_explained_and_the_list_shows_the_current_state(history, viewer, client):
