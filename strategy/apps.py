@@ -7,6 +7,9 @@ class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = "Partnership and strategy"
 
+    def ready(self):
+        from strategy import sessions  # noqa: F401 - connects the session's keep-alive at sign-in
+
 
 class SwpAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # A query string with NUL or another control character gets the 400 page before any view reads it.
     "strategy.middleware.MalformedQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pushes a signed-in session's expiry on at most once a minute, not a write per page (strategy/sessions.py).
+    "strategy.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -192,9 +194,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "actions:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after this many seconds without a request (each request renews the clock).
+# Sessions end after this many seconds without a request (each request renews the clock, to the minute).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # the idle timeout is kept by strategy/sessions.py
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"

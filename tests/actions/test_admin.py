@@ -85,9 +85,9 @@ def test_a_login_outside_any_partnership_is_refused(client, django_user_model):
 def test_the_action_list_shows_each_role_only_what_they_may_see(role, refs, client, users, django_assert_num_queries):
     client.force_login(users[role])
     # session, user, membership+partnership, 2 counts, 2 permission lookups, the page of actions, their
-    # lead links and people, 3 related-only filters, and the session save (savepoint, update, release);
-    # the outsider's one action has no lead, so no people are fetched.
-    with django_assert_num_queries(15 if role == "outsider" else 16):
+    # lead links and people, 3 related-only filters; the outsider's one action has no lead, so no people
+    # are fetched.
+    with django_assert_num_queries(12 if role == "outsider" else 13):
         response = client.get(reverse("admin:actions_action_changelist"))
     assert response.status_code == 200
     shown = {action.ref for action in response.context["cl"].result_list}

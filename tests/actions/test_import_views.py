@@ -205,9 +205,8 @@ def test_the_progress_page_refreshes_itself_while_the_file_is_checked(client, pr
 
 def test_the_list_of_imports(client, preview, django_assert_num_queries):
     # session, user, membership with partnership, the strategies the officer may see, the imports
-    # with their strategy and uploader (one query whatever their number), and saving the session
-    # (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_num_queries(8):
+    # with their strategy and uploader (one query whatever their number).
+    with django_assert_num_queries(5):
         response = client.get(reverse("actions:import_list"))
     page = response.content.decode()
     assert reverse("actions:import_detail", args=[preview.pk]) in page

@@ -131,10 +131,10 @@ def test_my_actions_costs_the_same_at_any_size(count, client, lead, plan, django
     _grow_plan(plan, lead, count)
     # session, user, membership, person (mine), the strategies of my actions, their open rounds,
     # actions (with strategy, group, update, author), updates waiting or returned, decisions owned
-    # (none here), session save (savepoint, update, release)
+    # (none here)
     with time_machine.travel(IN_Q3, tick=False):
         client.force_login(lead)  # on the day: a session begun on another may have expired by then
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(9):
             response = client.get(reverse("actions:my_actions"))
     [entry] = response.context["entries"]
     assert len(entry.needs_update) == count + 3

@@ -135,10 +135,10 @@ def test_the_strategy_page_links_to_its_tools(client, officer, viewer, plan, dja
     client.force_login(officer)
     client.get(f"/strategies/{slug}/")
 
-    # The session (and its refresh: 3), user, membership, strategy, the group counts, the groups, the
+    # The session, user, membership, strategy, the group counts, the groups, the
     # principles, the strategic objectives; no clearance check on what an import reaches, the officer
     # being cleared for everything.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         content = client.get(f"/strategies/{slug}/").content.decode()
 
     for href in [

@@ -97,8 +97,8 @@ def test_the_page_shows_the_latest_twelve_months(client, officer, two_years, dja
     client.force_login(officer)
     client.get(PAGE)
     # The session, the user, the membership; the months held, the crime types held, the wards, the local
-    # authorities (the area's name); the counts; then the session's refresh (savepoint, update, release).
-    with django_assert_num_queries(11):
+    # authorities (the area's name); the counts.
+    with django_assert_num_queries(8):
         response = client.get(PAGE)
     page = text(response)
     assert response.status_code == 200
@@ -143,7 +143,7 @@ def test_choices_are_in_the_address_and_narrow_the_figures(client, viewer, two_y
     client.force_login(viewer)
     query = {"end": "2024-06", "top": "1", "type": ["Shoplifting", "Burglary"], "ward": ["E05000001", "E05000002"]}
     client.get(PAGE, query)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(PAGE, query)
     page = text(response)
     assert response.status_code == 200
@@ -260,8 +260,8 @@ def test_the_workbook_costs_the_pages_queries(client, officer, two_years, django
     client.force_login(officer)
     client.get(XLSX)
     # The session, the user, the membership; the months, crime types, wards, local authorities; the
-    # counts; the session's refresh.
-    with django_assert_num_queries(11):
+    # counts.
+    with django_assert_num_queries(8):
         response = client.get(XLSX, {"type": "Burglary", "ward": "E05000002"})
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert list(book["By ward"].iter_rows(values_only=True))[1] == ("E05000002", "Soho", 12, 24, -12, -0.5)

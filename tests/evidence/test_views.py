@@ -81,9 +81,8 @@ def test_the_page_before_there_is_an_area(client, officer, django_assert_num_que
     client.get(HOME)
     # The session, the user, the membership; the area's latest lookup (none, so no ward count), the
     # local authorities, retired wards, the months held, their first and last, the indicators computed
-    # from crime data (none, so no wards), recent imports; then the session's refresh (a savepoint, the
-    # update, its release).
-    with django_assert_num_queries(13):
+    # from crime data (none, so no wards), recent imports.
+    with django_assert_num_queries(10):
         response = client.get(HOME)
     page = response.content.decode()
     assert response.status_code == 200
@@ -152,9 +151,8 @@ def test_police_files_before_there_is_an_area_are_refused(client, officer):
 def test_the_preview(client, preview, django_assert_num_queries):
     url = reverse("evidence:police_import_detail", args=[preview.pk])
     client.get(url)
-    # The session, the user, the membership, the import with its partnership and uploader; the
-    # session's refresh (a savepoint, the update, its release).
-    with django_assert_num_queries(7):
+    # The session, the user, the membership, the import with its partnership and uploader.
+    with django_assert_num_queries(4):
         response = client.get(url)
     page = response.content.decode()
     assert response.status_code == 200
@@ -315,7 +313,7 @@ def test_the_home_page_costs_the_same_with_more_imports(client, preview, django_
         upload_police(client, january())
     client.get(HOME)
     # As before the area, and the count of the area's current wards.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         response = client.get(HOME)
     assert response.content.decode().count("2024-01-metropolitan-street.csv</a>") == 4
 

@@ -20,9 +20,8 @@ CHECKED_DIGEST = 'name="sign_off" value="digest" class="govuk-radios__input" id=
 
 def test_the_settings_page_shows_each_kind_with_its_default(client, lead, django_assert_num_queries):
     client.force_login(lead)
-    # session, user, the preferences, the membership (navigation), the actions followed, and the session's
-    # idle-time stamp (an update in a savepoint: three)
-    with django_assert_num_queries(8):
+    # session, user, the preferences, the membership (navigation), the actions followed
+    with django_assert_num_queries(5):
         page = client.get(reverse("notifications:preferences")).content.decode()
     assert "E-mails go to lead@example.org." in page
     assert CHECKED_DIGEST in page

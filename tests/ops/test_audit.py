@@ -144,7 +144,7 @@ def test_the_log_runs_a_fixed_number_of_queries(client, plan, lead, officer, n, 
     # session, user, membership (cached); count of the union; the page's rows of the union; then per
     # kind of item on the page (here updates, actions' strategy, memberships, logins...): its rows
     # with the previous row's id, and the previous rows. The same whatever n is.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(19):
         response = client.get("/audit/")
     assert response.status_code == 200
     assert "Renamed" in response.content.decode()

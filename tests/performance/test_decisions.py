@@ -207,8 +207,8 @@ def test_the_meeting_page_costs_the_same_whatever_it_carries(
     url = reverse("performance:meeting_detail", args=[meetings["april"].pk])
     client.get(url)
     # session, user, membership; the meeting; its previous meeting (same body); the decisions carried;
-    # its attendance; its packs; its challenges; the session saved (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # its attendance; its packs; its challenges
+    with django_assert_num_queries(9):
         first = client.get(url)
     for number in range(20):
         decide(
@@ -220,7 +220,7 @@ def test_the_meeting_page_costs_the_same_whatever_it_carries(
         )
         person = Person.objects.create(partnership=plan["partnership"], name=f"Member {number:02}")
         Attendance.objects.create(meeting=meetings["april"], person=person, state=Attendance.State.ATTENDED)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         more = client.get(url)
     page = more.content.decode()
     assert page.count("More ") == 20 and page.count("Member ") == 20 and first.status_code == 200
@@ -300,13 +300,12 @@ def test_the_list_costs_the_same_at_two_sizes(client, officer, plan, meetings, d
     client.force_login(officer)
     url = reverse("performance:decision_list") + "?state=open"
     client.get(url)
-    # session, user, membership; the count; the page; strategies, people and agencies for the filters;
-    # the session saved (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # session, user, membership; the count; the page; strategies, people and agencies for the filters
+    with django_assert_num_queries(8):
         client.get(url)
     for number in range(60):
         decide(meetings["april"], f"Extra {number}.", owner_person=plan["lena"], due_date=datetime.date(2025, 9, 1))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         page = client.get(url).content.decode()
     assert "<strong>64</strong> decisions found" in page  # the four open, and sixty more
 

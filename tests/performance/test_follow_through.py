@@ -155,8 +155,8 @@ def test_my_actions_costs_the_same_however_many_decisions_wait(
     client.force_login(lead)
     client.get(MY_ACTIONS)
     # session, user, membership, person, the strategies of my actions, their open rounds, actions,
-    # updates waiting or returned, decisions owned, session save (savepoint, update, release)
-    with time_machine.travel(BEFORE_DUE, tick=False), django_assert_num_queries(12):
+    # updates waiting or returned, decisions owned
+    with time_machine.travel(BEFORE_DUE, tick=False), django_assert_num_queries(9):
         response = client.get(MY_ACTIONS)
     [entry] = response.context["entries"]
     assert len(entry.decisions) == count and all(decision.overdue for decision in entry.decisions)

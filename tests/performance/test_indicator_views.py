@@ -344,8 +344,8 @@ def make_indicators(strategy, count, *, months=60, first=FIRST_MONTH):
 def list_queries(client, django_assert_num_queries, expected_rows):
     # Queries: the session, the user, their membership, the strategies; the indicators, their recent
     # values (one windowed query); whether the user may import; the filter's group, objective and
-    # strategic-objective choices; and the session's idle-timeout stamp (savepoint, update, release).
-    with django_assert_num_queries(13):
+    # strategic-objective choices.
+    with django_assert_num_queries(10):
         response = client.get(LIST)
     assert response.status_code == 200
     rows = response.context["performance_rows"] + response.context["contextual_rows"]

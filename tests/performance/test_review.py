@@ -366,8 +366,8 @@ def test_the_dashboard_page_costs_the_same_at_any_size(count, history, officer, 
     _grow(history, officer, count)
     client.force_login(officer)
     # session, user, membership, the strategies for the switcher (the one shown among them), the
-    # review's (see above, membership cached), the quarter's packs, session save x3
-    with django_assert_num_queries(20):
+    # review's (see above, membership cached), the quarter's packs
+    with django_assert_num_queries(17):
         response = client.get(reverse("performance:review", args=["test-2024-2027", "2024-Q3"]))
     assert response.status_code == 200
     assert response.context["review"].exception_count == (count + 1) // 2 + 2
@@ -381,8 +381,8 @@ def test_the_action_list_as_at_a_quarter_costs_the_same_at_any_size(
     client.force_login(officer)
     # session, user, membership, strategies (the menu, and the one named of them), filter choices
     # (objectives with their groups, leads, agencies), count, page of actions (with their state as at
-    # the quarter), lead links (with people), session save x3
-    with django_assert_num_queries(13):
+    # the quarter), lead links (with people)
+    with django_assert_num_queries(10):
         response = client.get(
             reverse("actions:action_list"), {"strategy": "test-2024-2027", "as_at": "2024-Q3", "rag": "red"}
         )

@@ -91,9 +91,8 @@ def test_the_switcher_is_a_get_form_to_the_review(client, viewer, history, older
             response.content.decode()
         )
         assert client.get("/review/?strategy=elsewhere-2024").status_code == 404
-        # The session, the user, the membership, the strategies, the updates' latest per strategy;
-        # the session's refresh (3).
-        with django_assert_num_queries(8):
+        # The session, the user, the membership, the strategies, the updates' latest per strategy.
+        with django_assert_num_queries(5):
             assert client.get("/review/").url == URL
 
 
@@ -106,9 +105,8 @@ def test_the_dashboard_counts_its_queries_with_the_switcher_the_packs_and_the_de
         # The session, user, membership; the strategies for the switcher (the one shown among them);
         # the review's 12 (groups, objectives, round, counts, listed actions, agencies, meetings,
         # challenges, indicators, texts, leads, updates); the decision form's owners (people,
-        # organisations) and the open and overdue decisions; the quarter's packs; the session's
-        # refresh (3).
-        with django_assert_num_queries(23):
+        # organisations) and the open and overdue decisions; the quarter's packs.
+        with django_assert_num_queries(20):
             assert client.get(URL).status_code == 200
 
 

@@ -306,8 +306,8 @@ def test_the_returns_page_costs_the_same_at_any_size(count, client, officer, pla
     rounds.reminders_send(update_round=update_round)
     client.force_login(officer)
     # session, user, membership, round (with strategy, partnership and opener), actions with their returned
-    # flag, their leads, the e-mails sent, session save x3
-    with django_assert_num_queries(10):
+    # flag, their leads, the e-mails sent
+    with django_assert_num_queries(7):
         response = client.get(reverse("performance:round_returns", args=[update_round.pk]))
     assert sum(group.actions for group in response.context["groups"]) == count + 5
 

@@ -89,8 +89,8 @@ def test_officers_hold_back_and_word_each_item_with_each_change_audited(plan, of
 def test_the_publication_page_says_what_is_shown(plan, officer, client, django_assert_num_queries):
     client.force_login(officer)
     # session; user; membership; strategy; the groups, objectives and actions shown; actions;
-    # objectives; groups; the session saved (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # objectives; groups
+    with django_assert_num_queries(10):
         body = client.get(PUBLICATION).content.decode()
     assert body.count("Not shown") == 3  # CONTEST (sensitive, held back), its objective and its action
     assert 'href="/public/tcsp/test-2024-2027/?preview"' in body
