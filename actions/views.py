@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +44,7 @@ from actions.todo import lead_quarter, next_to_update
 from strategy import permissions
 from strategy.models import Marking, Membership, Strategy
 from strategy.periods import Quarter
+from strategy.views import strategy_among
 
 PAGE_SIZE = 50
 # The action page shows how it stood at the end of the last quarter (what the review reads), and every
@@ -238,13 +239,7 @@ def _filtered_actions(request, strategies):
     """The strategy of `strategies` (those listed for the user) named by the request, the bound filter and
     the filtered actions of the action list."""
     slug = request.GET.get("strategy")
-    if slug:
-        # Of the list the page offers anyway, rather than a query of its own.
-        strategy = next((strategy for strategy in strategies if strategy.slug == slug), None)
-        if strategy is None:
-            raise Http404("No strategy of that name.")
-    else:
-        strategy = _default_strategy(request.user)
+    strategy = strategy_among(strategies, slug) if slug else _default_strategy(request.user)
     if strategy is None:
         return None, None, Action.objects.none()
     base = Action.objects.for_strategy(strategy).visible_to(request.user)

@@ -28,6 +28,7 @@ from performance.review_views import visible_strategies
 from strategy import permissions
 from strategy.models import Marking
 from strategy.periods import Quarter
+from strategy.views import strategy_among
 
 # The meeting page reloads itself this often (seconds) while a pack is being made.
 REFRESH_SECONDS = 3
@@ -141,9 +142,7 @@ def _managed_strategy(request):
 def meeting_list(request):
     strategies = list(visible_strategies(request.user))
     slug = request.GET.get("strategy")
-    strategy = next((s for s in strategies if s.slug == slug), None) if slug else None
-    if slug and strategy is None:
-        raise Http404("No strategy you may see has that address.")
+    strategy = strategy_among(strategies, slug) if slug else None
     meetings = Meeting.objects.visible_to(request.user).select_related("strategy", "delivery_group")
     if strategy is not None:
         meetings = meetings.filter(strategy=strategy)

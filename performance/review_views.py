@@ -40,6 +40,7 @@ from performance.review import (
 from strategy import permissions
 from strategy.models import Marking, Strategy
 from strategy.periods import Quarter
+from strategy.views import strategy_among
 from strategy.widgets import LongSelect
 
 NO_CASE_DATA = "Do not include names or details of victims, offenders or other individuals."
@@ -57,7 +58,7 @@ def strategy_for(user, slug, *, among=None):
     if among is None:
         strategy = visible_strategies(user).select_related("partnership").filter(slug=slug).first()
     else:
-        strategy = next((choice for choice in among if choice.slug == slug), None)
+        strategy = strategy_among(among, slug)
     if strategy is None or not permissions.can_view_review(user, strategy):
         raise Http404("No strategy you may see has that address.")
     return strategy
@@ -223,9 +224,7 @@ def review_home(request):
     strategies = list(visible_strategies(request.user))
     slug, chosen = request.GET.get("strategy"), request.GET.get("quarter")
     if slug:
-        strategy = next((s for s in strategies if s.slug == slug), None)
-        if strategy is None:
-            raise Http404("No strategy you may see has that address.")
+        strategy = strategy_among(strategies, slug)
         quarters = ended_quarters(strategy)
         quarter = next((q for q in quarters if q.slug == chosen), None)
         if quarter is None:

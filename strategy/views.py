@@ -5,13 +5,23 @@ import logging
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_GET, require_safe
 
 logger = logging.getLogger(__name__)
+
+
+def strategy_among(strategies, slug):
+    """The strategy with this slug among `strategies`, those a page has already read for its switcher
+    (so finding it costs no query), or 404: another partnership's, or one the reader may not see, is
+    not found."""
+    strategy = next((strategy for strategy in strategies if strategy.slug == slug), None)
+    if strategy is None:
+        raise Http404("No strategy you may see has that address.")
+    return strategy
 
 
 @require_GET

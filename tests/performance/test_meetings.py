@@ -52,6 +52,16 @@ def test_an_officer_adds_a_meeting_and_it_is_listed(client, officer, viewer, pla
     assert "/review/test-2024-2027/2024-Q3/" in page and "Issue the pack" not in page
 
 
+def test_the_list_of_one_strategy_and_another_partnerships_is_not_found(client, viewer, plan, elsewhere):
+    Meeting.objects.create(
+        strategy=plan["strategy"], kind="executive", date=datetime.date(2025, 1, 28), year=2024, number=3
+    )
+    client.force_login(viewer)
+    listing = client.get(reverse("performance:meeting_list"), {"strategy": "test-2024-2027"})
+    assert "Executive Group, 28 January 2025" in listing.content.decode()
+    assert client.get(reverse("performance:meeting_list"), {"strategy": "elsewhere-2024"}).status_code == 404
+
+
 def test_the_list_links_a_meeting_to_its_review_only_once_the_quarter_has_ended(client, viewer, plan):
     Meeting.objects.create(
         strategy=plan["strategy"], kind=Meeting.Kind.EXECUTIVE, date=datetime.date(2025, 1, 28), year=2024, number=3
