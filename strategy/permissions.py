@@ -13,6 +13,8 @@ The rules:
 - A superuser (the deployment's administrator) may do everything, in every partnership.
 """
 
+import functools
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -35,25 +37,28 @@ def membership(user):
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, "_swp_membership"):
-        mine = Person.objects.filter(user=OuterRef("user_id"))
-        user._swp_membership = (
-            Membership.objects.select_related("partnership")
-            .filter(user=user)
-            .annotate(
-                leads_actions=Exists(mine.filter(lead_links__isnull=False)),
-                chairs_groups=Exists(mine.filter(chaired_groups__isnull=False)),
-                # Decisions of meetings (performance app, by their related names) still open for them.
-                owns_decisions=Exists(mine.filter(decisions__state="open")),
-                organisation_owns_decisions=Exists(mine.filter(organisation__decisions__state="open")),
-                partnership_signs_off=Exists(
-                    Strategy.objects.filter(partnership=OuterRef("partnership_id"), requires_sign_off=True).exclude(
-                        status=Strategy.Status.ARCHIVED
-                    )
-                ),
-            )
-            .first()
-        )
+        user._swp_membership = _memberships().filter(user=user).first()
     return user._swp_membership
+
+
+@functools.cache
+def _memberships():
+    """Memberships with their partnership and what the navigation asks of them. Every page asks, and
+    only the user differs, so the subqueries are put together once per process rather than per page
+    (the queryset is only ever filtered, which copies it, never read itself)."""
+    mine = Person.objects.filter(user=OuterRef("user_id"))
+    return Membership.objects.select_related("partnership").annotate(
+        leads_actions=Exists(mine.filter(lead_links__isnull=False)),
+        chairs_groups=Exists(mine.filter(chaired_groups__isnull=False)),
+        # Decisions of meetings (performance app, by their related names) still open for them.
+        owns_decisions=Exists(mine.filter(decisions__state="open")),
+        organisation_owns_decisions=Exists(mine.filter(organisation__decisions__state="open")),
+        partnership_signs_off=Exists(
+            Strategy.objects.filter(partnership=OuterRef("partnership_id"), requires_sign_off=True).exclude(
+                status=Strategy.Status.ARCHIVED
+            )
+        ),
+    )
 
 
 def role(user):
