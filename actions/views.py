@@ -79,7 +79,7 @@ def _get_action_with_details(request, pk):
     # the one built on it; only those the user may see.
     action.visible_indicators = list(action.indicators.visible_to(request.user).order_by("ref_sort", "pk"))
     action.review_challenges = list(
-        action.challenges.visible_to(request.user)
+        action.challenges.visible_to(request.user, seen="action")
         .select_related("meeting__delivery_group", "created_by", "owner_person", "owner_organisation")
         .order_by("created_at", "pk")
     )

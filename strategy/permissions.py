@@ -147,12 +147,15 @@ def scoping_of(model):
     return declared
 
 
-def scope(queryset, user, scoping=None):
+def scope(queryset, user, scoping=None, *, seen=None):
     """Rows of `queryset` the user may see: their partnership only, within their clearance, by the
-    Scoping its model declares (or `scoping`)."""
+    Scoping its model declares (or `scoping`). `seen`: a link from these rows to one row the caller
+    has already found the user may see (Scoping.beyond), when every row of `queryset` links to it."""
     scoping = scoping or scoping_of(queryset.model)
     if scoping is None:
         raise ImproperlyConfigured(f"{queryset.model.__name__} declares no scoping (strategy/scoping.py)")
+    if seen is not None:
+        scoping = scoping.beyond(seen)
     if not user.is_authenticated:
         return queryset.none()
     if not user.is_superuser:

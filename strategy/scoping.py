@@ -5,7 +5,7 @@ Each scoped model declares its Scoping once (`scoping = Scoping(...)` on the mod
 `strategy.permissions.scope`; a history row copies its model's links, so it is scoped by the same one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,15 @@ class Scoping:
             partnership=f"{link}__{self.partnership}",
             marking=(*marking, *(f"{link}__{path}" for path in self.marking)),
             marking_if_linked=(*marking_if_linked, *(f"{link}__{path}" for path in self.marking_if_linked)),
+        )
+
+    def beyond(self, link):
+        """This scoping for rows reached from one row, at the end of `link`, that the user has already
+        been found to see (an action page's challenges, from its action): the markings through that
+        link were checked with that row, so they are not joined and checked again."""
+        through = f"{link}__"
+        return replace(
+            self,
+            marking=tuple(path for path in self.marking if not path.startswith(through)),
+            marking_if_linked=tuple(path for path in self.marking_if_linked if not path.startswith(through)),
         )

@@ -352,10 +352,11 @@ class Meeting(models.Model):
 
 
 class ChallengeQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, *, seen=None):
         """Challenges and decisions the user may see: their partnership's, none at a meeting or about an
-        action, objective or group marked above their clearance (Challenge.scoping)."""
-        return permissions.scope(self, user)
+        action, objective or group marked above their clearance (Challenge.scoping). `seen`: as for
+        strategy.permissions.scope (an action's challenges, "action", once the action is found)."""
+        return permissions.scope(self, user, seen=seen)
 
     def decisions(self):
         return self.filter(kind=Challenge.Kind.DECISION)

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from performance.models import MeetingPack
+from performance.models import Challenge, MeetingPack
 from strategy.models import Marking
 
 SENSITIVE = ["C1.1", "CONTEST", "Protect crowded places", "Prevent referrals", "KPI-S"]
@@ -55,6 +55,22 @@ def test_counts_leave_sensitive_actions_out(client, viewer, executive, plan):
 def test_a_sensitive_item_by_its_id_is_not_found(url, client, viewer, world):
     client.force_login(viewer)
     assert client.get(url.format(**world["ids"])).status_code == 404
+
+
+def test_an_action_page_hides_a_challenge_made_at_a_meeting_above_the_readers_clearance(
+    client, viewer, executive, plan, world
+):
+    # The action is OFFICIAL; the meeting that challenged it is the OFFICIAL-SENSITIVE CONTEST group's.
+    Challenge.objects.create(meeting=world["meeting"], action=plan["v1_1"], text="Who funds the refuge?")
+    Challenge.objects.create(meeting=world["sensitive_meeting"], action=plan["v1_1"], text="Brief the venue.")
+    for user, expected in (
+        (viewer, ["Who funds the refuge?"]),
+        (executive, ["Who funds the refuge?", "Brief the venue."]),
+    ):
+        client.force_login(user)
+        response = client.get(f"/actions/{plan['v1_1'].pk}/")
+        assert [challenge.text for challenge in response.context["action"].review_challenges] == expected
+        assert ("Brief the venue." in response.content.decode()) is (user == executive)
 
 
 def test_a_pack_above_the_users_clearance_is_neither_listed_nor_served(client, viewer, executive, world):

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 
 from actions.models import Action, Update
-from performance.models import Meeting
+from performance.models import Challenge, Meeting
 from strategy import audit, permissions
 from strategy.admin import ScopedAdmin
 from strategy.models import PasswordResetRequest, Strategy
@@ -107,6 +107,20 @@ def test_a_scoping_seen_through_a_link():
         partnership="meeting__strategy__partnership",
         marking=("marking", "meeting__strategy__marking"),
         marking_if_linked=("meeting__delivery_group__marking",),
+    )
+
+
+def test_a_scoping_beyond_a_row_already_seen_leaves_only_that_rows_markings_out():
+    # An action page's challenges: the action's markings were checked when the action was found.
+    assert Challenge.scoping.beyond("action") == Scoping(
+        partnership="meeting__strategy__partnership",
+        marking=("meeting__strategy__marking",),
+        marking_if_linked=(
+            "objective__marking",
+            "objective__delivery_group__marking",
+            "delivery_group__marking",
+            "meeting__delivery_group__marking",
+        ),
     )
 
 
