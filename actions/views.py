@@ -50,6 +50,9 @@ PAGE_SIZE = 50
 # The action page shows how it stood at the end of the last quarter (what the review reads), and every
 # quarter on asking: each quarter is a part of one query, and building each costs as much as a query.
 QUARTER_ENDS_SHOWN = 1
+# And its latest year of updates, the rest on asking: an action of a long strategy has dozens, a long
+# page on a phone to scroll past.
+UPDATES_SHOWN = 4
 
 
 def _default_strategy(user):
@@ -389,16 +392,23 @@ def action_detail(request, pk):
     may_correct = permissions.can_record_correction(request.user, action)
     quarters = ended_quarters(action.strategy)
     every_quarter = request.GET.get("quarters") == "all" or len(quarters) <= QUARTER_ENDS_SHOWN
+    every_update = request.GET.get("history") == "all" or len(updates) <= UPDATES_SHOWN
+    # Each "show all" link keeps the other section as the reader asked for it.
+    asked = {section: "all" for section in ("quarters", "history") if request.GET.get(section) == "all"}
     return render(
         request,
         "actions/action_detail.html",
         {
             "action": action,
-            "updates": updates,
+            "updates": updates if every_update else updates[:UPDATES_SHOWN],
+            "update_count": len(updates),
+            "every_update": every_update,
             "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(
                 quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN]
             ),
             "every_quarter": every_quarter,
+            "every_quarter_url": f"?{urlencode({**asked, 'quarters': 'all'})}#quarter-ends",
+            "every_update_url": f"?{urlencode({**asked, 'history': 'all'})}#history",
             "last_quarter": quarters[0] if quarters else None,
             "sign_off_updates": sign_off,
             "may_update": permissions.can_update_action(request.user, action),

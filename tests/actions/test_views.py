@@ -462,6 +462,43 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     assert 'id="quarter-ends"' not in response.content.decode()
 
 
+def test_the_action_page_shows_the_latest_year_of_updates_and_the_whole_history_on_asking(
+    in_2026_27_q3, client, viewer, lead, plan, django_assert_num_queries
+):
+    for month in range(1, 7):  # six updates, newest "Update 6" (June 2026)
+        plan["v1_1"].record_update(
+            by=lead,
+            status=Status.IN_PROGRESS,
+            progress=month * 10,
+            commentary=f"Update {month}",
+            recorded_at=_aware(2026, month, 10),
+        )
+    client.force_login(viewer)
+    url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
+    with django_assert_num_queries(12):  # as with every update shown: they are all read, four drawn
+        response = client.get(url)
+    history = response.content.decode().split('id="history"')[1]
+    assert [n for n in range(1, 7) if f"Update {n}<" in history] == [3, 4, 5, 6]
+    assert history.index("Update 6") < history.index("Update 3")
+    assert "The latest 4 of 6 updates, newest first." in history
+    assert 'href="?history=all#history">Show all 6 updates<span class="govuk-visually-hidden"> to V1.1' in history
+
+    response = client.get(url, {"history": "all"})
+    history = response.content.decode().split('id="history"')[1]
+    assert [n for n in range(1, 7) if f"Update {n}<" in history] == [1, 2, 3, 4, 5, 6]
+    assert "Show all" not in history and "The latest" not in history
+    # Each "show all" link keeps the other as asked.
+    assert 'href="?history=all&amp;quarters=all#quarter-ends">Show every quarter' in response.content.decode()
+    response = client.get(url, {"quarters": "all"})
+    assert 'href="?quarters=all&amp;history=all#history">Show all 6 updates' in response.content.decode()
+
+    # Four updates or fewer: all of them, and no link.
+    Update.objects.filter(action=plan["v1_1"], commentary__in=["Update 1", "Update 2"]).delete()
+    history = client.get(url).content.decode().split('id="history"')[1]
+    assert [n for n in range(1, 7) if f"Update {n}<" in history] == [3, 4, 5, 6]
+    assert "Show all" not in history and "The latest" not in history
+
+
 def test_the_strategy_overview_shows_its_counts_as_at_the_end_of_a_past_quarter(
     client, viewer, lead, plan, django_assert_num_queries
 ):

@@ -131,9 +131,17 @@ def test_an_update_by_keyboard_alone(page, live_server, lead, plan, sign_in):
 
 
 def test_an_executive_member_cannot_reach_the_update_form(
-    page, live_server, executive, plan, sign_in, check_accessibility
+    page, live_server, executive, lead, plan, sign_in, check_accessibility
 ):
     Action.objects.filter(pk=plan["v1_1"].pk).update(created_at=plan["v1_1"].created_at.replace(year=2025))
+    for month in range(4, 9):  # five updates: the page draws the latest four
+        plan["v1_1"].record_update(
+            by=lead,
+            status=Status.IN_PROGRESS,
+            progress=month * 10,
+            commentary=f"Update {month}",
+            recorded_at=datetime.datetime(2026, month, 10, 12, tzinfo=zoneinfo.ZoneInfo("Europe/London")),
+        )
     sign_in(page, live_server, "executive")
     expect(page).to_have_url(re.compile(r"/strategies/test-2024-2027/$"))
     check_accessibility(page, "strategy-overview")
@@ -150,6 +158,12 @@ def test_an_executive_member_cannot_reach_the_update_form(
     page.get_by_role("link", name=re.compile("Show every quarter of the strategy")).click()
     expect(page.get_by_role("table", name=re.compile("at the end of each quarter"))).to_be_visible()
     check_accessibility(page, "action-detail-every-quarter-end")
+    expect(page.get_by_text("The latest 4 of 5 updates, newest first.")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Show all 5 updates")).click()
+    expect(page.get_by_text("Update 4", exact=True)).to_be_visible()
+    expect(page.get_by_text("The latest 4 of 5")).to_have_count(0)
+    expect(page.get_by_role("table", name=re.compile("at the end of each quarter"))).to_be_visible()  # kept
+    check_accessibility(page, "action-detail-whole-history")
     expect(page.get_by_role("link", name="Update this action")).to_have_count(0)
     response = page.goto(f"{live_server.url}/actions/{plan['v1_1'].pk}/update/")
     assert response.status == 403
