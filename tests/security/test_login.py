@@ -1,9 +1,10 @@
 """Signing in: lockout after repeated failures (django-axes), no user enumeration, `next` kept to
 this site, sessions that end after inactivity and on a password change."""
 
-import time
+import datetime
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.test import Client
 
@@ -156,11 +157,13 @@ def test_the_sign_in_page_does_not_link_to_an_external_next(client):
 
 
 def test_a_session_ends_after_the_idle_timeout(client, officer, settings):
-    settings.SESSION_COOKIE_AGE = 1
-    client.post(LOGIN, {"username": "officer", "password": PASSWORD})
-    assert client.get("/strategies/").status_code == 200
-    time.sleep(1.2)
-    response = client.get("/strategies/")
+    settings.SESSION_COOKIE_AGE = 60
+    signed_in = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(signed_in, tick=False) as clock:
+        client.post(LOGIN, {"username": "officer", "password": PASSWORD})
+        assert client.get("/strategies/").status_code == 200
+        clock.move_to(signed_in + datetime.timedelta(seconds=61))
+        response = client.get("/strategies/")
     assert response.status_code == 302 and response.url.startswith(LOGIN)
 
 
