@@ -39,10 +39,10 @@ class StatusCounts:
     statuses: Counter = field(default_factory=Counter)
     rags: Counter = field(default_factory=Counter)
 
-    def add(self, status, rag):
-        self.statuses[status] += 1
+    def add(self, status, rag, count=1):
+        self.statuses[status] += count
         if rag:
-            self.rags[rag] += 1
+            self.rags[rag] += count
 
     @property
     def total(self):
@@ -55,25 +55,47 @@ class StatusCounts:
         return [(label, self.rags[value]) for value, label in RAG.choices]
 
 
+class PublicAction:
+    """An action as the public page shows it, from the values of its row: a large plan's model
+    instances, one per action, were a good part of the cost of drawing the page. Its public text is
+    the action's own (Action.public_text); `public_rating` is set when the page is rated."""
+
+    COLUMNS = ("objective_id", "ref", "text", "public_wording")
+    AS_AT_COLUMNS = ("as_at_status", "as_at_rag", "as_at_public_note")
+    __slots__ = (*COLUMNS, *AS_AT_COLUMNS, "public_rating")
+
+    public_text = Action.public_text
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=False):
+            setattr(self, name, value)
+
+
 def strategy_page(strategy, *, preview=False):
     """Everything the public strategy page shows, in a fixed number of queries whatever the plan's size."""
     quarter = last_closed_quarter(strategy)
     groups = list(DeliveryGroup.objects.public(preview=preview).filter(strategy=strategy))
     objectives = list(Objective.objects.public(preview=preview).filter(delivery_group__strategy=strategy))
-    # Only the columns the page shows: a large plan's rows are most of the page's cost. A public
-    # action's objective is public too, so it is among `objectives`.
-    actions = list(
-        public_actions(strategy, quarter=quarter, preview=preview).only("objective", "ref", "text", "public_wording")
-    )
+    # Only the columns the page shows. A public action's objective is public too, so it is among
+    # `objectives`.
+    columns = PublicAction.COLUMNS + (PublicAction.AS_AT_COLUMNS if quarter is not None else ())
+    rows = public_actions(strategy, quarter=quarter, preview=preview).values_list(*columns)
     group_of = {objective.pk: objective.delivery_group_id for objective in objectives}
     by_objective = defaultdict(list)
-    group_tallies, objective_tallies = defaultdict(StatusCounts), defaultdict(StatusCounts)
-    for action in actions:
+    ratings, counts = {}, Counter()  # by (status, RAG): a plan has few of them
+    for row in rows:
+        action = PublicAction(*row)
         if quarter is not None:
-            action.public_rating = rating(action.as_at_status, action.as_at_rag)
-            group_tallies[group_of[action.objective_id]].add(action.as_at_status, action.as_at_rag)
-            objective_tallies[action.objective_id].add(action.as_at_status, action.as_at_rag)
+            state = action.as_at_status, action.as_at_rag
+            if state not in ratings:
+                ratings[state] = rating(*state)
+            action.public_rating = ratings[state]
+            counts[action.objective_id, state] += 1
         by_objective[action.objective_id].append(action)
+    group_tallies, objective_tallies = defaultdict(StatusCounts), defaultdict(StatusCounts)
+    for (objective_id, state), count in counts.items():
+        group_tallies[group_of[objective_id]].add(*state, count)
+        objective_tallies[objective_id].add(*state, count)
     objectives_of = defaultdict(list)
     for objective in objectives:
         objective.public_actions = by_objective[objective.pk]
@@ -85,7 +107,6 @@ def strategy_page(strategy, *, preview=False):
     return {
         "quarter": quarter,
         "groups": groups,
-        "action_count": len(actions),
         "indicators": public_indicators(strategy, preview=preview),
         "principles": list(strategy.principles.all()),
         "strategic_objectives": list(strategy.strategic_objectives.all()),
