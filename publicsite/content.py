@@ -49,10 +49,15 @@ class StatusCounts:
         return sum(self.statuses.values())
 
     def status_rows(self):
-        return [(label, self.statuses[value]) for value, label in Status.choices]
+        return [(label, self.statuses[value]) for value, label in STATUS_CHOICES]
 
     def rag_rows(self):
-        return [(label, self.rags[value]) for value, label in RAG.choices]
+        return [(label, self.rags[value]) for value, label in RAG_CHOICES]
+
+
+# Read once: an enum's choices are a new list at each reading, and a large plan's page reads them for
+# each of its objectives.
+STATUS_CHOICES, RAG_CHOICES = Status.choices, RAG.choices
 
 
 class PublicAction:
