@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from actions.models import RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
 from performance.charts import indicator_charts
-from performance.indicators import format_value, points_from_values
+from performance.indicators import format_value, points_by_indicator
 from performance.models import Indicator, IndicatorValue
 
 OPEN_GOVERNMENT_LICENCE = "Open Government Licence v3.0"
@@ -131,11 +131,9 @@ def public_values(strategy, *, preview=False):
 def public_indicators(strategy, *, preview=False):
     """The public indicators, each with its chart and its table of values."""
     indicators = list(Indicator.objects.public(preview=preview).for_strategy(strategy).order_by("ref"))
-    values = defaultdict(list)
-    for value in IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in indicators]):
-        values[value.indicator_id].append(value)
+    points_of = points_by_indicator(IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in indicators]))
     for indicator in indicators:
-        points = points_from_values(values[indicator.pk])
+        points = points_of.get(indicator.pk, [])
         indicator.chart = (
             indicator_charts(indicator, points, chart_id=f"public-chart-{indicator.pk}") if points else None
         )
