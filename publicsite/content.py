@@ -8,7 +8,7 @@ what anyone may read). `preview` is an officer seeing an unpublished strategy as
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from actions.models import RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
+from actions.models import PLAN_ORDER, RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
 from performance.charts import indicator_charts
 from performance.indicators import format_value, points_by_indicator
 from performance.models import Indicator, IndicatorValue
@@ -26,7 +26,8 @@ def last_closed_quarter(strategy):
 def public_actions(strategy, *, quarter, preview=False):
     """The strategy's public actions as they stood at the end of `quarter` (as_at_status, as_at_rag,
     as_at_public_note), in plan order; with no closed quarter, the plan's current actions, unrated."""
-    actions = Action.objects.public(preview=preview).for_strategy(strategy)
+    # One strategy's: its plan order alone, without the strategies' (which joins their partnerships).
+    actions = Action.objects.public(preview=preview).for_strategy(strategy).order_by(*PLAN_ORDER)
     if quarter is None:
         return actions.current()
     return actions.as_at_end_of(quarter).with_public_note_as_at(quarter)
