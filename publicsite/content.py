@@ -30,7 +30,8 @@ def public_actions(strategy, *, quarter, preview=False):
     actions = Action.objects.public(preview=preview).for_strategy(strategy).order_by(*PLAN_ORDER)
     if quarter is None:
         return actions.current()
-    return actions.as_at_end_of(quarter).with_public_note_as_at(quarter)
+    # Neither the pages nor the files show a flag or a revised due date.
+    return actions.as_at_end_of(quarter, flags=False).with_public_note_as_at(quarter)
 
 
 @dataclass
