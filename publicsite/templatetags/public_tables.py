@@ -1,6 +1,7 @@
-"""The rows of the public strategy page's tables, drawn in Python rather than by loops and includes
-in the template: a county-wide plan has thousands of actions, and the template engine's cost for
-each row was most of the time of drawing the page. The markup is the same as the template wrote."""
+"""The public strategy page's tables, drawn in Python rather than by loops and includes in the
+template: a county-wide plan has thousands of actions in a hundred or more objectives, and the template
+engine's cost for each row and each objective's table was most of the time of drawing the page. The
+markup is the same as the template wrote."""
 
 from functools import cache
 from html import escape
@@ -12,6 +13,23 @@ from strategy.templatetags.govuk import status_tag
 
 register = template.Library()
 
+OBJECTIVE_TABLE = """
+<table class="govuk-table app-table--compact app-table--stack">
+  <caption class="govuk-table__caption govuk-table__caption--s">Objective {}: {}</caption>
+  <thead class="govuk-table__head">
+    <tr class="govuk-table__row">
+      <th scope="col" class="govuk-table__header">Ref</th>
+      <th scope="col" class="govuk-table__header">Action</th>
+      {}
+    </tr>
+  </thead>
+  <tbody class="govuk-table__body">
+  {}
+  </tbody>
+</table>
+"""
+RATED_HEADERS = """<th scope="col" class="govuk-table__header">Status</th>
+      <th scope="col" class="govuk-table__header">Note</th>"""
 ACTION_ROW = """
     <tr class="govuk-table__row">
       <td class="govuk-table__cell" data-label="Ref">{}</td>
@@ -19,25 +37,52 @@ ACTION_ROW = """
       {}
     </tr>
   """
-RATED_CELLS = """<td class="govuk-table__cell" data-label="Status">{}</td>
-      <td class="govuk-table__cell{}" data-label="Note">{}</td>"""
+RATED_ROW = """
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell" data-label="Ref">{}</td>
+      <td class="govuk-table__cell" data-label="Action">{}</td>
+      <td class="govuk-table__cell" data-label="Status">{}</td>
+      <td class="govuk-table__cell{}" data-label="Note">{}</td>
+    </tr>
+  """
 
 
 @register.simple_tag
-def public_action_rows(actions, rated):
+def objective_tables(group, rated):
+    """A table for each of a delivery group's objectives that has public actions (each an empty line
+    apart, as the template's loop wrote them), captioned with its number and public title."""
+    headers = RATED_HEADERS if rated else ""
+    tables = [
+        "\n"
+        + (
+            OBJECTIVE_TABLE.format(
+                objective.number, escape(objective.public_title), headers, _action_rows(objective.public_actions, rated)
+            )
+            if objective.public_actions
+            else ""
+        )
+        + "\n"
+        for objective in group.public_objectives
+    ]
+    return mark_safe("".join(tables))  # noqa: S308 - every value is escaped
+
+
+def _action_rows(actions, rated):
     """A row per action: its ref, its public text and, when `rated`, its public rating and note as at
     the quarter shown. Every value is escaped as the template engine escapes it (Django's `escape` is
     html.escape, here without its check for lazy text on every cell)."""
     if not rated:
-        return mark_safe("".join(ACTION_ROW.format(escape(a.ref), escape(a.public_text), "") for a in actions))  # noqa: S308 - escaped
-    rows = []
-    for action in actions:
-        note = action.as_at_public_note
-        cells = RATED_CELLS.format(
-            _status_tag(action.public_rating), "" if note else " app-table__cell--empty", escape(note)
+        return "".join(ACTION_ROW.format(escape(action.ref), escape(action.public_text), "") for action in actions)
+    return "".join(
+        RATED_ROW.format(
+            escape(action.ref),
+            escape(action.public_text),
+            _status_tag(action.public_rating),
+            "" if action.as_at_public_note else " app-table__cell--empty",
+            escape(action.as_at_public_note),
         )
-        rows.append(ACTION_ROW.format(escape(action.ref), escape(action.public_text), cells))
-    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+        for action in actions
+    )
 
 
 @cache
