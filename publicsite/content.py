@@ -73,9 +73,11 @@ class PublicAction:
 
     public_text = Action.public_text
 
-    def __init__(self, *values):
-        for name, value in zip(self.__slots__, values, strict=False):
-            setattr(self, name, value)
+    def __init__(
+        self, objective_id, ref, text, public_wording, as_at_status=None, as_at_rag=None, as_at_public_note=None
+    ):
+        self.objective_id, self.ref, self.text, self.public_wording = objective_id, ref, text, public_wording
+        self.as_at_status, self.as_at_rag, self.as_at_public_note = as_at_status, as_at_rag, as_at_public_note
 
 
 def strategy_page(strategy, *, preview=False):
