@@ -84,8 +84,7 @@ def _label_step(count, room):
 
 def _fmt(value):
     """A coordinate with at most one decimal place."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _marker(kind, x, y, colour):
