@@ -1,7 +1,7 @@
 """The public strategy page's tables, drawn in Python rather than by loops and includes in the
-template: a county-wide plan has thousands of actions in a hundred or more objectives, and the template
-engine's cost for each row and each objective's table was most of the time of drawing the page. The
-markup is the same as the template wrote."""
+template: a county-wide plan has thousands of actions in a hundred or more objectives, and hundreds of
+indicator values, and the template engine's cost for each row and each objective's table was most of
+the time of drawing the page. The markup is the same as the template wrote."""
 
 from functools import cache
 from html import escape
@@ -121,3 +121,15 @@ def _tally_row(label, tally):
 def _tally_cell(name):
     """A count's cell up to the count, once per column: every row of every group has the same."""
     return TALLY_CELL.format(escape(str(name)))
+
+
+PERIOD_ROW = (
+    '<tr class="govuk-table__row"><td class="govuk-table__cell" data-label="Period">{}</td>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Value">{}</td></tr>'
+)
+
+
+@register.simple_tag
+def period_rows(table):
+    """An indicator's table of values: a row per (period, value), both already text."""
+    return mark_safe("".join(PERIOD_ROW.format(escape(period), escape(value)) for period, value in table))  # noqa: S308 - escaped
