@@ -350,12 +350,17 @@ class ActionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(archived_at__isnull=True)
 
-    def as_at_end_of(self, quarter):
+    def as_at_end_of(self, quarter, *, flags=True):
         """The plan's actions now (`quarter` None), or as they stood at the end of `quarter`: those in
-        the plan then, with their state and its flags then (with_flags_as_at's as_at_* columns)."""
+        the plan then, with their state and its flags then (with_flags_as_at's as_at_* columns). Not
+        `flags`: the state alone (with_state_as_at's, without the revised due date), for a reader that
+        shows neither, which is spared building their expressions."""
         if quarter is None:
             return self.current()
-        return self.existing_at(quarter.end_moment).with_flags_as_at(quarter)
+        existing = self.existing_at(quarter.end_moment)
+        if not flags:
+            return existing.with_state_as_at(quarter.end_moment, revised=False)
+        return existing.with_flags_as_at(quarter)
 
     def for_strategy(self, strategy):
         # Naming the strategy on the group too (an action's group is always its strategy's) lets the

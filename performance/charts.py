@@ -84,8 +84,7 @@ def _label_step(count, room):
 
 def _fmt(value):
     """A coordinate with at most one decimal place."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _marker(kind, x, y, colour):
@@ -350,27 +349,44 @@ def _tick_formatter(indicator):
     return format_tick
 
 
-def indicator_chart(indicator, points, *, chart_id=None, width=680):
-    """The indicator's values over its periods, with its target line and its comparator."""
-    labels = [str(point.period) for point in points]
+@dataclass
+class _IndicatorLines:
+    """What an indicator's chart shows at any width: its periods' labels, its values, its target and
+    comparator lines, and the sentence that sums it up."""
+
+    labels: list
+    values: list
+    others: list
+    summary: str
+
+    @classmethod
+    def of(cls, indicator, points):
+        others = []
+        targets = [target_for(indicator, point.comparator_value) for point in points]
+        drawn_target = indicator.rated and indicator.target_kind and indicator.target_kind != "benchmark"
+        if drawn_target and any(target is not None for target in targets):
+            others.append(Series("Target", targets, "target"))
+        comparators = [point.comparator_value for point in points]
+        if any(value is not None for value in comparators):
+            name = indicator.comparator_name or "Comparator"
+            if indicator.target_kind == "benchmark":
+                name += " (target)"
+            others.append(Series(name, comparators, "comparator"))
+        labels = [str(point.period) for point in points]
+        return cls(labels, [point.value for point in points], others, trend_summary(indicator, points))
+
+
+def indicator_chart(indicator, points, *, chart_id=None, width=680, lines=None):
+    """The indicator's values over its periods, with its target line and its comparator (`lines`, an
+    _IndicatorLines of them, when already worked out for another width)."""
+    lines = lines or _IndicatorLines.of(indicator, points)
     # The legend names the values' line after the indicator where the name fits on one line.
     named = len(indicator.name) <= 40 and _legend_width(Series(indicator.name, [])) <= width - 64
-    series = [Series(indicator.name if named else "Value", [p.value for p in points])]
-    targets = [target_for(indicator, point.comparator_value) for point in points]
-    drawn_target = indicator.rated and indicator.target_kind and indicator.target_kind != "benchmark"
-    if drawn_target and any(target is not None for target in targets):
-        series.append(Series("Target", targets, "target"))
-    comparators = [point.comparator_value for point in points]
-    if any(value is not None for value in comparators):
-        name = indicator.comparator_name or "Comparator"
-        if indicator.target_kind == "benchmark":
-            name += " (target)"
-        series.append(Series(name, comparators, "comparator"))
     return line_chart(
         title=f"{indicator.ref} {indicator.name}: values by period",
-        summary=trend_summary(indicator, points),
-        labels=labels,
-        series=series,
+        summary=lines.summary,
+        labels=lines.labels,
+        series=[Series(indicator.name if named else "Value", lines.values), *lines.others],
         format_tick=_tick_formatter(indicator),
         chart_id=chart_id or f"chart-{indicator.pk}",
         width=width,
@@ -380,11 +396,14 @@ def indicator_chart(indicator, points, *, chart_id=None, width=680):
 
 def indicator_charts(indicator, points, *, chart_id=None):
     """{"wide": svg, "narrow": svg}: the indicator's chart for a desktop and for a phone, for
-    templates/includes/_chart_pair.html."""
+    templates/includes/_chart_pair.html. What they show is worked out once for both."""
     chart_id = chart_id or f"chart-{indicator.pk}"
+    lines = _IndicatorLines.of(indicator, points)
     return {
-        "wide": indicator_chart(indicator, points, chart_id=f"{chart_id}-wide"),
-        "narrow": indicator_chart(indicator, points, chart_id=f"{chart_id}-narrow", width=PHONE_CHART_WIDTH),
+        "wide": indicator_chart(indicator, points, chart_id=f"{chart_id}-wide", lines=lines),
+        "narrow": indicator_chart(
+            indicator, points, chart_id=f"{chart_id}-narrow", width=PHONE_CHART_WIDTH, lines=lines
+        ),
     }
 
 

@@ -552,26 +552,29 @@ def recent_points(indicators, *, as_at, known_at=None, keep=RECENT_PERIODS):
     before `as_at`: one query, whatever the number of indicators and values."""
     values = IndicatorValue.objects.filter(indicator__in=indicators, data_to__lte=as_at)
     values = values.known_at(known_at) if known_at is not None else values.current()
-    ranked = (
-        values.annotate(
-            recency=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=F("period_start").desc())
-        )
-        .filter(recency__lte=keep)
-        .values_list(
-            "indicator_id",
-            "period_start",
-            "period_type",
-            "value",
-            "comparator_value",
-            "data_to",
-            "pk",
-            "months_held",
-            "months_expected",
-        )
+    ranked = values.annotate(
+        recency=Window(RowNumber(), partition_by=[F("indicator_id")], order_by=F("period_start").desc())
+    ).filter(recency__lte=keep)
+    return points_by_indicator(ranked)
+
+
+def points_by_indicator(values):
+    """{indicator pk: [Point, ...], oldest first} from a query of IndicatorValue rows: only the columns
+    a Point has are read, with no model instance per value, and in no order: the points are sorted here."""
+    rows = values.order_by().values_list(
+        "indicator_id",
+        "period_start",
+        "period_type",
+        "value",
+        "comparator_value",
+        "data_to",
+        "pk",
+        "months_held",
+        "months_expected",
     )
     found = {}
     periods = {}  # most indicators share their periods: make each one once
-    for indicator_id, start, period_type, value, comparator_value, data_to, pk, held, expected in ranked:
+    for indicator_id, start, period_type, value, comparator_value, data_to, pk, held, expected in rows:
         period = periods.get((start, period_type))
         if period is None:
             period = periods[start, period_type] = Period(start, period_type)

@@ -8,9 +8,9 @@ what anyone may read). `preview` is an officer seeing an unpublished strategy as
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from actions.models import RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
+from actions.models import PLAN_ORDER, RAG, Action, DeliveryGroup, Objective, Status, locked_quarters, rating
 from performance.charts import indicator_charts
-from performance.indicators import format_value, points_from_values
+from performance.indicators import format_value, points_by_indicator
 from performance.models import Indicator, IndicatorValue
 
 OPEN_GOVERNMENT_LICENCE = "Open Government Licence v3.0"
@@ -26,10 +26,12 @@ def last_closed_quarter(strategy):
 def public_actions(strategy, *, quarter, preview=False):
     """The strategy's public actions as they stood at the end of `quarter` (as_at_status, as_at_rag,
     as_at_public_note), in plan order; with no closed quarter, the plan's current actions, unrated."""
-    actions = Action.objects.public(preview=preview).for_strategy(strategy)
+    # One strategy's: its plan order alone, without the strategies' (which joins their partnerships).
+    actions = Action.objects.public(preview=preview).for_strategy(strategy).order_by(*PLAN_ORDER)
     if quarter is None:
         return actions.current()
-    return actions.as_at_end_of(quarter).with_public_note_as_at(quarter)
+    # Neither the pages nor the files show a flag or a revised due date.
+    return actions.as_at_end_of(quarter, flags=False).with_public_note_as_at(quarter)
 
 
 @dataclass
@@ -39,20 +41,43 @@ class StatusCounts:
     statuses: Counter = field(default_factory=Counter)
     rags: Counter = field(default_factory=Counter)
 
-    def add(self, status, rag):
-        self.statuses[status] += 1
+    def add(self, status, rag, count=1):
+        self.statuses[status] += count
         if rag:
-            self.rags[rag] += 1
+            self.rags[rag] += count
 
     @property
     def total(self):
         return sum(self.statuses.values())
 
     def status_rows(self):
-        return [(label, self.statuses[value]) for value, label in Status.choices]
+        return [(label, self.statuses[value]) for value, label in STATUS_CHOICES]
 
     def rag_rows(self):
-        return [(label, self.rags[value]) for value, label in RAG.choices]
+        return [(label, self.rags[value]) for value, label in RAG_CHOICES]
+
+
+# Read once: an enum's choices are a new list at each reading, and a large plan's page reads them for
+# each of its objectives.
+STATUS_CHOICES, RAG_CHOICES = Status.choices, RAG.choices
+
+
+class PublicAction:
+    """An action as the public page shows it, from the values of its row: a large plan's model
+    instances, one per action, were a good part of the cost of drawing the page. Its public text is
+    the action's own (Action.public_text); `public_rating` is set when the page is rated."""
+
+    COLUMNS = ("objective_id", "ref", "text", "public_wording")
+    AS_AT_COLUMNS = ("as_at_status", "as_at_rag", "as_at_public_note")
+    __slots__ = (*COLUMNS, *AS_AT_COLUMNS, "public_rating")
+
+    public_text = Action.public_text
+
+    def __init__(
+        self, objective_id, ref, text, public_wording, as_at_status=None, as_at_rag=None, as_at_public_note=None
+    ):
+        self.objective_id, self.ref, self.text, self.public_wording = objective_id, ref, text, public_wording
+        self.as_at_status, self.as_at_rag, self.as_at_public_note = as_at_status, as_at_rag, as_at_public_note
 
 
 def strategy_page(strategy, *, preview=False):
@@ -60,20 +85,26 @@ def strategy_page(strategy, *, preview=False):
     quarter = last_closed_quarter(strategy)
     groups = list(DeliveryGroup.objects.public(preview=preview).filter(strategy=strategy))
     objectives = list(Objective.objects.public(preview=preview).filter(delivery_group__strategy=strategy))
-    # Only the columns the page shows: a large plan's rows are most of the page's cost. A public
-    # action's objective is public too, so it is among `objectives`.
-    actions = list(
-        public_actions(strategy, quarter=quarter, preview=preview).only("objective", "ref", "text", "public_wording")
-    )
+    # Only the columns the page shows. A public action's objective is public too, so it is among
+    # `objectives`.
+    columns = PublicAction.COLUMNS + (PublicAction.AS_AT_COLUMNS if quarter is not None else ())
+    rows = public_actions(strategy, quarter=quarter, preview=preview).values_list(*columns)
     group_of = {objective.pk: objective.delivery_group_id for objective in objectives}
     by_objective = defaultdict(list)
-    group_tallies, objective_tallies = defaultdict(StatusCounts), defaultdict(StatusCounts)
-    for action in actions:
+    ratings, counts = {}, Counter()  # by (status, RAG): a plan has few of them
+    for row in rows:
+        action = PublicAction(*row)
         if quarter is not None:
-            action.public_rating = rating(action.as_at_status, action.as_at_rag)
-            group_tallies[group_of[action.objective_id]].add(action.as_at_status, action.as_at_rag)
-            objective_tallies[action.objective_id].add(action.as_at_status, action.as_at_rag)
+            state = action.as_at_status, action.as_at_rag
+            if state not in ratings:
+                ratings[state] = rating(*state)
+            action.public_rating = ratings[state]
+            counts[action.objective_id, state] += 1
         by_objective[action.objective_id].append(action)
+    group_tallies, objective_tallies = defaultdict(StatusCounts), defaultdict(StatusCounts)
+    for (objective_id, state), count in counts.items():
+        group_tallies[group_of[objective_id]].add(*state, count)
+        objective_tallies[objective_id].add(*state, count)
     objectives_of = defaultdict(list)
     for objective in objectives:
         objective.public_actions = by_objective[objective.pk]
@@ -85,7 +116,6 @@ def strategy_page(strategy, *, preview=False):
     return {
         "quarter": quarter,
         "groups": groups,
-        "action_count": len(actions),
         "indicators": public_indicators(strategy, preview=preview),
         "principles": list(strategy.principles.all()),
         "strategic_objectives": list(strategy.strategic_objectives.all()),
@@ -105,11 +135,9 @@ def public_values(strategy, *, preview=False):
 def public_indicators(strategy, *, preview=False):
     """The public indicators, each with its chart and its table of values."""
     indicators = list(Indicator.objects.public(preview=preview).for_strategy(strategy).order_by("ref"))
-    values = defaultdict(list)
-    for value in IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in indicators]):
-        values[value.indicator_id].append(value)
+    points_of = points_by_indicator(IndicatorValue.objects.current().filter(indicator__in=[i.pk for i in indicators]))
     for indicator in indicators:
-        points = points_from_values(values[indicator.pk])
+        points = points_of.get(indicator.pk, [])
         indicator.chart = (
             indicator_charts(indicator, points, chart_id=f"public-chart-{indicator.pk}") if points else None
         )

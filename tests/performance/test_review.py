@@ -91,6 +91,16 @@ def test_the_queryset_methods_agree_with_the_review(history, officer):
     assert set(actions.existing_at(Q2.end_moment).values_list("ref", flat=True)) == {"V1.1", "V1.2", "O1.1", "C1.1"}
 
 
+def test_the_state_at_a_quarters_end_without_its_flags_is_the_same_state(history):
+    actions = Action.objects.for_strategy(history["strategy"])
+    columns = ("ref", "as_at_status", "as_at_rag", "as_at_update_id")
+    with_flags = list(actions.as_at_end_of(Q3).values_list(*columns))
+    assert list(actions.as_at_end_of(Q3, flags=False).values_list(*columns)) == with_flags
+    alone = actions.as_at_end_of(Q3, flags=False).first()
+    assert not hasattr(alone, "as_at_overdue")
+    assert not hasattr(alone, "as_at_revised_due_date")
+
+
 def test_a_challenge_names_an_action_by_reference_whatever_its_case(history, officer):
     dashboard = build_review(strategy=history["strategy"], quarter=Q3, user=officer, every_action=False)
     assert dashboard.action_by_ref("v1.1").pk == history["v1_1"].pk
