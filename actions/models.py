@@ -1080,6 +1080,12 @@ class Update(models.Model):
     def rating(self):
         return rating(self.status, self.rag)
 
+    @property
+    def counts(self):
+        """Whether this update counts, as UpdateQuerySet.approved selects them, for a page that has
+        read an action's updates of every state at once."""
+        return self.review_state == self.ReviewState.APPROVED
+
     @transaction.atomic
     def approve(self, *, by, comment=""):
         """The chair signs the update off: it counts from now, and becomes the action's current

@@ -53,6 +53,8 @@ QUARTER_ENDS_SHOWN = 1
 # And its latest year of updates, the rest on asking: an action of a long strategy has dozens, a long
 # page on a phone to scroll past.
 UPDATES_SHOWN = 4
+# Submissions apart from the history: one waits for the chair, and a few returned ones may sit above it.
+SUBMISSIONS_SHOWN = 5
 
 
 def _default_strategy(user):
@@ -380,14 +382,7 @@ def action_list_download(request, file_format):
 @require_GET
 def action_detail(request, pk):
     action = _get_action_with_details(request, pk)
-    updates = list(
-        action.updates.approved().select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk")
-    )
-    # With sign-off on: submissions waiting for the chair, and those returned, apart from the history.
-    sign_off = action.updates.exclude(review_state=Update.ReviewState.APPROVED)
-    if updates:  # those since the last approved update: an older return has been dealt with
-        sign_off = sign_off.filter(created_at__gt=max(update.created_at for update in updates))
-    sign_off = sign_off.select_related("created_by", "reviewed_by").order_by("-created_at", "-pk")[:5]
+    updates, sign_off = _history_and_sign_off(action)
     _flag(action)
     may_correct = permissions.can_record_correction(request.user, action)
     quarters = ended_quarters(action.strategy)
@@ -417,6 +412,18 @@ def action_detail(request, pk):
             "crumbs": _crumbs(action),
         },
     )
+
+
+def _history_and_sign_off(action):
+    """The action's updates that count, newest first (its history), and, with sign-off on, the latest
+    five submissions apart from it, waiting for the chair or returned, since the last update that
+    counts (an older return has been dealt with): one read of its updates."""
+    every = list(action.updates.select_related("created_by", "reviewed_by").order_by("-recorded_at", "-pk"))
+    history = [update for update in every if update.counts]
+    since = max((update.created_at for update in history), default=None)
+    submitted = [update for update in every if not update.counts and (since is None or update.created_at > since)]
+    submitted.sort(key=lambda update: (update.created_at, update.pk), reverse=True)
+    return history, submitted[:SUBMISSIONS_SHOWN]
 
 
 def _recorded_at(day):

@@ -425,9 +425,10 @@ def test_the_action_page_shows_the_action_at_the_end_of_each_quarter(
     client.force_login(viewer)
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
     # session, user, membership, the action, its lead links (with people and their organisations),
-    # contributing organisations, indicators, decisions, updates, whether the viewer follows the action
-    # (the Follow button), the history's updates, its state at the last quarter's end
-    with django_assert_num_queries(12):
+    # contributing organisations, indicators, decisions, its updates (the history and any submissions
+    # apart from it), its state at the last quarter's end, whether the viewer follows the action (the
+    # Follow button)
+    with django_assert_num_queries(11):
         response = client.get(url)
     ends = [(e.quarter.slug, e.status, e.rag, e.updated_in_quarter) for e in response.context["quarter_ends"]]
     assert ends == [("2026-Q2", Status.IN_PROGRESS, RAG.RED, False)]  # the last quarter only
@@ -475,7 +476,7 @@ def test_the_action_page_shows_the_latest_year_of_updates_and_the_whole_history_
         )
     client.force_login(viewer)
     url = reverse("actions:action_detail", args=[plan["v1_1"].pk])
-    with django_assert_num_queries(12):  # as with every update shown: they are all read, four drawn
+    with django_assert_num_queries(11):  # as with every update shown: they are all read, four drawn
         response = client.get(url)
     history = response.content.decode().split('id="history"')[1]
     assert [n for n in range(1, 7) if f"Update {n}<" in history] == [3, 4, 5, 6]

@@ -29,7 +29,7 @@ def submit(action, lead, **fields):
         status=Status.IN_PROGRESS,
         rag=fields.pop("rag", RAG.RED),
         progress=30,
-        commentary="Slipping",
+        commentary=fields.pop("commentary", "Slipping"),
         revised_due_date=timezone.localdate(),
         **fields,
     )
@@ -109,6 +109,31 @@ def test_the_update_form_tells_the_lead_it_went_for_sign_off(client, signed_off,
     assert response.status_code == 200
     assert "already waiting for sign-off" in response.content.decode()
     assert Update.objects.count() == 1
+
+
+def test_the_action_page_shows_submissions_since_the_last_approved_update_apart_from_the_history(
+    client, signed_off, lead, chair, viewer
+):
+    action = signed_off["v1_1"]
+    url = reverse("actions:action_detail", args=[action.pk])
+    client.force_login(viewer)
+    returned = submit(action, lead, commentary="First try")
+    rounds.update_return(update=returned, by=chair, comment="Say what the mitigation is.")
+    waiting = submit(action, lead, commentary="Second try")
+    response = client.get(url)
+    assert [u.commentary for u in response.context["sign_off_updates"]] == ["Second try", "First try"]
+    assert response.context["updates"] == []
+
+    rounds.update_approve(update=waiting, by=chair)
+    submit(action, lead, commentary="Next quarter")
+    response = client.get(url)
+    # The return before the approved update has been dealt with: only the newer submission waits.
+    assert [u.commentary for u in response.context["sign_off_updates"]] == ["Next quarter"]
+    assert [u.commentary for u in response.context["updates"]] == ["Second try"]
+    page = response.content.decode()
+    sign_off = page[page.index('id="sign-off"') : page.index('id="history"')]
+    assert "Waiting for sign-off" in sign_off and "Next quarter" in sign_off and "Second try" not in sign_off
+    assert "First try" not in page
 
 
 def test_the_chairs_queue_lists_their_groups_submissions(client, signed_off, lead, chair, officer):
