@@ -403,8 +403,9 @@ def action_detail(request, pk):
             "updates": updates if every_update else updates[:UPDATES_SHOWN],
             "update_count": len(updates),
             "every_update": every_update,
+            # The table shows of the flags only whether the action was updated in the quarter.
             "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(
-                quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN]
+                quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN], flags=("updated_in_quarter",)
             ),
             "every_quarter": every_quarter,
             "every_quarter_url": f"?{urlencode({**asked, 'quarters': 'all'})}#quarter-ends",
