@@ -439,11 +439,15 @@ class ActionQuerySet(models.QuerySet):
             Q(archived_at__isnull=True) | Q(archived_at__gt=moment),
         )
 
-    def with_flags_as_at(self, quarter, *, known_by=None):
+    def with_flags_as_at(self, quarter, *, known_by=None, flags=None):
         """with_state_as_at the end of `quarter`, and that state's flags as booleans (FLAGS_AS_AT):
-        as_at_overdue, as_at_due_next, as_at_no_update and as_at_updated_in_quarter."""
+        as_at_overdue, as_at_due_next, as_at_no_update and as_at_updated_in_quarter, or only those
+        named in `flags`."""
         return self.with_state_as_at(quarter.end_moment, known_by=known_by).annotate(
-            **{f"as_at_{name}": _boolean(rule(AS_AT, quarter)) for name, rule in FLAGS_AS_AT.items()}
+            **{
+                f"as_at_{name}": _boolean(FLAGS_AS_AT[name](AS_AT, quarter))
+                for name in (FLAGS_AS_AT if flags is None else flags)
+            }
         )
 
     def with_changes(self, quarter, *, known_by=None):
@@ -502,22 +506,28 @@ class ActionQuerySet(models.QuerySet):
             found = found.filter(was_rag__in=rags)
         return found
 
-    def quarter_ends(self, quarters):
+    def quarter_ends(self, quarters, *, flags=None):
         """Each action's state and flags at the end of each of `quarters` it was in the plan for, in
-        one query: [StateAsAt], in the order of `quarters`, then of the actions' ids."""
-        columns = ("pk", "due_date", *StateAsAt.COLUMNS)
+        one query: [StateAsAt], in the order of `quarters`, then of the actions' ids. Only the flags
+        named in `flags` (by default all) are read, the others left None: a reader that shows no more
+        is spared building the others' expressions."""
+        flags = tuple(FLAGS_AS_AT if flags is None else flags)
+        fields = (*StateAsAt.STATE, *flags)
         parts = [
             self.existing_at(quarter.end_moment)
-            .with_flags_as_at(quarter)
+            .with_flags_as_at(quarter, flags=flags)
             .annotate(quarter_index=Value(index))
             .order_by()
-            .values_list("quarter_index", *columns)
+            .values_list("quarter_index", "pk", "due_date", *(f"as_at_{name}" for name in fields))
             for index, quarter in enumerate(quarters)
         ]
         if not parts:
             return []
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        return [StateAsAt(quarters[index], *values) for index, *values in sorted(rows, key=lambda row: row[:2])]
+        return [
+            StateAsAt(quarters[index], pk, due_date, **dict(zip(fields, values, strict=True)))
+            for index, pk, due_date, *values in sorted(rows, key=lambda row: row[:2])
+        ]
 
 
 # What an action's state is before its first update that counts.
@@ -605,9 +615,10 @@ def _boolean(condition):
 class StateAsAt:
     """An action's state at the end of `quarter` and its flags, as ActionQuerySet.with_flags_as_at
     reads them (the action list as at a quarter, and the action page's history): each field is the
-    column as_at_<field>."""
+    column as_at_<field>. A flag not read (ActionQuerySet.quarter_ends's `flags`) is None."""
 
-    FIELDS = ("status", "rag", "progress", "revised_due_date", "recorded_at", *FLAGS_AS_AT)
+    STATE = ("status", "rag", "progress", "revised_due_date", "recorded_at")
+    FIELDS = (*STATE, *FLAGS_AS_AT)
     COLUMNS = tuple(f"as_at_{name}" for name in FIELDS)
 
     quarter: Quarter
@@ -618,10 +629,10 @@ class StateAsAt:
     progress: int
     revised_due_date: datetime.date | None
     recorded_at: datetime.datetime | None
-    overdue: bool
-    due_next: bool
-    no_update: bool
-    updated_in_quarter: bool
+    overdue: bool | None = None
+    due_next: bool | None = None
+    no_update: bool | None = None
+    updated_in_quarter: bool | None = None
 
     @classmethod
     def annotated(cls, action, quarter):

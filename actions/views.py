@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,8 +68,13 @@ def _get_strategy(request, slug):
 def _get_action(request, pk, actions):
     """The action `pk` of `actions` if the user may see it (else 404). Each page passes a queryset
     joining only what it shows: every table more in the query makes PostgreSQL's planning of it
-    markedly slower."""
-    return get_object_or_404(actions.visible_to(request.user), pk=pk)
+    markedly slower. Read as a list, not with get(): get() asks for its rows with a LIMIT, and a
+    LIMIT has PostgreSQL plan every way of joining the tables once more, for the quickest first row,
+    where the primary key leaves at most one row."""
+    found = list(actions.visible_to(request.user).filter(pk=pk).order_by())
+    if not found:
+        raise Http404(f"No {actions.model._meta.object_name} matches the given query.")
+    return found[0]
 
 
 def _get_action_with_details(request, pk):
@@ -398,8 +403,9 @@ def action_detail(request, pk):
             "updates": updates if every_update else updates[:UPDATES_SHOWN],
             "update_count": len(updates),
             "every_update": every_update,
+            # The table shows of the flags only whether the action was updated in the quarter.
             "quarter_ends": Action.objects.filter(pk=action.pk).quarter_ends(
-                quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN]
+                quarters if every_quarter else quarters[:QUARTER_ENDS_SHOWN], flags=("updated_in_quarter",)
             ),
             "every_quarter": every_quarter,
             "every_quarter_url": f"?{urlencode({**asked, 'quarters': 'all'})}#quarter-ends",

@@ -482,6 +482,8 @@ class Challenge(models.Model):
             "objective__delivery_group__marking",
             "delivery_group__marking",
         ),
+        # At most one of them, by the constraint challenge_about_one_thing below.
+        one_of=("action", "objective", "delivery_group"),
     )
     history = AuditedHistory(
         title=("kind", "text"),

@@ -216,3 +216,11 @@ def test_the_actions_states_at_the_end_of_each_quarter(plan, lead):
         ("2024-Q3", first),
         ("2024-Q3", second),
     ]
+    # Only the flags asked for (the action page's table shows one): the others are not read.
+    (q2,) = Action.objects.filter(pk=v1_1.pk).quarter_ends(quarters[2:3], flags=("updated_in_quarter",))
+    assert (q2.status, q2.revised_due_date, q2.updated_in_quarter) == (
+        Status.IN_PROGRESS,
+        datetime.date(2025, 6, 30),
+        True,
+    )
+    assert (q2.overdue, q2.due_next, q2.no_update) == (None, None, None)

@@ -110,17 +110,24 @@ def test_a_scoping_seen_through_a_link():
     )
 
 
-def test_a_scoping_beyond_a_row_already_seen_leaves_only_that_rows_markings_out():
-    # An action page's challenges: the action's markings were checked when the action was found.
+def test_a_scoping_beyond_a_row_already_seen_leaves_that_rows_markings_out():
+    # An action page's challenges: the action's markings were checked when the action was found, and
+    # a challenge about an action is about no objective or group.
     assert Challenge.scoping.beyond("action") == Scoping(
         partnership="meeting__strategy__partnership",
         marking=("meeting__strategy__marking",),
-        marking_if_linked=(
-            "objective__marking",
-            "objective__delivery_group__marking",
-            "delivery_group__marking",
-            "meeting__delivery_group__marking",
-        ),
+        marking_if_linked=("meeting__delivery_group__marking",),
+        one_of=("action", "objective", "delivery_group"),
+    )
+    # Beyond a link that is not one of them, the others stay.
+    assert Challenge.scoping.beyond("meeting").marking_if_linked == (
+        "action__marking",
+        "action__objective__marking",
+        "action__objective__delivery_group__marking",
+        "action__strategy__marking",
+        "objective__marking",
+        "objective__delivery_group__marking",
+        "delivery_group__marking",
     )
 
 
