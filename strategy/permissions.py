@@ -37,7 +37,9 @@ def membership(user):
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, "_swp_membership"):
-        user._swp_membership = _memberships().filter(user=user).first()
+        # One at most (one login, one membership), so read as it is: first() would add an order and a
+        # LIMIT, which has PostgreSQL plan the joins once more for the quickest first row.
+        user._swp_membership = next(iter(_memberships().filter(user=user)), None)
     return user._swp_membership
 
 
