@@ -822,17 +822,16 @@ def load_details(review, states):
     else:
         pks = [s.pk for s in states]
         actions, links = Action.objects.filter(pk__in=pks), ActionLead.objects.filter(action_id__in=pks)
-    for pk, text, deadline in actions.values_list("pk", "text", "deadline_text"):
+    # Unordered: the rows are matched by pk, and the default ordering would join the plan's tables.
+    for pk, text, deadline in actions.order_by().values_list("pk", "text", "deadline_text"):
         texts[pk] = (text, deadline)
     for action_id, name in links.order_by("action_id", "position").values_list("action_id", "person__name"):
         leads[action_id].append(name)
     for chunk in _chunks(states):
         ids = [s.update_id for s in chunk if s.update_id]
         if ids:
-            fields = ("pk", *UpdateDetail._fields)
-            updates.update(
-                (pk, UpdateDetail(*rest)) for pk, *rest in Update.objects.filter(pk__in=ids).values_list(*fields)
-            )
+            rows = Update.objects.filter(pk__in=ids).order_by().values_list("pk", *UpdateDetail._fields)
+            updates.update((pk, UpdateDetail(*rest)) for pk, *rest in rows)
     for state in states:
         state.text, state.deadline_text = texts.get(state.pk, ("", ""))
         state.leads = " / ".join(leads.get(state.pk, []))
