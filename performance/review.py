@@ -49,7 +49,7 @@ from actions.models import (
     Objective,
     Status,
     Update,
-    action_url,
+    action_urls,
     ended_quarters,
     rating,
 )
@@ -120,6 +120,7 @@ class ActionState:
     deadline_text: str = ""
     leads: str = ""
     update: object = None
+    url: str = ""  # its page
 
     @property
     def rating(self):
@@ -141,10 +142,6 @@ class ActionState:
     @property
     def get_status_display(self):
         return Status(self.status).label
-
-    @property
-    def url(self):
-        return action_url(self.pk)
 
 
 @dataclass
@@ -807,10 +804,10 @@ def _agency_rows(tally, organisations, link):
 
 
 def load_details(review, states):
-    """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
-    the actions a page lists: three queries for a dashboard's lists. A pack's every action reads the
-    texts and leads of the whole plan (or group) in one query each, rather than spell out every id,
-    and the updates in chunks, so no query carries more than CHUNK ids."""
+    """Fill in the text, the leads, the address and the update (commentary, decision needed, who
+    approved, when) of the actions a page lists: three queries for a dashboard's lists. A pack's
+    every action reads the texts and leads of the whole plan (or group) in one query each, rather
+    than spell out every id, and the updates in chunks, so no query carries more than CHUNK ids."""
     states = list(states)
     leads, updates, texts = defaultdict(list), {}, {}
     if len(states) > CHUNK:
@@ -832,7 +829,9 @@ def load_details(review, states):
         if ids:
             rows = Update.objects.filter(pk__in=ids).order_by().values_list("pk", *UpdateDetail._fields)
             updates.update((pk, UpdateDetail(*rest)) for pk, *rest in rows)
+    url = action_urls()
     for state in states:
+        state.url = url(state.pk)
         state.text, state.deadline_text = texts.get(state.pk, ("", ""))
         state.leads = " / ".join(leads.get(state.pk, []))
         state.update = updates.get(state.update_id)
