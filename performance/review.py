@@ -286,7 +286,8 @@ def build_review(*, strategy, quarter, user, include_amber=False, known_by=None,
         actions = actions.filter(objective__delivery_group=group)
     groups, objectives, placing = _plan(strategy, user, group)
     in_plan = actions.existing_at(end, known_by=known_by)
-    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
+    # One round a quarter: no ordering (the default one joins the strategy and its partnership).
+    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).order_by().first()
     on_time = _returned_on_time(quarter, update_round, known_by)
     exception_rags = (RAG.RED, RAG.AMBER) if include_amber else (RAG.RED,)
     states = _states(in_plan, quarter=quarter, known_by=known_by, placing=placing, on_time=on_time)
@@ -340,7 +341,8 @@ def _plan(strategy, user, group):
     objective and its group)}."""
     groups = list(
         permissions.scope(
-            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+            # The default ordering within one strategy, without joining the strategy and partnership.
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair").order_by("position", "name"),
             user,
         )
     )
