@@ -168,6 +168,15 @@ def action_url(pk):
     return reverse("actions:action_detail", args=[pk])
 
 
+def action_urls():
+    """action_url as a function of the pk, for a page that links hundreds of actions: the address is
+    worked out once (all reverse reads, the URLconf and the script prefix, is the same for every
+    action) and each pk written into it."""
+    marker = "2147483647"  # a pk as the <int:pk> converter matches it, and in no address otherwise
+    before, after = reverse("actions:action_detail", args=[marker]).split(marker)
+    return lambda pk: f"{before}{pk}{after}"
+
+
 def default_strategy(strategies, user):
     """The strategy a page opens on when none is named, of `strategies`: the newest active one with
     actions `user` may see (a partnership may publish its next strategy before its plans are

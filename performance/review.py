@@ -49,7 +49,7 @@ from actions.models import (
     Objective,
     Status,
     Update,
-    action_url,
+    action_urls,
     ended_quarters,
     rating,
 )
@@ -120,6 +120,7 @@ class ActionState:
     deadline_text: str = ""
     leads: str = ""
     update: object = None
+    url: str = ""  # its page
 
     @property
     def rating(self):
@@ -141,10 +142,6 @@ class ActionState:
     @property
     def get_status_display(self):
         return Status(self.status).label
-
-    @property
-    def url(self):
-        return action_url(self.pk)
 
 
 @dataclass
@@ -289,7 +286,8 @@ def build_review(*, strategy, quarter, user, include_amber=False, known_by=None,
         actions = actions.filter(objective__delivery_group=group)
     groups, objectives, placing = _plan(strategy, user, group)
     in_plan = actions.existing_at(end, known_by=known_by)
-    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).first()
+    # One round a quarter: no ordering (the default one joins the strategy and its partnership).
+    update_round = UpdateRound.objects.filter(strategy=strategy).for_quarter(quarter).order_by().first()
     on_time = _returned_on_time(quarter, update_round, known_by)
     exception_rags = (RAG.RED, RAG.AMBER) if include_amber else (RAG.RED,)
     states = _states(in_plan, quarter=quarter, known_by=known_by, placing=placing, on_time=on_time)
@@ -343,7 +341,8 @@ def _plan(strategy, user, group):
     objective and its group)}."""
     groups = list(
         permissions.scope(
-            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair"),
+            # The default ordering within one strategy, without joining the strategy and partnership.
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("chair").order_by("position", "name"),
             user,
         )
     )
@@ -807,10 +806,10 @@ def _agency_rows(tally, organisations, link):
 
 
 def load_details(review, states):
-    """Fill in the text, the leads and the update (commentary, decision needed, who approved, when) of
-    the actions a page lists: three queries for a dashboard's lists. A pack's every action reads the
-    texts and leads of the whole plan (or group) in one query each, rather than spell out every id,
-    and the updates in chunks, so no query carries more than CHUNK ids."""
+    """Fill in the text, the leads, the address and the update (commentary, decision needed, who
+    approved, when) of the actions a page lists: three queries for a dashboard's lists. A pack's
+    every action reads the texts and leads of the whole plan (or group) in one query each, rather
+    than spell out every id, and the updates in chunks, so no query carries more than CHUNK ids."""
     states = list(states)
     leads, updates, texts = defaultdict(list), {}, {}
     if len(states) > CHUNK:
@@ -822,18 +821,19 @@ def load_details(review, states):
     else:
         pks = [s.pk for s in states]
         actions, links = Action.objects.filter(pk__in=pks), ActionLead.objects.filter(action_id__in=pks)
-    for pk, text, deadline in actions.values_list("pk", "text", "deadline_text"):
+    # Unordered: the rows are matched by pk, and the default ordering would join the plan's tables.
+    for pk, text, deadline in actions.order_by().values_list("pk", "text", "deadline_text"):
         texts[pk] = (text, deadline)
     for action_id, name in links.order_by("action_id", "position").values_list("action_id", "person__name"):
         leads[action_id].append(name)
     for chunk in _chunks(states):
         ids = [s.update_id for s in chunk if s.update_id]
         if ids:
-            fields = ("pk", *UpdateDetail._fields)
-            updates.update(
-                (pk, UpdateDetail(*rest)) for pk, *rest in Update.objects.filter(pk__in=ids).values_list(*fields)
-            )
+            rows = Update.objects.filter(pk__in=ids).order_by().values_list("pk", *UpdateDetail._fields)
+            updates.update((pk, UpdateDetail(*rest)) for pk, *rest in rows)
+    url = action_urls()
     for state in states:
+        state.url = url(state.pk)
         state.text, state.deadline_text = texts.get(state.pk, ("", ""))
         state.leads = " / ".join(leads.get(state.pk, []))
         state.update = updates.get(state.update_id)

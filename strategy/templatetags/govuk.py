@@ -8,6 +8,8 @@ Django's own widget templates are left alone on purpose: the back office (the ad
 widgets through the same form renderer and has its own styles.
 """
 
+from collections import defaultdict
+
 from django import forms, template
 from django.conf import settings
 from django.forms.utils import flatatt
@@ -280,3 +282,20 @@ def lower_first(value):
     in capitals ("RAG rating", "KPI") stays as it is, where Django's `lower` would write "rag"."""
     value = str(value)
     return value[:1].lower() + value[1:] if value[1:2].islower() else value
+
+
+@register.filter
+def words(value):
+    """The words of `value` (a string like "lead rating due") as {word: True}, False for any other
+    word, so a template tests `shown.lead` in each row rather than searching the string."""
+    return defaultdict(bool, dict.fromkeys(str(value).split(), True))
+
+
+@register.filter(expects_localtime=True)
+def day_month_year(value):
+    """A date (or a datetime, in local time) as 31/01/2024, exactly as `date:"d/m/Y"` writes it, for
+    tables of hundreds of dates: the date filter looks up the format and builds a formatter for each."""
+    try:
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
+    except AttributeError:  # not a date: nothing, as the date filter writes
+        return ""

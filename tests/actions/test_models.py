@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import set_script_prefix
 
-from actions.models import RAG, Action, StaleUpdate, Status, Update
+from actions.models import RAG, Action, StaleUpdate, Status, Update, action_url, action_urls
 from strategy.periods import Quarter
 from tests.conftest import make_action, violates
 
@@ -224,3 +225,14 @@ def test_the_actions_states_at_the_end_of_each_quarter(plan, lead):
         True,
     )
     assert (q2.overdue, q2.due_next, q2.no_update) == (None, None, None)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/swp/"])
+def test_action_urls_gives_the_addresses_action_url_does(prefix):
+    set_script_prefix(prefix)
+    try:
+        url = action_urls()
+        assert [url(pk) for pk in (1, 12, 2147483647)] == [action_url(pk) for pk in (1, 12, 2147483647)]
+        assert url(12) == f"{prefix}actions/12/"
+    finally:
+        set_script_prefix("/")

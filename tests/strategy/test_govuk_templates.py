@@ -258,7 +258,11 @@ def test_tag_without_a_rating_renders_nothing():
     assert TAG.render(Context({"rating": None})) == ""
 
 
-DATE = Template("""{{ value|date:"d/m/Y"|default:'None given' }}""")
+DATES = [
+    Template("""{% load govuk %}{{ value|date:"d/m/Y"|default:'None given' }}"""),
+    # The review's tables write hundreds of dates with day_month_year: exactly what the date filter writes.
+    Template("""{% load govuk %}{{ value|day_month_year|default:'None given' }}"""),
+]
 
 
 @pytest.mark.parametrize(
@@ -274,8 +278,16 @@ DATE = Template("""{{ value|date:"d/m/Y"|default:'None given' }}""")
         ("31 March", "None given"),
     ],
 )
-def test_dates_are_written_as_the_plans_do(value, shown):
-    assert DATE.render(Context({"value": value})) == shown
+@pytest.mark.parametrize("template", DATES)
+def test_dates_are_written_as_the_plans_do(template, value, shown):
+    assert template.render(Context({"value": value})) == shown
+
+
+WORDS = Template("""{% load govuk %}{% with shown=columns|words %}{{ shown.lead }} {{ shown.due }}{% endwith %}""")
+
+
+def test_words_says_which_words_a_string_has():
+    assert WORDS.render(Context({"columns": "lead rating"})) == "True False"
 
 
 def test_breadcrumbs():
