@@ -350,10 +350,15 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(permissions.public_actions_q(self.model.scoping, preview=preview))
 
     def with_public_note_as_at(self, quarter):
-        """Annotate as_at_public_note: the public note of each action's latest update that counts as at
-        the end of `quarter` and was recorded during it (a note speaks for its quarter only)."""
-        latest = _latest_updates_as_at(quarter.end_moment).filter(recorded_at__gte=quarter.start_moment)
-        note = Coalesce(Subquery(latest.values("public_note")[:1]), Value(""), output_field=models.TextField())
+        """Annotate as_at_public_note: the public note of the update that is each action's state at the
+        end of `quarter` (with_state_as_at, which must come first), if recorded during the quarter (a
+        note speaks for its quarter only); else ""."""
+        recorded_in_quarter = Q(as_at_update__recorded_at__gte=quarter.start_moment)
+        note = Case(
+            When(recorded_in_quarter, then=F("as_at_update__public_note")),
+            default=Value(""),
+            output_field=models.TextField(),
+        )
         return self.annotate(as_at_public_note=note)
 
     def current(self):

@@ -236,3 +236,16 @@ def test_action_urls_gives_the_addresses_action_url_does(prefix):
         assert url(12) == f"{prefix}actions/12/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_public_note_speaks_for_the_quarter_its_update_was_recorded_in(plan, lead):
+    action = plan["v1_1"]
+    Action.objects.filter(pk=action.pk).update(created_at=datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
+    summer = datetime.datetime(2024, 8, 1, 12, tzinfo=datetime.UTC)  # 2024/25 Q2
+    action.record_update(by=lead, status=Status.IN_PROGRESS, public_note="Training has started.", recorded_at=summer)
+    notes = {}
+    for quarter in (Quarter(2024, 1), Quarter(2024, 2), Quarter(2024, 3)):
+        found = Action.objects.filter(pk=action.pk).as_at_end_of(quarter).with_public_note_as_at(quarter)
+        notes[quarter.slug] = found.get().as_at_public_note
+    # Before the update, none; in its quarter, its note; the next quarter, with no update of its own, none.
+    assert notes == {"2024-Q1": "", "2024-Q2": "Training has started.", "2024-Q3": ""}
