@@ -3,7 +3,7 @@
     .venv/bin/pip install -r benchmarks/load/requirements.txt
     .venv/bin/python benchmarks/load/run.py [--users 50] [--time 2m] [--runs 2] [--wait 0.5,2] [--no-seed]
 
-1. Seeds PostgreSQL (benchmarks/load/seed.py: 20,000 actions, 100,000 updates) unless --no-seed.
+1. Seeds PostgreSQL (benchmarks/load/seed.py: the largest real plan, 2,000 actions) unless --no-seed.
 2. Starts `scripts/serve.sh` (what `make serve` runs: collectstatic, migrate, gunicorn with 2 workers,
    whitenoise, DJANGO_DEBUG off) pinned to one core with taskset, TWO_FACTOR_REQUIRED off (the load
    users are leads and executives, who need no second factor anyway) and GUNICORN_MAX_REQUESTS=0,
@@ -97,7 +97,7 @@ def main():
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--no-seed", action="store_true")
-    parser.add_argument("--people", type=int, default=200, help="people leading the 20,000 actions (see seed.py)")
+    parser.add_argument("--people", type=int, default=200, help="people leading the actions (see seed.py)")
     parser.add_argument(
         "--steady",
         action="store_true",
