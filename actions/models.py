@@ -364,15 +364,15 @@ class ActionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(archived_at__isnull=True)
 
-    def as_at_end_of(self, quarter, *, flags=True):
+    def as_at_end_of(self, quarter, *, state_only=False):
         """The plan's actions now (`quarter` None), or as they stood at the end of `quarter`: those in
-        the plan then, with their state and its flags then (with_flags_as_at's as_at_* columns). Not
-        `flags`: the state alone (with_state_as_at's, without the revised due date), for a reader that
-        shows neither, which is spared building their expressions."""
+        the plan then, with their state and its flags then (with_flags_as_at's as_at_* columns). With
+        `state_only`, the state alone (with_state_as_at's, without the revised due date), for a reader
+        that shows neither, which is spared building their expressions."""
         if quarter is None:
             return self.current()
         existing = self.existing_at(quarter.end_moment)
-        if not flags:
+        if state_only:
             return existing.with_state_as_at(quarter.end_moment, revised=False)
         return existing.with_flags_as_at(quarter)
 

@@ -31,7 +31,7 @@ def public_actions(strategy, *, quarter, preview=False):
     if quarter is None:
         return actions.current()
     # Neither the pages nor the files show a flag or a revised due date.
-    return actions.as_at_end_of(quarter, flags=False).with_public_note_as_at(quarter)
+    return actions.as_at_end_of(quarter, state_only=True).with_public_note_as_at(quarter)
 
 
 @dataclass

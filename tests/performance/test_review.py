@@ -95,8 +95,8 @@ def test_the_state_at_a_quarters_end_without_its_flags_is_the_same_state(history
     actions = Action.objects.for_strategy(history["strategy"])
     columns = ("ref", "as_at_status", "as_at_rag", "as_at_update_id")
     with_flags = list(actions.as_at_end_of(Q3).values_list(*columns))
-    assert list(actions.as_at_end_of(Q3, flags=False).values_list(*columns)) == with_flags
-    alone = actions.as_at_end_of(Q3, flags=False).first()
+    assert list(actions.as_at_end_of(Q3, state_only=True).values_list(*columns)) == with_flags
+    alone = actions.as_at_end_of(Q3, state_only=True).first()
     assert not hasattr(alone, "as_at_overdue")
     assert not hasattr(alone, "as_at_revised_due_date")
 
